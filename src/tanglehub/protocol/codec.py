@@ -103,9 +103,7 @@ class Reader:
     def expect_end(self, what: str = "object") -> None:
         """Raise unless every byte was consumed."""
         if self._pos != len(self._data):
-            raise DecodeError(
-                f"{len(self._data) - self._pos} trailing bytes after the {what}", self._pos
-            )
+            raise DecodeError(f"{len(self._data) - self._pos} trailing bytes after the {what}", self._pos)
 
 
 class Writer:
