@@ -75,7 +75,7 @@ class Reader:
         start = self._need(32, what)
         return int.from_bytes(self._data[start : start + 32], "little")
 
-    def bytes(self, n: int, what: str = "bytes") -> bytes:
+    def raw(self, n: int, what: str = "bytes") -> bytes:
         """Read exactly ``n`` bytes."""
         start = self._need(n, what)
         return self._data[start : start + n]
@@ -86,7 +86,7 @@ class Reader:
         n = {1: self.u8, 2: self.u16, 4: self.u32}[width](f"length of {what}")
         if max_len is not None and n > max_len:
             raise DecodeError(f"{what} is {n} bytes long, more than the allowed {max_len}", at)
-        return self.bytes(n, what)
+        return self.raw(n, what)
 
     def peek_u8(self, what: str = "type") -> int:
         """Return the next byte without consuming it."""
@@ -134,7 +134,7 @@ class Writer:
         """Write a 32-byte little-endian unsigned integer."""
         self._parts.append(v.to_bytes(32, "little"))
 
-    def bytes(self, b: bytes) -> None:
+    def raw(self, b: bytes) -> None:
         """Write raw bytes."""
         self._parts.append(b)
 
