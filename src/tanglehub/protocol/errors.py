@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from tanglehub.errors import CodecError, ProtocolValidationError
 
-__all__ = ["CodecError", "DecodeError", "JsonShapeError", "ProtocolValidationError"]
+__all__ = [
+    "CodecError",
+    "DecodeError",
+    "InvalidBlockError",
+    "InvalidInputError",
+    "InvalidMilestoneError",
+    "InvalidPayloadError",
+    "InvalidTransactionError",
+    "InvalidUnlockError",
+    "JsonShapeError",
+    "NetworkIdMismatchError",
+    "ProtocolValidationError",
+]
 
 
 class DecodeError(CodecError):
@@ -26,3 +38,45 @@ class JsonShapeError(CodecError):
     def __init__(self, message: str, path: str = "") -> None:
         super().__init__(f"{path}: {message}" if path else message)
         self.path = path
+
+
+class InvalidInputError(ProtocolValidationError):
+    """A transaction input breaks a syntactic rule (bad id length, output index out of range)."""
+
+    code = "INPUT_INVALID"
+
+
+class InvalidUnlockError(ProtocolValidationError):
+    """An unlock or signature breaks a syntactic rule (bad key length, bad reference)."""
+
+    code = "UNLOCK_INVALID"
+
+
+class InvalidPayloadError(ProtocolValidationError):
+    """A payload breaks a syntactic rule (tag too long, payload kind not allowed here)."""
+
+    code = "PAYLOAD_INVALID"
+
+
+class InvalidTransactionError(ProtocolValidationError):
+    """A transaction payload breaks a syntactic rule (counts, duplicates, unlocks, amounts)."""
+
+    code = "TRANSACTION_INVALID"
+
+
+class NetworkIdMismatchError(InvalidTransactionError):
+    """A transaction was built for a different network than the one it is checked against."""
+
+    code = "NETWORK_ID_MISMATCH"
+
+
+class InvalidMilestoneError(ProtocolValidationError):
+    """A milestone payload breaks a syntactic rule (parents, signatures, options)."""
+
+    code = "MILESTONE_INVALID"
+
+
+class InvalidBlockError(ProtocolValidationError):
+    """A block breaks a syntactic rule (version, parents, size, nonce)."""
+
+    code = "BLOCK_INVALID"
