@@ -1,0 +1,136 @@
+"""Block (TIP-24): the vertex of the Tangle that carries an optional payload.
+
+Binary: ``u8 protocolVersion | u8 parentCount | [32] parents[] | u32 payloadLength | payload | u64 nonce``
+(``payloadLength`` 0 means no payload). The block id is BLAKE2b-256 of all the bytes, nonce included.
+JSON: ``{"protocolVersion": 2, "parents": ["0x.."], "payload": {..}, "nonce": "12345"}`` with ``payload``
+omitted when absent (``null`` is accepted).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar, Self
+
+from tanglehub.protocol.codec import Reader, Serializable, Writer
+from tanglehub.protocol.errors import DecodeError, InvalidBlockError
+from tanglehub.protocol.jsonutil import (
+    JsonObject,
+    get_field,
+    hex_from_bytes,
+    int_from_dec,
+    require_int,
+    require_object,
+)
+from tanglehub.protocol.payload import MilestonePayload, Payload, payload_from_json, read_payload
+from tanglehub.protocol.payload._common import (
+    BLOCK_ID_LENGTH,
+    MAX_BLOCK_LENGTH,
+    MAX_PARENTS,
+    blake2b256,
+    ids_from_json,
+    parents_problem,
+    sub,
+)
+
+__all__ = ["BLOCK_ID_LENGTH", "Block", "MAX_BLOCK_LENGTH", "MAX_PARENTS", "PROTOCOL_VERSION"]
+
+PROTOCOL_VERSION = 2
+"""The Stardust protocol version."""
+U64_MAX = 2**64 - 1
+
+
+@dataclass(frozen=True, slots=True)
+class Block(Serializable):
+    """A block: protocol version, 1..8 sorted parents, an optional payload and the PoW nonce."""
+
+    NAME: ClassVar[str] = "block"
+
+    protocol_version: int
+    parents: tuple[bytes, ...]
+    payload: Payload | None
+    nonce: int
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.protocol_version <= 255:
+            raise InvalidBlockError(f"protocol version {self.protocol_version} is not a u8")
+        problem = parents_problem(self.parents)
+        if problem is not None:
+            raise InvalidBlockError(f"block parents: {problem}")
+        if not 0 <= self.nonce <= U64_MAX:
+            raise InvalidBlockError(f"nonce {self.nonce} is not a u64")
+        if isinstance(self.payload, MilestonePayload):
+            if self.nonce != 0:
+                raise InvalidBlockError("a block carrying a milestone must have nonce 0")
+            if self.payload.essence.parents != self.parents:
+                raise InvalidBlockError("a milestone's parents must equal the parents of the block carrying it")
+
+    def block_id(self) -> bytes:
+        """BLAKE2b-256 of the block bytes, nonce included."""
+        return blake2b256(self.to_bytes())
+
+    def bytes_without_nonce(self) -> bytes:
+        """The block bytes without the trailing 8-byte nonce (what PoW hashes)."""
+        return self.to_bytes()[:-8]
+
+    def write_to(self, w: Writer) -> None:
+        """Append the block bytes."""
+        w.u8(self.protocol_version)
+        w.u8(len(self.parents))
+        for p in self.parents:
+            w.raw(p)
+        w.prefixed(4, self.payload.to_bytes() if self.payload is not None else b"")
+        w.u64(self.nonce)
+
+    @classmethod
+    def read_from(cls, r: Reader) -> Self:
+        """Read one block."""
+        version = r.u8("protocol version")
+        at = r.offset
+        count = r.u8("parent count")
+        if not 1 <= count <= MAX_PARENTS:
+            raise DecodeError(f"a block has 1..{MAX_PARENTS} parents, got {count}", at)
+        parents = tuple(r.raw(BLOCK_ID_LENGTH, f"parent {i}") for i in range(count))
+        at = r.offset
+        length = r.u32("payload length")
+        payload: Payload | None = None
+        if length:
+            if length > MAX_BLOCK_LENGTH:
+                raise DecodeError(
+                    f"payload length {length} is more than a block may hold ({MAX_BLOCK_LENGTH})", at
+                )
+            start = r.offset
+            payload = read_payload(r)
+            if r.offset - start != length:
+                raise DecodeError(f"payload length says {length} bytes but the payload is {r.offset - start}", at)
+        nonce = r.u64("nonce")
+        return cls(version, parents, payload, nonce)
+
+    @classmethod
+    def from_bytes(cls, data: bytes | bytearray | memoryview) -> Self:
+        """Decode exactly one block (at most 32768 bytes); trailing bytes are an error."""
+        if len(data) > MAX_BLOCK_LENGTH:
+            raise DecodeError(f"a block is at most {MAX_BLOCK_LENGTH} bytes, got {len(data)}", MAX_BLOCK_LENGTH)
+        return super(Block, cls).from_bytes(data)
+
+    def to_json(self) -> JsonObject:
+        """The node API's JSON shape (``payload`` omitted when absent)."""
+        out: JsonObject = {
+            "protocolVersion": self.protocol_version,
+            "parents": [hex_from_bytes(p) for p in self.parents],
+        }
+        if self.payload is not None:
+            out["payload"] = self.payload.to_json()
+        out["nonce"] = str(self.nonce)
+        return out
+
+    @classmethod
+    def from_json(cls, d: Mapping[str, Any], path: str = "") -> Self:
+        """Parse the node API's JSON shape; errors name the field."""
+        obj = require_object(d, path)
+        version = require_int(get_field(obj, "protocolVersion", path), sub(path, "protocolVersion"), 0, 255)
+        parents = ids_from_json(get_field(obj, "parents", path), sub(path, "parents"))
+        payload_v = obj.get("payload")
+        payload = None if payload_v is None else payload_from_json(payload_v, sub(path, "payload"))
+        nonce = int_from_dec(get_field(obj, "nonce", path), sub(path, "nonce"))
+        return cls(version, parents, payload, nonce)
