@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from types import TracebackType
 from typing import Self
 
 import httpx
 
-from tanglehub.node.args import OUTPUT_ID_LENGTH, hex_id
 from tanglehub.node.errors import NodeArgumentError
-from tanglehub.node.models import OutputResponse
 from tanglehub.node.routes_core import CoreRoutes
-from tanglehub.node.routes_indexer import DEFAULT_OUTPUT_CONCURRENCY, IndexerRoutes, fetch_concurrently
+from tanglehub.node.routes_indexer import IndexerRoutes
 
 __all__ = ["DEFAULT_TIMEOUT", "USER_AGENT", "NodeClient"]
 
@@ -64,11 +62,3 @@ class NodeClient(CoreRoutes, IndexerRoutes):
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         await self.aclose()
-
-    async def get_outputs(
-        self, output_ids: Sequence[bytes | str], *, concurrency: int = DEFAULT_OUTPUT_CONCURRENCY
-    ) -> list[OutputResponse]:
-        """Fetch many outputs with at most ``concurrency`` requests in flight, in the order given."""
-        for oid in output_ids:
-            hex_id(oid, OUTPUT_ID_LENGTH, "output id")
-        return await fetch_concurrently(self.get_output, output_ids, concurrency)

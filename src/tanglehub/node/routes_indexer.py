@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from abc import ABC, abstractmethod
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
-from tanglehub.node.args import ALIAS_ID_LENGTH, FOUNDRY_ID_LENGTH, NFT_ID_LENGTH, hex_id
+from tanglehub.node.args import ALIAS_ID_LENGTH, FOUNDRY_ID_LENGTH, NFT_ID_LENGTH, OUTPUT_ID_LENGTH, hex_id
 from tanglehub.node.errors import NodeArgumentError, NodeBadResponse
-from tanglehub.node.models import OutputIdsPage
+from tanglehub.node.models import OutputIdsPage, OutputResponse
 from tanglehub.node.parsing import parse_with
 from tanglehub.node.query import (
     AliasOutputQuery,
@@ -21,6 +22,7 @@ from tanglehub.node.transport import HttpBase
 
 __all__ = [
     "DEFAULT_OUTPUT_CONCURRENCY",
+    "IndexerHelpers",
     "IndexerRoutes",
     "MAX_PAGES",
     "all_pages",
@@ -87,6 +89,86 @@ async def fetch_concurrently(fetch: Callable[[T], Awaitable[R]], keys: Iterable[
         raise
 
 
+class IndexerHelpers(ABC):
+    """Cursor-following and bulk helpers built only on the page routes and ``get_output``.
+
+    Shared by :class:`~tanglehub.node.client.NodeClient` and :class:`~tanglehub.node.pool.NodePool`, so
+    each page (and each output) of a pool's iteration is one failover-protected call.
+    """
+
+    @abstractmethod
+    async def output_ids(self, query: OutputQuery) -> OutputIdsPage:
+        """One page of ``/outputs``."""
+
+    @abstractmethod
+    async def basic_output_ids(self, query: BasicOutputQuery) -> OutputIdsPage:
+        """One page of ``/outputs/basic``."""
+
+    @abstractmethod
+    async def alias_output_ids(self, query: AliasOutputQuery) -> OutputIdsPage:
+        """One page of ``/outputs/alias``."""
+
+    @abstractmethod
+    async def foundry_output_ids(self, query: FoundryOutputQuery) -> OutputIdsPage:
+        """One page of ``/outputs/foundry``."""
+
+    @abstractmethod
+    async def nft_output_ids(self, query: NftOutputQuery) -> OutputIdsPage:
+        """One page of ``/outputs/nft``."""
+
+    @abstractmethod
+    async def get_output(self, output_id: bytes | str) -> OutputResponse:
+        """One output with its metadata."""
+
+    def iter_output_ids(self, query: OutputQuery) -> AsyncIterator[OutputIdsPage]:
+        """Every page of :meth:`output_ids`."""
+        return iter_pages(self.output_ids, query)
+
+    def iter_basic_output_ids(self, query: BasicOutputQuery) -> AsyncIterator[OutputIdsPage]:
+        """Every page of :meth:`basic_output_ids`."""
+        return iter_pages(self.basic_output_ids, query)
+
+    def iter_alias_output_ids(self, query: AliasOutputQuery) -> AsyncIterator[OutputIdsPage]:
+        """Every page of :meth:`alias_output_ids`."""
+        return iter_pages(self.alias_output_ids, query)
+
+    def iter_foundry_output_ids(self, query: FoundryOutputQuery) -> AsyncIterator[OutputIdsPage]:
+        """Every page of :meth:`foundry_output_ids`."""
+        return iter_pages(self.foundry_output_ids, query)
+
+    def iter_nft_output_ids(self, query: NftOutputQuery) -> AsyncIterator[OutputIdsPage]:
+        """Every page of :meth:`nft_output_ids`."""
+        return iter_pages(self.nft_output_ids, query)
+
+    async def all_output_ids(self, query: OutputQuery) -> list[bytes]:
+        """All ids of :meth:`output_ids` across pages."""
+        return await all_pages(self.output_ids, query)
+
+    async def all_basic_output_ids(self, query: BasicOutputQuery) -> list[bytes]:
+        """All ids of :meth:`basic_output_ids` across pages."""
+        return await all_pages(self.basic_output_ids, query)
+
+    async def all_alias_output_ids(self, query: AliasOutputQuery) -> list[bytes]:
+        """All ids of :meth:`alias_output_ids` across pages."""
+        return await all_pages(self.alias_output_ids, query)
+
+    async def all_foundry_output_ids(self, query: FoundryOutputQuery) -> list[bytes]:
+        """All ids of :meth:`foundry_output_ids` across pages."""
+        return await all_pages(self.foundry_output_ids, query)
+
+    async def all_nft_output_ids(self, query: NftOutputQuery) -> list[bytes]:
+        """All ids of :meth:`nft_output_ids` across pages."""
+        return await all_pages(self.nft_output_ids, query)
+
+    async def get_outputs(
+        self, output_ids: Sequence[bytes | str], *, concurrency: int = DEFAULT_OUTPUT_CONCURRENCY
+    ) -> list[OutputResponse]:
+        """Fetch many outputs with at most ``concurrency`` requests in flight, in the order given."""
+        for oid in output_ids:
+            hex_id(oid, OUTPUT_ID_LENGTH, "output id")
+        return await fetch_concurrently(self.get_output, output_ids, concurrency)
+
+
 def _page(data: Any) -> OutputIdsPage:
     return parse_with("indexer page", OutputIdsPage.from_json, data)
 
@@ -102,7 +184,7 @@ def _check_query(query: object, kind: type) -> None:
         raise NodeArgumentError(f"expected a {kind.__name__}, got {type(query).__name__}")
 
 
-class IndexerRoutes(HttpBase):
+class IndexerRoutes(HttpBase, IndexerHelpers):
     """The node's indexer plugin routes; mixed into :class:`~tanglehub.node.client.NodeClient`."""
 
     async def output_ids(self, query: OutputQuery) -> OutputIdsPage:
@@ -144,45 +226,3 @@ class IndexerRoutes(HttpBase):
         """``GET /api/indexer/v1/outputs/nft/{nftId}``: the current output id of an NFT."""
         nid = hex_id(nft_id, NFT_ID_LENGTH, "NFT id")
         return _single(_page(await self._get_json(f"{_INDEXER}/outputs/nft/{nid}")), "NFT")
-
-    # Cursor-following helpers (each page is one call to the route method above).
-
-    def iter_output_ids(self, query: OutputQuery) -> AsyncIterator[OutputIdsPage]:
-        """Every page of :meth:`output_ids`."""
-        return iter_pages(self.output_ids, query)
-
-    def iter_basic_output_ids(self, query: BasicOutputQuery) -> AsyncIterator[OutputIdsPage]:
-        """Every page of :meth:`basic_output_ids`."""
-        return iter_pages(self.basic_output_ids, query)
-
-    def iter_alias_output_ids(self, query: AliasOutputQuery) -> AsyncIterator[OutputIdsPage]:
-        """Every page of :meth:`alias_output_ids`."""
-        return iter_pages(self.alias_output_ids, query)
-
-    def iter_foundry_output_ids(self, query: FoundryOutputQuery) -> AsyncIterator[OutputIdsPage]:
-        """Every page of :meth:`foundry_output_ids`."""
-        return iter_pages(self.foundry_output_ids, query)
-
-    def iter_nft_output_ids(self, query: NftOutputQuery) -> AsyncIterator[OutputIdsPage]:
-        """Every page of :meth:`nft_output_ids`."""
-        return iter_pages(self.nft_output_ids, query)
-
-    async def all_output_ids(self, query: OutputQuery) -> list[bytes]:
-        """All ids of :meth:`output_ids` across pages."""
-        return await all_pages(self.output_ids, query)
-
-    async def all_basic_output_ids(self, query: BasicOutputQuery) -> list[bytes]:
-        """All ids of :meth:`basic_output_ids` across pages."""
-        return await all_pages(self.basic_output_ids, query)
-
-    async def all_alias_output_ids(self, query: AliasOutputQuery) -> list[bytes]:
-        """All ids of :meth:`alias_output_ids` across pages."""
-        return await all_pages(self.alias_output_ids, query)
-
-    async def all_foundry_output_ids(self, query: FoundryOutputQuery) -> list[bytes]:
-        """All ids of :meth:`foundry_output_ids` across pages."""
-        return await all_pages(self.foundry_output_ids, query)
-
-    async def all_nft_output_ids(self, query: NftOutputQuery) -> list[bytes]:
-        """All ids of :meth:`nft_output_ids` across pages."""
-        return await all_pages(self.nft_output_ids, query)
