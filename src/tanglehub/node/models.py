@@ -21,6 +21,7 @@ from tanglehub.protocol.jsonutil import (
     require_list,
     require_object,
 )
+from tanglehub.protocol.output import Output
 
 __all__ = [
     "BaseToken",
@@ -337,7 +338,7 @@ class OutputResponse:
     """``GET /outputs/{id}``: an output (a protocol object) and its metadata."""
 
     metadata: OutputMetadata
-    output: Any
+    output: Output
 
     @property
     def output_id(self) -> bytes:

@@ -6,18 +6,20 @@ Everything the node returns goes through :func:`decoding`, which turns codec and
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from tanglehub.errors import CodecError, KeysError, ProtocolValidationError
 from tanglehub.node.errors import NodeBadResponse
+from tanglehub.protocol.block import Block
+from tanglehub.protocol.jsonutil import require_object
+from tanglehub.protocol.output import Output, output_from_json
+from tanglehub.protocol.payload import MilestonePayload
 
 __all__ = [
     "decoding",
     "parse_block",
-    "parse_block_bytes",
     "parse_milestone",
     "parse_output",
     "parse_with",
@@ -41,25 +43,16 @@ def parse_with(what: str, parse: Callable[[Any], T], data: Any) -> T:
         return parse(data)
 
 
-def _cls(module: str, name: str) -> Any:
-    return getattr(importlib.import_module(module), name)
-
-
-def parse_block(data: Any) -> Any:
+def parse_block(data: Any) -> Block:
     """A block from its node JSON."""
-    return _cls("tanglehub.protocol.block", "Block").from_json(data)
+    return Block.from_json(require_object(data, ""))
 
 
-def parse_block_bytes(data: bytes) -> Any:
-    """A block from its TIP-24 bytes."""
-    return _cls("tanglehub.protocol.block", "Block").from_bytes(data)
-
-
-def parse_output(data: Any, path: str = "output") -> Any:
+def parse_output(data: Any, path: str = "output") -> Output:
     """An output from its node JSON."""
-    return _cls("tanglehub.protocol.output", "output_from_json")(data, path)
+    return output_from_json(data, path)
 
 
-def parse_milestone(data: Any) -> Any:
+def parse_milestone(data: Any) -> MilestonePayload:
     """A milestone payload from its node JSON."""
-    return _cls("tanglehub.protocol.payload", "MilestonePayload").from_json(data)
+    return MilestonePayload.from_json(require_object(data, ""))

@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass, fields, replace
 from typing import Self
 
+from tanglehub.errors import KeysError
+from tanglehub.keys.bech32 import decode_address
 from tanglehub.node.errors import NodeArgumentError
 
 __all__ = [
@@ -23,7 +25,6 @@ __all__ = [
 
 _MAX_NATIVE_TOKENS = 64
 _U32 = 0xFFFF_FFFF
-_BECH32 = re.compile(r"^[\x21-\x7e]{1,83}1[02-9ac-hj-np-z]{6,}$")
 _CURSOR = re.compile(r"^[\x21-\x7e]{1,256}$")
 
 _ADDRESS_FIELDS = frozenset(
@@ -57,9 +58,10 @@ def _camel(name: str) -> str:
 
 
 def _check_address(name: str, value: str) -> None:
-    lowered = value.lower()
-    if value not in (lowered, value.upper()) or not _BECH32.match(lowered):
-        raise NodeArgumentError(f"query filter {_camel(name)} must be a bech32 address, got {value!r}")
+    try:
+        decode_address(value)
+    except KeysError as exc:
+        raise NodeArgumentError(f"query filter {_camel(name)} is not a valid bech32 address: {exc}") from exc
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from tanglehub.errors import KeysError
+from tanglehub.keys.bech32 import decode_address
 from tanglehub.node.args import (
     BLOCK_ID_LENGTH,
     MILESTONE_ID_LENGTH,
@@ -26,7 +28,9 @@ from tanglehub.node.models import (
 )
 from tanglehub.node.parsing import parse_block, parse_milestone, parse_output, parse_with
 from tanglehub.node.transport import HttpBase
+from tanglehub.protocol.block import Block
 from tanglehub.protocol.jsonutil import get_field, hex_to_bytes, require_int, require_list, require_object
+from tanglehub.protocol.payload import MilestonePayload
 
 __all__ = ["CoreRoutes"]
 
@@ -78,12 +82,11 @@ class CoreRoutes(HttpBase):
         data = await self._get_json(f"{_CORE}/tips")
         return parse_with("tips list", lambda d: _id_list(d, "tips", BLOCK_ID_LENGTH), data)
 
-    async def post_block(self, block: Any) -> bytes:
+    async def post_block(self, block: Block) -> bytes:
         """``POST /api/core/v2/blocks`` with the block's JSON; returns the block id the node assigned."""
-        to_json = getattr(block, "to_json", None)
-        if to_json is None:
+        if not isinstance(block, Block):
             raise NodeArgumentError("post_block needs a Block (use post_block_raw for bytes)")
-        data = await self._post_json(f"{_CORE}/blocks", to_json())
+        data = await self._post_json(f"{_CORE}/blocks", block.to_json())
         return parse_with("block id answer", _block_id_answer, data)
 
     async def post_block_raw(self, block_bytes: bytes) -> bytes:
@@ -93,7 +96,7 @@ class CoreRoutes(HttpBase):
         data = await self._post_bytes(f"{_CORE}/blocks", bytes(block_bytes))
         return parse_with("block id answer", _block_id_answer, data)
 
-    async def get_block(self, block_id: bytes | str) -> Any:
+    async def get_block(self, block_id: bytes | str) -> Block:
         """``GET /api/core/v2/blocks/{blockId}`` as a :class:`~tanglehub.protocol.block.Block`."""
         bid = hex_id(block_id, BLOCK_ID_LENGTH, "block id")
         return parse_with("block", parse_block, await self._get_json(f"{_CORE}/blocks/{bid}"))
@@ -128,7 +131,7 @@ class CoreRoutes(HttpBase):
         data = await self._get_json(f"{_CORE}/outputs/{oid}/metadata")
         return parse_with("output metadata", OutputMetadata.from_json, data)
 
-    async def get_included_block(self, transaction_id: bytes | str) -> Any:
+    async def get_included_block(self, transaction_id: bytes | str) -> Block:
         """``GET /api/core/v2/transactions/{transactionId}/included-block``: the block that applied the tx."""
         tid = hex_id(transaction_id, TRANSACTION_ID_LENGTH, "transaction id")
         data = await self._get_json(f"{_CORE}/transactions/{tid}/included-block")
@@ -145,7 +148,7 @@ class CoreRoutes(HttpBase):
         data = await self._get_json(f"{_CORE}/transactions/{tid}/included-block/metadata")
         return parse_with("block metadata", BlockMetadata.from_json, data)
 
-    async def get_milestone_by_id(self, milestone_id: bytes | str) -> Any:
+    async def get_milestone_by_id(self, milestone_id: bytes | str) -> MilestonePayload:
         """``GET /api/core/v2/milestones/{milestoneId}`` as a milestone payload."""
         mid = hex_id(milestone_id, MILESTONE_ID_LENGTH, "milestone id")
         return parse_with("milestone", parse_milestone, await self._get_json(f"{_CORE}/milestones/{mid}"))
@@ -155,7 +158,7 @@ class CoreRoutes(HttpBase):
         mid = hex_id(milestone_id, MILESTONE_ID_LENGTH, "milestone id")
         return await self._get_bytes(f"{_CORE}/milestones/{mid}")
 
-    async def get_milestone_by_index(self, index: int) -> Any:
+    async def get_milestone_by_index(self, index: int) -> MilestonePayload:
         """``GET /api/core/v2/milestones/by-index/{index}`` as a milestone payload."""
         i = milestone_index(index)
         return parse_with("milestone", parse_milestone, await self._get_json(f"{_CORE}/milestones/by-index/{i}"))
@@ -201,8 +204,12 @@ class CoreRoutes(HttpBase):
 
     async def request_faucet_funds(self, address: str) -> FaucetResponse:
         """``POST /api/plugins/faucet/v1/enqueue`` asking the faucet to fund a bech32 ``address``."""
-        if not isinstance(address, str) or not address:
-            raise NodeArgumentError("the faucet needs a bech32 address")
+        if not isinstance(address, str):
+            raise NodeArgumentError("the faucet needs a bech32 address string")
+        try:
+            decode_address(address)
+        except KeysError as exc:
+            raise NodeArgumentError(f"the faucet needs a valid bech32 address: {exc}") from exc
         data = await self._post_json("/api/plugins/faucet/v1/enqueue", {"address": address})
         return parse_with("faucet answer", FaucetResponse.from_json, data)
 
