@@ -3,6 +3,7 @@
 A :class:`Keychain` holds the 64-byte seed in a ``bytearray`` and caches the SLIP-10 parent node
 ``m/44'/coin'/account'/change'`` per (coin, account, change), so signing with many addresses of one account
 costs one HMAC-SHA512 per address instead of five. :meth:`Keychain.wipe` zeroes the seed and drops the cache.
+Address batches go through :func:`tanglehub.keys.address.derive_address_hashes` (its batched HMAC path).
 Nothing here returns a seed or a private key; only public keys, address hashes and signatures leave it.
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 
-from tanglehub.keys.address import ed25519_address_hash
+from tanglehub.keys.address import derive_address_hashes
 from tanglehub.keys.bip39 import mnemonic_to_seed, validate_mnemonic
 from tanglehub.keys.ed25519 import public_key, sign
 from tanglehub.keys.slip10 import Bip44, ExtendedKey, master_key
@@ -93,11 +94,11 @@ class Keychain:
             raise InvalidSigningRequestError(f"count must be an integer from 0 to {MAX_BATCH}, got {count!r}")
         if start + count > _INDEX_LIMIT:
             raise InvalidSigningRequestError("start + count runs past the last address index 2^31-1")
-        parent = self._parent(coin_type, account, 1 if internal else 0)
-        return [
-            ed25519_address_hash(public_key(parent.child(index).private_key))
-            for index in range(start, start + count)
-        ]
+        with self._lock:
+            if self._seed is None:
+                raise VaultLockedError("the vault is locked; unlock it with the password first")
+            seed = bytes(self._seed)
+        return derive_address_hashes(seed, coin_type, account, internal, start, count)
 
     def sign(self, message: bytes, chain: Bip44) -> tuple[bytes, bytes]:
         """Sign ``message`` with the key at ``chain``; return (public key, 64-byte signature)."""
