@@ -1,0 +1,308 @@
+"""Chain (state machine) rules of semantic validation: alias, NFT and foundry transitions (TIP-18).
+
+A chain output is identified by a :class:`ChainKey`: the output kind plus its alias id, NFT id or foundry id,
+where a zero alias/NFT id stands for the id implied by the output id of the output that carries it. Every
+consumed chain output is matched with the created output of the same key (its next state, or none for a
+destruction); every created chain output without a consumed one is a creation. Used by
+:mod:`tanglehub.protocol.semantic`, which owns the order in which these checks run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import NamedTuple
+
+from tanglehub.protocol.address import Address, AliasAddress, Ed25519Address
+from tanglehub.protocol.ids import alias_id_from_output_id, foundry_id, nft_id_from_output_id, output_id
+from tanglehub.protocol.output import (
+    AliasOutput,
+    FoundryOutput,
+    GovernorAddressUnlockCondition,
+    ImmutableAliasAddressUnlockCondition,
+    IssuerFeature,
+    MetadataFeature,
+    NftOutput,
+    Output,
+    StateControllerAddressUnlockCondition,
+)
+from tanglehub.protocol.payload import TransactionPayload
+from tanglehub.protocol.unlock import Unlock
+
+__all__ = [
+    "ALIAS_KIND",
+    "FOUNDRY_KIND",
+    "NFT_KIND",
+    "ChainKey",
+    "SemanticContext",
+    "address_key",
+    "alias_address_of_foundry",
+    "alias_controllers",
+    "alias_id_non_null",
+    "chain_key",
+    "nft_id_non_null",
+    "verify_chains",
+]
+
+_ZERO_ID = bytes(32)
+_U32_MASK = 0xFFFF_FFFF
+ALIAS_KIND = 4
+FOUNDRY_KIND = 5
+NFT_KIND = 6
+
+
+class ChainKey(NamedTuple):
+    """Identifies a chain: output kind (4 alias, 5 foundry, 6 NFT) and its 32-byte or 38-byte id."""
+
+    kind: int
+    chain_id: bytes
+
+
+class SemanticContext:
+    """Working state of one semantic validation: the consumed/created sides and what has been unlocked."""
+
+    __slots__ = (
+        "_transaction_id",
+        "input_amount",
+        "input_chains",
+        "input_ids",
+        "input_tokens",
+        "inputs",
+        "output_amount",
+        "output_chains",
+        "output_tokens",
+        "outputs",
+        "payload",
+        "required_returns",
+        "simple_deposits",
+        "unlocked",
+        "unlocks",
+    )
+
+    def __init__(self, payload: TransactionPayload, inputs: Sequence[Output]) -> None:
+        self.payload = payload
+        self.inputs: Sequence[Output] = inputs
+        self.input_ids: list[bytes] = [i.output_id for i in payload.essence.inputs]
+        self.unlocks: Sequence[Unlock] = payload.unlocks
+        self.outputs: Sequence[Output] = payload.essence.outputs
+        self._transaction_id: bytes | None = None
+        self.unlocked: set[bytes] = set()
+        self.input_tokens: dict[bytes, int] = {}
+        self.output_tokens: dict[bytes, int] = {}
+        self.required_returns: dict[bytes, int] = {}
+        self.simple_deposits: dict[bytes, int] = {}
+        self.input_amount = 0
+        self.output_amount = 0
+        self.input_chains: dict[ChainKey, Output] = {}
+        for oid, consumed in zip(self.input_ids, inputs, strict=False):
+            if isinstance(consumed, AliasOutput | NftOutput | FoundryOutput):
+                key = chain_key(self, consumed, oid)
+                if key is not None:
+                    self.input_chains[key] = consumed
+        self.output_chains: dict[ChainKey, Output] = {}
+        for index, created in enumerate(self.outputs):
+            if isinstance(created, AliasOutput | NftOutput | FoundryOutput):
+                key = chain_key(self, created, None, index)
+                if key is not None:
+                    self.output_chains[key] = created
+
+    @property
+    def transaction_id(self) -> bytes:
+        """The id of the transaction being validated (computed on first use: only creations need it)."""
+        if self._transaction_id is None:
+            self._transaction_id = self.payload.transaction_id()
+        return self._transaction_id
+
+
+def alias_id_non_null(output: AliasOutput, oid: bytes) -> bytes:
+    """The alias id of ``output``, or the one implied by its output id ``oid`` when the field is zero."""
+    return alias_id_from_output_id(oid) if output.alias_id == _ZERO_ID else output.alias_id
+
+
+def nft_id_non_null(output: NftOutput, oid: bytes) -> bytes:
+    """The NFT id of ``output``, or the one implied by its output id ``oid`` when the field is zero."""
+    return nft_id_from_output_id(oid) if output.nft_id == _ZERO_ID else output.nft_id
+
+
+def alias_address_of_foundry(output: FoundryOutput) -> AliasAddress | None:
+    """The alias that controls a foundry (its Immutable Alias Address unlock condition)."""
+    for uc in output.unlock_conditions:
+        if isinstance(uc, ImmutableAliasAddressUnlockCondition) and isinstance(uc.address, AliasAddress):
+            return uc.address
+    return None
+
+
+def alias_controllers(output: AliasOutput) -> tuple[Address, Address]:
+    """The state controller and governor addresses of an alias output."""
+    controller: Address | None = None
+    governor: Address | None = None
+    for uc in output.unlock_conditions:
+        if isinstance(uc, StateControllerAddressUnlockCondition):
+            controller = uc.address
+        elif isinstance(uc, GovernorAddressUnlockCondition):
+            governor = uc.address
+    if controller is None or governor is None:
+        # Syntactically impossible; an all-zero alias address that nothing can unlock keeps this total.
+        unreachable = AliasAddress(_ZERO_ID)
+        return controller or unreachable, governor or unreachable
+    return controller, governor
+
+
+def _foundry_token_id(output: FoundryOutput) -> bytes | None:
+    alias = alias_address_of_foundry(output)
+    if alias is None:
+        return None
+    return foundry_id(alias.alias_id, output.serial_number, 0)
+
+
+def chain_key(ctx: SemanticContext, output: Output, oid: bytes | None, index: int = 0) -> ChainKey | None:
+    """The chain key of a chain output; ``oid`` is its output id (None: created output number ``index``)."""
+    if isinstance(output, FoundryOutput):
+        token_id = _foundry_token_id(output)
+        return None if token_id is None else ChainKey(FOUNDRY_KIND, token_id)
+    if isinstance(output, AliasOutput):
+        if output.alias_id != _ZERO_ID:
+            return ChainKey(ALIAS_KIND, output.alias_id)
+        oid = oid if oid is not None else output_id(ctx.transaction_id, index)
+        return ChainKey(ALIAS_KIND, alias_id_from_output_id(oid))
+    if isinstance(output, NftOutput):
+        if output.nft_id != _ZERO_ID:
+            return ChainKey(NFT_KIND, output.nft_id)
+        oid = oid if oid is not None else output_id(ctx.transaction_id, index)
+        return ChainKey(NFT_KIND, nft_id_from_output_id(oid))
+    return None
+
+
+def address_key(address: Address) -> bytes:
+    """A hashable key for an address: kind byte plus body, as in its 33-byte serialization."""
+    if isinstance(address, Ed25519Address):
+        return b"\x00" + address.pub_key_hash
+    if isinstance(address, AliasAddress):
+        return b"\x08" + address.alias_id
+    return b"\x10" + address.nft_id
+
+
+def _metadata(features: Sequence[object]) -> object:
+    for feature in features:
+        if isinstance(feature, MetadataFeature):
+            return feature
+    return None
+
+
+def _issuer_unlocked(ctx: SemanticContext, immutable_features: Sequence[object]) -> bool:
+    for feature in immutable_features:
+        if isinstance(feature, IssuerFeature):
+            return address_key(feature.address) in ctx.unlocked
+    return True
+
+
+def _alias_transition(ctx: SemanticContext, current: AliasOutput, nxt: AliasOutput) -> bool:
+    if current.immutable_features != nxt.immutable_features:
+        return False
+    if nxt.state_index == (current.state_index + 1) & _U32_MASK:
+        if alias_controllers(current) != alias_controllers(nxt):
+            return False
+        if _metadata(current.features) != _metadata(nxt.features):
+            return False
+        created = 0
+        for output in ctx.outputs:
+            if not isinstance(output, FoundryOutput):
+                continue
+            alias = alias_address_of_foundry(output)
+            if alias is None or alias.alias_id != nxt.alias_id:
+                continue
+            key = chain_key(ctx, output, None)
+            if key in ctx.input_chains:
+                continue
+            created += 1
+            if output.serial_number != (current.foundry_counter + created) & _U32_MASK:
+                return False
+        return (current.foundry_counter + created) & _U32_MASK == nxt.foundry_counter
+    if nxt.state_index == current.state_index:
+        return (
+            current.amount == nxt.amount
+            and current.native_tokens == nxt.native_tokens
+            and current.state_metadata == nxt.state_metadata
+            and current.foundry_counter == nxt.foundry_counter
+        )
+    return False
+
+
+def _foundry_creation(ctx: SemanticContext, nxt: FoundryOutput, token_id: bytes) -> bool:
+    alias = alias_address_of_foundry(nxt)
+    if alias is None:
+        return False
+    key = ChainKey(ALIAS_KIND, alias.alias_id)
+    before = ctx.input_chains.get(key)
+    after = ctx.output_chains.get(key)
+    if not isinstance(before, AliasOutput) or not isinstance(after, AliasOutput):
+        return False
+    if before.foundry_counter >= nxt.serial_number or nxt.serial_number > after.foundry_counter:
+        return False
+    if token_id in ctx.input_tokens:
+        return False
+    scheme = nxt.token_scheme
+    return ctx.output_tokens.get(token_id, 0) == scheme.minted_tokens and scheme.melted_tokens == 0
+
+
+def _foundry_transition(ctx: SemanticContext, current: FoundryOutput, nxt: FoundryOutput, token_id: bytes) -> bool:
+    if (
+        alias_address_of_foundry(current) != alias_address_of_foundry(nxt)
+        or current.serial_number != nxt.serial_number
+        or current.immutable_features != nxt.immutable_features
+    ):
+        return False
+    cur, new = current.token_scheme, nxt.token_scheme
+    if cur.maximum_supply != new.maximum_supply:
+        return False
+    if cur.minted_tokens > new.minted_tokens or cur.melted_tokens > new.melted_tokens:
+        return False
+    before = ctx.input_tokens.get(token_id, 0)
+    after = ctx.output_tokens.get(token_id, 0)
+    if before < after:  # mint
+        return new.minted_tokens - cur.minted_tokens == after - before and cur.melted_tokens == new.melted_tokens
+    if before == after:
+        return cur.minted_tokens == new.minted_tokens and cur.melted_tokens == new.melted_tokens
+    # melt and/or burn
+    if cur.melted_tokens != new.melted_tokens and cur.minted_tokens != new.minted_tokens:
+        return False
+    return new.melted_tokens - cur.melted_tokens <= before - after
+
+
+def _foundry_destruction(ctx: SemanticContext, current: FoundryOutput, token_id: bytes) -> bool:
+    if token_id in ctx.output_tokens:
+        return False
+    scheme = current.token_scheme
+    return scheme.minted_tokens - scheme.melted_tokens == ctx.input_tokens.get(token_id, 0)
+
+
+def _transition(ctx: SemanticContext, key: ChainKey, current: Output | None, nxt: Output | None) -> bool:
+    """One chain step: creation (no current), transition, or destruction (no next)."""
+    if current is None:
+        if isinstance(nxt, AliasOutput | NftOutput):
+            chain = nxt.alias_id if isinstance(nxt, AliasOutput) else nxt.nft_id
+            return chain == _ZERO_ID and _issuer_unlocked(ctx, nxt.immutable_features)
+        if isinstance(nxt, FoundryOutput):
+            return _foundry_creation(ctx, nxt, key.chain_id)
+        return False
+    if nxt is None:
+        if isinstance(current, FoundryOutput):
+            return _foundry_destruction(ctx, current, key.chain_id)
+        return isinstance(current, AliasOutput | NftOutput)
+    if isinstance(current, AliasOutput) and isinstance(nxt, AliasOutput):
+        return _alias_transition(ctx, current, nxt)
+    if isinstance(current, NftOutput) and isinstance(nxt, NftOutput):
+        return current.immutable_features == nxt.immutable_features
+    if isinstance(current, FoundryOutput) and isinstance(nxt, FoundryOutput):
+        return _foundry_transition(ctx, current, nxt, key.chain_id)
+    return False
+
+
+def verify_chains(ctx: SemanticContext) -> bool:
+    """True when every consumed chain moves on or ends validly and every new chain is created validly."""
+    for key, current in ctx.input_chains.items():
+        if not _transition(ctx, key, current, ctx.output_chains.get(key)):
+            return False
+    for key, nxt in ctx.output_chains.items():
+        if key not in ctx.input_chains and not _transition(ctx, key, None, nxt):
+            return False
+    return True
