@@ -97,7 +97,7 @@ def _child_private_keys(node: ExtendedKey, start: int, count: int) -> list[bytes
     inner.update(b"\x00" + node.private_key)
     keys: list[bytes] = []
     append = keys.append
-    for index in range(start | HARDENED, (start + count) | HARDENED):
+    for index in range(start + HARDENED, start + count + HARDENED):
         h = inner.copy()
         h.update(index.to_bytes(4, "big"))
         o = outer.copy()
