@@ -100,11 +100,6 @@ async def test_sign_many_matches_single_signatures(vault_signer: VaultSigner) ->
     assert await vault_signer.sign_ed25519_many(ESSENCE_HASH, []) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="keys.address.derive_address_hashes returns [] when start + count == 2**31 (range end wraps at the "
-    "hardened bit); reported to the keys owner",
-)
 async def test_range_ending_at_the_last_address_index(vault_signer: VaultSigner, sdk: SecretManager) -> None:
     expected = sdk.generate_ed25519_addresses(
         start=2**31 - 2, end=2**31, coin_type=IOTA_COIN_TYPE, bech32_hrp="iota"
