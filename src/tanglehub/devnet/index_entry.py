@@ -117,7 +117,7 @@ def entry_for_output(oid: bytes, output: Output, booked_ts: int) -> IndexEntry:
     elif isinstance(output, FoundryOutput):
         kind = KIND_FOUNDRY
         fields["alias_address"] = _addr(output.unlock_condition(ImmutableAliasAddressUnlockCondition))
-        fields["chain_id"] = output.foundry_id()
+        fields["chain_id"] = output.foundry_id
     else:  # pragma: no cover - the Output union has no other members
         raise TypeError(f"cannot index {type(output).__name__}")
     sender = output.feature(SenderFeature) if not isinstance(output, FoundryOutput) else None

@@ -144,7 +144,9 @@ class Indexer:
         self._parse_address = address_parser
         self.page_size_max = page_size_max
         self._entries: dict[bytes, IndexEntry] = {}
-        self._by_kind: dict[int, dict[bytes, None]] = {k: {} for k in (KIND_BASIC, KIND_ALIAS, KIND_FOUNDRY, KIND_NFT)}
+        self._by_kind: dict[int, dict[bytes, None]] = {
+            k: {} for k in (KIND_BASIC, KIND_ALIAS, KIND_FOUNDRY, KIND_NFT)
+        }
         self._by_address: dict[bytes, dict[bytes, None]] = {}
         self._by_chain_id: dict[tuple[int, bytes], bytes] = {}
         self._last_key: tuple[int, bytes] = (0, b"")

@@ -123,7 +123,13 @@ class Ledger:
         self.ledger_index = index
         return diff, spent_records
 
-    def restore(self, records: Iterable[OutputRecord], diffs: Iterable[MilestoneDiff], included: Iterable[tuple[bytes, bytes]], ledger_index: int) -> None:
+    def restore(
+        self,
+        records: Iterable[OutputRecord],
+        diffs: Iterable[MilestoneDiff],
+        included: Iterable[tuple[bytes, bytes]],
+        ledger_index: int,
+    ) -> None:
         """Load a persisted state (used by the store on start)."""
         for rec in records:
             self.outputs[rec.oid] = rec

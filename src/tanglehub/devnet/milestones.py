@@ -120,6 +120,7 @@ def confirm_cone(order: list[BlockRecord], ledger: Ledger, index: int, timestamp
 
 
 def build_milestone_block(
+    *,
     index: int,
     timestamp: int,
     previous_milestone_id: bytes,

@@ -12,6 +12,7 @@ from typing import Any
 
 from tanglehub.devnet.config import DevnetConfig
 from tanglehub.devnet.errors import DevnetBadRequest, DevnetNotFound, DevnetStoreError, DevnetUnavailable
+from tanglehub.devnet.faucet import Faucet
 from tanglehub.devnet.faults import Faults
 from tanglehub.devnet.genesis import GENESIS_OUTPUT_ID, DevnetKeys, genesis_output, load_or_create_mnemonic
 from tanglehub.devnet.index_entry import entry_for_output
@@ -74,8 +75,6 @@ class DevnetNode:
             self._restore()
         else:
             self._genesis()
-        from tanglehub.devnet.faucet import Faucet
-
         self.faucet = Faucet(self)
 
     # -- start-up -----------------------------------------------------------------------------------------
@@ -233,13 +232,13 @@ class DevnetNode:
         self.indexer.add(entry_for_output(r.oid, r.output, timestamp) for r in conf.created)
         self.indexer.remove(diff.consumed)
         block = build_milestone_block(
-            index,
-            timestamp,
-            self.latest_id,
-            tuple(parents),
-            conf,
-            self.keys.coordinator_private,
-            self.keys.coordinator_public,
+            index=index,
+            timestamp=timestamp,
+            previous_milestone_id=self.latest_id,
+            parents=tuple(parents),
+            confirmation=conf,
+            coordinator_private=self.keys.coordinator_private,
+            coordinator_public=self.keys.coordinator_public,
         )
         data = block.to_bytes()
         block_id = blake2b256(data)

@@ -42,7 +42,11 @@ async def faucet_enqueue(request: Request) -> Response:
     address = node.faucet.parse_address(body.get("address"))
     block_id = node.faucet.pay(address)
     return json_response(
-        {"address": address.to_bech32(node.params.bech32_hrp), "waitingRequests": 0, "blockId": "0x" + block_id.hex()},
+        {
+            "address": address.to_bech32(node.params.bech32_hrp),
+            "waitingRequests": 0,
+            "blockId": "0x" + block_id.hex(),
+        },
         202,
     )
 

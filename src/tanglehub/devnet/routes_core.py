@@ -129,7 +129,9 @@ async def milestone_by_index(request: Request) -> Response:
 async def utxo_changes_by_id(request: Request) -> Response:
     """Outputs created and consumed by a milestone (by id)."""
     node = node_of(request)
-    return json_response(node.utxo_changes(node.milestone_index_of(hex_id(request, "milestone_id", 32, "milestone id"))))
+    return json_response(
+        node.utxo_changes(node.milestone_index_of(hex_id(request, "milestone_id", 32, "milestone id")))
+    )
 
 
 async def utxo_changes_by_index(request: Request) -> Response:

@@ -146,7 +146,10 @@ class SqliteStore(MemoryStore):
             self._write_blocks(referenced)
             self._db.executemany(
                 "INSERT OR REPLACE INTO outputs (oid, data, block_id, ms, ts) VALUES (?,?,?,?,?)",
-                [(r.oid, r.output.to_bytes(), r.block_id, r.milestone_index, r.milestone_timestamp) for r in created],
+                [
+                    (r.oid, r.output.to_bytes(), r.block_id, r.milestone_index, r.milestone_timestamp)
+                    for r in created
+                ],
             )
             self._db.executemany(
                 "UPDATE outputs SET spent_ms = ?, spent_ts = ?, spent_tx = ? WHERE oid = ?",

@@ -1,0 +1,102 @@
+"""``tanglehub devnet``: run the local devnet node (one log line per block and per milestone, Ctrl-C stops it)."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from tanglehub.devnet.config import DEFAULT_FAUCET_AMOUNT, DevnetConfig
+from tanglehub.devnet.errors import DevnetConfigError
+from tanglehub.devnet.faults import FaultSettings
+from tanglehub.devnet.node import DevnetNode
+from tanglehub.devnet.server import serve
+
+__all__ = ["app"]
+
+app = typer.Typer(
+    name="devnet",
+    help="Run a local Stardust devnet node (core API v2, indexer v1, faucet, fault injection).",
+    invoke_without_command=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _read_mnemonic(path: Path | None) -> str | None:
+    if path is None:
+        return None
+    try:
+        return path.read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise DevnetConfigError(f"cannot read the faucet mnemonic file {path}: {exc.strerror}") from exc
+
+
+@app.callback()
+def devnet(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port of the node API.")] = 14265,
+    data_dir: Annotated[
+        Path | None, typer.Option(help="Keep the ledger here across restarts (default: in memory).")
+    ] = None,
+    milestone_interval: Annotated[
+        float, typer.Option(help="Seconds between milestones; 0 = only on POST /api/devnet/v1/milestones.")
+    ] = 1.0,
+    network_name: Annotated[str, typer.Option(help="Network name (gives the network id).")] = "tanglehub-devnet",
+    hrp: Annotated[str, typer.Option(help="Bech32 HRP of addresses.")] = "tst",
+    min_pow_score: Annotated[int, typer.Option(help="Minimum PoW score (0 = no PoW).")] = 0,
+    faucet_amount: Annotated[int, typer.Option(help="Base units paid per faucet request.")] = DEFAULT_FAUCET_AMOUNT,
+    faucet_mnemonic_file: Annotated[
+        Path | None, typer.Option(help="File holding the faucet mnemonic (default: generated and stored).")
+    ] = None,
+    latency: Annotated[float, typer.Option(help="Fault: seconds added to every API request.")] = 0.0,
+    error_rate: Annotated[float, typer.Option(help="Fault: share of API requests answered 503.")] = 0.0,
+    drop_rate: Annotated[float, typer.Option(help="Fault: share of API requests with a dropped connection.")] = 0.0,
+    lose_block_rate: Annotated[float, typer.Option(help="Fault: share of submitted blocks silently lost.")] = 0.0,
+    hold_next_blocks: Annotated[
+        int, typer.Option(help="Fault: the next N submitted blocks stay unreferenced until reattached.")
+    ] = 0,
+    pause_milestones: Annotated[bool, typer.Option(help="Fault: start with milestones paused.")] = False,
+    log_level: Annotated[str, typer.Option(help="Log level: debug, info, warning.")] = "info",
+) -> None:
+    """Run the devnet node until Ctrl-C."""
+    logging.basicConfig(
+        level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
+    )
+    faults = FaultSettings(
+        latency=latency,
+        error_rate=error_rate,
+        drop_rate=drop_rate,
+        lose_block_rate=lose_block_rate,
+        hold_next_blocks=hold_next_blocks,
+        milestones_paused=pause_milestones,
+    )
+    config = DevnetConfig(
+        host=host,
+        port=port,
+        data_dir=data_dir,
+        milestone_interval=milestone_interval,
+        network_name=network_name,
+        hrp=hrp,
+        min_pow_score=min_pow_score,
+        faucet_amount=faucet_amount,
+        faucet_mnemonic=_read_mnemonic(faucet_mnemonic_file),
+        faults=faults,
+    )
+    node = DevnetNode(config)
+    if node.new_mnemonic is not None:
+        where = f"stored in {data_dir}" if data_dir is not None else "not stored: in-memory devnet"
+        typer.echo(f"New faucet mnemonic ({where}); shown once:\n  {node.new_mnemonic}", err=True)
+    typer.echo(
+        f"devnet {config.network_name} (hrp {config.hrp}) on http://{host}:{port}; "
+        f"faucet {node.faucet.address.to_bech32(config.hrp)}",
+        err=True,
+    )
+    try:
+        serve(node)
+    except KeyboardInterrupt:
+        pass
+    typer.echo("devnet stopped", err=True)
