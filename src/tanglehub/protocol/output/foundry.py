@@ -59,8 +59,10 @@ class FoundryOutput(OutputBase):
     def __post_init__(self) -> None:
         self._check_common()
         serial = self.serial_number
-        if isinstance(serial, bool) or not isinstance(serial, int) or not 0 <= serial <= _U32:
-            raise InvalidOutputError(f"foundry serial number must be in 0..{_U32}, got {serial!r}")
+        if isinstance(serial, bool) or not isinstance(serial, int) or not 1 <= serial <= _U32:
+            # Serial numbers are the alias's foundry counter after the increment, so 0 never occurs
+            # (iota-sdk rejects it syntactically as well).
+            raise InvalidOutputError(f"foundry serial number must be in 1..{_U32}, got {serial!r}")
         if not isinstance(self.token_scheme, SimpleTokenScheme):
             raise InvalidOutputError(
                 f"foundry token scheme must be a SimpleTokenScheme, got {type(self.token_scheme).__name__}"
