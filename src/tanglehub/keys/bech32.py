@@ -147,9 +147,9 @@ def encode_many(hrp: str, kind: int, bodies: Sequence[bytes]) -> list[str]:
     count = len(bodies)
     if count == 0:
         return []
-    joined = b"".join(bodies)
-    if len(joined) != 32 * count or any(len(b) != 32 for b in bodies):
+    if any(not isinstance(b, bytes | bytearray) or len(b) != 32 for b in bodies):
         raise Bech32LengthError("every address body must be 32 bytes")
+    joined = b"".join(bodies)
     payload = np.zeros((count, 35), dtype=np.uint8)  # padded to a multiple of 5 bits
     payload[:, 0] = kind
     payload[:, 1:_PAYLOAD_LEN] = np.frombuffer(joined, dtype=np.uint8).reshape(count, 32)
