@@ -260,9 +260,10 @@ class NodePool(IndexerHelpers):
         """Run ``fn`` on a healthy node, failing over and retrying on :class:`NodeUnavailable`."""
         last: NodeError | None = None
         for attempt in range(self._max_retries + 1):
+            candidates = self._candidates()
             if attempt:
                 await self._sleep(self.backoff_delay(attempt))
-            for node in self._candidates():
+            for node in candidates:
                 try:
                     await self._ensure_checked(node)
                 except NodeError as exc:
