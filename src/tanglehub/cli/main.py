@@ -61,7 +61,8 @@ _mount()
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return the process exit code (0 ok, 1 usage error, 2 tanglehub error)."""
     try:
-        app(args=argv, standalone_mode=False)
+        # With standalone_mode=False click returns (not raises) the code of a typer.Exit / ctx.exit.
+        returned = app(args=argv, standalone_mode=False)
     except TanglehubError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -73,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     except (click.exceptions.Abort, KeyboardInterrupt):
         print("aborted", file=sys.stderr)
         return 130
-    return 0
+    return returned if isinstance(returned, int) else 0
 
 
 if __name__ == "__main__":  # pragma: no cover
