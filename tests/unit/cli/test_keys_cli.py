@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+
+import pytest
 import typer
 from typer.testing import CliRunner
 
@@ -96,3 +99,15 @@ def test_selfcheck_prints_addresses_but_never_a_mnemonic() -> None:
     assert all(decode_address(a)[1] == 0 for a in addresses)
     assert lines[-1].startswith("ok:")
     assert not any(len(line.split()) >= 12 and line.islower() and "1" not in line for line in lines)
+
+
+def test_the_tanglehub_command_exits_non_zero_on_a_bad_mnemonic(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tanglehub.cli.main import main
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("abandon abandon"))
+    assert main(["keys", "derive", "--coin-type", "4218", "--hrp", "iota"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == "error: a mnemonic has 12, 15, 18, 21 or 24 words, this one has 2\n"
