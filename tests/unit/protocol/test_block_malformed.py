@@ -1,0 +1,42 @@
+"""Malformed bytes: every truncation of a real block is a DecodeError with an offset; trailing bytes fail."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from pathlib import Path
+
+import pytest
+
+from tanglehub.errors import TanglehubError
+from tanglehub.protocol.block import Block
+from tanglehub.protocol.errors import DecodeError
+
+BLOCKS = json.loads(Path("/work/shared/reference/vectors/iota-sdk/python_test_block_dicts.json").read_text())
+
+
+@pytest.mark.parametrize("index", range(len(BLOCKS)))
+def test_every_truncation_is_a_decode_error_with_offset(index: int) -> None:
+    data = Block.from_json(BLOCKS[index]).to_bytes()
+    for cut in range(len(data)):
+        with pytest.raises(DecodeError) as info:
+            Block.from_bytes(data[:cut])
+        assert info.value.offset is not None
+        assert 0 <= info.value.offset <= cut
+
+
+@pytest.mark.parametrize("index", range(len(BLOCKS)))
+def test_trailing_bytes_are_rejected(index: int) -> None:
+    data = Block.from_json(BLOCKS[index]).to_bytes()
+    with pytest.raises(DecodeError, match="trailing") as info:
+        Block.from_bytes(data + b"\x00")
+    assert info.value.offset == len(data)
+
+
+def test_single_byte_corruptions_never_escape_as_builtin_errors() -> None:
+    data = Block.from_json(BLOCKS[1]).to_bytes()
+    for at in range(0, len(data), 7):
+        for value in (0x00, 0xFF, 0x80):
+            corrupted = data[:at] + bytes([value]) + data[at + 1 :]
+            with contextlib.suppress(TanglehubError):
+                Block.from_bytes(corrupted)
