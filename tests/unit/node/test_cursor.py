@@ -28,6 +28,8 @@ class Ledger:
     def __call__(self, request: httpx.Request) -> httpx.Response:
         path = request.url.path
         self.requests.append(path)
+        if path == "/health":
+            return httpx.Response(200)
         if path == "/api/core/v2/info":
             return httpx.Response(200, json=self.nd.info_json(confirmed=self.confirmed, pruningIndex=self.pruning))
         parts = path.split("/")
@@ -117,3 +119,15 @@ def test_bad_start_index_and_poll_interval() -> None:
         MilestoneCursor(node, -1)
     with pytest.raises(NodeArgumentError):
         MilestoneCursor(node, 1, poll_interval=0)
+
+
+async def test_cursor_reads_through_a_pool_that_fails_over(nd: Any) -> None:
+    from tanglehub.node import NodePool
+
+    ledger = Ledger(nd, confirmed=3)
+    dead = httpx.MockTransport(lambda r: (_ for _ in ()).throw(httpx.ConnectError("down")))
+    transports = {"http://dead.test": dead, "http://live.test": httpx.MockTransport(ledger)}
+    pool = NodePool(list(transports), transport_factory=transports.__getitem__, max_milestone_age=None)
+    cursor = MilestoneCursor(pool, 2)
+    assert [c.index async for c in cursor.available()] == [2, 3]
+    assert [s.healthy for s in pool.states()] == [False, True]
