@@ -36,7 +36,7 @@ async def milestone_timer(app: Any, interval: float) -> None:
     """Issue a milestone every ``interval`` seconds until cancelled (skipped while paused)."""
     node: DevnetNode = app.state.node
     loop = asyncio.get_running_loop()
-    next_at = loop.time()
+    next_at = loop.time() - interval  # the first milestone right away
     while True:
         next_at += interval
         await asyncio.sleep(max(0.0, next_at - loop.time()))
@@ -49,4 +49,4 @@ async def milestone_timer(app: Any, interval: float) -> None:
         except Exception:  # a bug must not stop the devnet's clock; it is logged with its traceback
             log.exception("issuing a milestone failed")
         if loop.time() > next_at + interval:
-            next_at = loop.time()
+            next_at = loop.time() - interval  # the first milestone right away
