@@ -22,6 +22,7 @@ from tanglehub.protocol.jsonutil import (
     require_object,
 )
 from tanglehub.protocol.output import Output
+from tanglehub.protocol.params import ProtocolParameters
 
 __all__ = [
     "BaseToken",
@@ -196,6 +197,10 @@ class NodeInfo:
     pending_protocol_parameters: tuple[Mapping[str, Any], ...] = field(
         default=(), hash=False, compare=False, repr=False
     )
+
+    def protocol_parameters(self) -> ProtocolParameters:
+        """The node's protocol parameters as a protocol object (raises ``JsonShapeError`` if malformed)."""
+        return ProtocolParameters.from_json(self.protocol, "protocol")
 
     @classmethod
     def from_json(cls, data: object, path: str = "") -> Self:

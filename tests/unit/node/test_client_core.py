@@ -42,6 +42,9 @@ async def test_info_parses_the_hornet_answer(fake: Any, nd: Any) -> None:
     assert info.metrics.referenced_rate == pytest.approx(97.96)
     assert info.supported_protocol_versions == (2,)
     assert info.protocol["rentStructure"]["vByteCost"] == 100
+    params = info.protocol_parameters()
+    assert params.network_id == 8342982141227064571  # the SDK's id of "testnet"
+    assert params.rent_structure.v_byte_factor_key == 10
 
 
 async def test_info_without_optional_milestone_fields(fake: Any, nd: Any) -> None:
