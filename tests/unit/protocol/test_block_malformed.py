@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tanglehub.errors import TanglehubError
 from tanglehub.protocol.block import Block
@@ -40,3 +42,23 @@ def test_single_byte_corruptions_never_escape_as_builtin_errors() -> None:
             corrupted = data[:at] + bytes([value]) + data[at + 1 :]
             with contextlib.suppress(TanglehubError):
                 Block.from_bytes(corrupted)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    index=st.integers(0, len(BLOCKS) - 1),
+    edits=st.lists(st.tuples(st.integers(0, 2**16), st.integers(0, 255)), min_size=1, max_size=4),
+)
+def test_random_corruption_raises_only_tanglehub_errors(index: int, edits: list[tuple[int, int]]) -> None:
+    data = bytearray(Block.from_json(BLOCKS[index]).to_bytes())
+    for at, value in edits:
+        data[at % len(data)] = value
+    with contextlib.suppress(TanglehubError):
+        Block.from_bytes(bytes(data))
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.binary(max_size=600))
+def test_random_bytes_raise_only_tanglehub_errors(data: bytes) -> None:
+    with contextlib.suppress(TanglehubError):
+        Block.from_bytes(b"\x02\x01" + bytes(32) + data)
