@@ -1,0 +1,504 @@
+"""Every query of the wallet state database, as methods of :class:`StoreTx` (one open transaction).
+
+A ``StoreTx`` is handed to the function given to :meth:`WalletStore.write` / :meth:`WalletStore.read`;
+it is only valid inside that call. Write methods raise :class:`StorageError` in a read transaction.
+"""
+
+# ruff: noqa: S608  -- SQL here is assembled only from constant column lists and clauses; values are bound with ?
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Iterable, Sequence
+from typing import Any, Protocol
+
+from tanglehub.errors import CodecError
+from tanglehub.protocol.output import output_from_bytes
+from tanglehub.protocol.payload import TransactionPayload
+from tanglehub.wallet.errors import AccountAliasTakenError, OutputReservedError, StorageError
+from tanglehub.wallet.storage_schema import (
+    TX_STATES,
+    AccountRecord,
+    AddressRecord,
+    EventRecord,
+    OutputRecord,
+    Reservation,
+    TransactionRecord,
+)
+
+__all__ = ["StoreTx", "StoredEvent"]
+
+_OUTPUT_COLUMNS = (
+    "output_id, account_idx, address_hash, output, block_id, booked_index, booked_timestamp, "
+    "spent, spent_tx_id, spent_index, spent_timestamp, chain_id"
+)
+_TX_COLUMNS = (
+    "tx_id, account_idx, payload, block_id, state, conflict_reason, inclusion_index, note, "
+    "created_at, updated_at, attempts"
+)
+_UPDATABLE_TX_FIELDS = frozenset({"block_id", "state", "conflict_reason", "inclusion_index", "note", "attempts"})
+
+
+class StoredEvent(Protocol):
+    """What :meth:`StoreTx.add_event` needs from an event (see :mod:`tanglehub.wallet.events`)."""
+
+    @property
+    def kind(self) -> str:
+        """The event's kind name (``NewOutput``, ``SpentOutput``, ...)."""
+        ...
+
+    @property
+    def account_index(self) -> int | None:
+        """The account the event concerns (None for wallet-wide events)."""
+        ...
+
+    def to_json(self) -> dict[str, Any]:
+        """The event's JSON object."""
+        ...
+
+
+def _now() -> int:
+    return int(time.time())
+
+
+def _output_row(row: Sequence[Any]) -> OutputRecord:
+    try:
+        output = output_from_bytes(bytes(row[3]))
+    except CodecError as exc:
+        raise StorageError(f"stored output 0x{bytes(row[0]).hex()} does not decode: {exc}") from exc
+    return OutputRecord(
+        output_id=bytes(row[0]),
+        account_index=int(row[1]),
+        address_hash=bytes(row[2]),
+        output=output,
+        block_id=None if row[4] is None else bytes(row[4]),
+        booked_index=int(row[5]),
+        booked_timestamp=int(row[6]),
+        spent=bool(row[7]),
+        spent_tx_id=None if row[8] is None else bytes(row[8]),
+        spent_index=row[9],
+        spent_timestamp=row[10],
+        chain_id=None if row[11] is None else bytes(row[11]),
+    )
+
+
+def _tx_row(row: Sequence[Any]) -> TransactionRecord:
+    try:
+        payload = TransactionPayload.from_bytes(bytes(row[2]))
+    except CodecError as exc:
+        raise StorageError(f"stored transaction 0x{bytes(row[0]).hex()} does not decode: {exc}") from exc
+    return TransactionRecord(
+        tx_id=bytes(row[0]),
+        account_index=int(row[1]),
+        payload=payload,
+        block_id=None if row[3] is None else bytes(row[3]),
+        state=str(row[4]),
+        conflict_reason=row[5],
+        inclusion_index=row[6],
+        note=row[7],
+        created_at=int(row[8]),
+        updated_at=int(row[9]),
+        attempts=int(row[10]),
+    )
+
+
+def _address_row(row: Sequence[Any]) -> AddressRecord:
+    return AddressRecord(int(row[0]), bool(row[1]), int(row[2]), bytes(row[3]), str(row[4]), bool(row[5]))
+
+
+class StoreTx:
+    """One open database transaction with typed queries for every wallet table."""
+
+    __slots__ = ("_conn", "_writable", "last_event_seq")
+
+    def __init__(self, conn: sqlite3.Connection, *, writable: bool) -> None:
+        self._conn = conn
+        self._writable = writable
+        self.last_event_seq: int | None = None
+        """The sequence number of the last event added in this transaction (None if none)."""
+
+    @property
+    def connection(self) -> sqlite3.Connection:
+        """The raw connection, for queries not covered here (stay inside this transaction)."""
+        return self._conn
+
+    def _w(self) -> sqlite3.Connection:
+        if not self._writable:
+            raise StorageError("this is a read-only wallet database transaction; use WalletStore.write")
+        return self._conn
+
+    # -- meta ---------------------------------------------------------------------------------------------
+
+    def get_meta(self, key: str) -> str | None:
+        """The value stored under ``key``, or None."""
+        row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str | int) -> None:
+        """Store ``value`` under ``key`` (replacing any old value)."""
+        self._w().execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, str(value)))
+
+    def meta(self) -> dict[str, str]:
+        """Every meta entry."""
+        return {str(k): str(v) for k, v in self._conn.execute("SELECT key, value FROM meta")}
+
+    # -- accounts -----------------------------------------------------------------------------------------
+
+    def create_account(self, alias: str) -> AccountRecord:
+        """Add an account with the next index; a used alias raises :class:`AccountAliasTakenError`."""
+        conn = self._w()
+        if self.account_by_alias(alias) is not None:
+            raise AccountAliasTakenError(f"an account with alias {alias!r} already exists; choose another alias")
+        index = int(conn.execute("SELECT coalesce(max(idx) + 1, 0) FROM accounts").fetchone()[0])
+        now = _now()
+        conn.execute("INSERT INTO accounts(idx, alias, created_at) VALUES (?, ?, ?)", (index, alias, now))
+        return AccountRecord(index, alias, now)
+
+    def account(self, index: int) -> AccountRecord | None:
+        """The account with BIP44 account index ``index``."""
+        row = self._conn.execute("SELECT idx, alias, created_at FROM accounts WHERE idx = ?", (index,)).fetchone()
+        return None if row is None else AccountRecord(int(row[0]), str(row[1]), int(row[2]))
+
+    def account_by_alias(self, alias: str) -> AccountRecord | None:
+        """The account named ``alias``."""
+        row = self._conn.execute(
+            "SELECT idx, alias, created_at FROM accounts WHERE alias = ?", (alias,)
+        ).fetchone()
+        return None if row is None else AccountRecord(int(row[0]), str(row[1]), int(row[2]))
+
+    def accounts(self) -> list[AccountRecord]:
+        """All accounts by index."""
+        rows = self._conn.execute("SELECT idx, alias, created_at FROM accounts ORDER BY idx")
+        return [AccountRecord(int(r[0]), str(r[1]), int(r[2])) for r in rows]
+
+    # -- addresses ----------------------------------------------------------------------------------------
+
+    def insert_addresses(self, records: Iterable[AddressRecord]) -> None:
+        """Store generated addresses."""
+        self._w().executemany(
+            "INSERT INTO addresses(account_idx, internal, key_index, hash, bech32, used) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            ((r.account_index, int(r.internal), r.key_index, r.hash, r.bech32, int(r.used)) for r in records),
+        )
+
+    def next_key_index(self, account_index: int, internal: bool) -> int:
+        """The key index the next generated address of this chain gets."""
+        row = self._conn.execute(
+            "SELECT coalesce(max(key_index) + 1, 0) FROM addresses WHERE account_idx = ? AND internal = ?",
+            (account_index, int(internal)),
+        ).fetchone()
+        return int(row[0])
+
+    def addresses(self, account_index: int, internal: bool | None = None) -> list[AddressRecord]:
+        """The account's addresses (one chain or both), public chain first, by key index."""
+        sql = "SELECT account_idx, internal, key_index, hash, bech32, used FROM addresses WHERE account_idx = ?"
+        args: list[Any] = [account_index]
+        if internal is not None:
+            sql += " AND internal = ?"
+            args.append(int(internal))
+        rows = self._conn.execute(sql + " ORDER BY internal, key_index", args)
+        return [_address_row(r) for r in rows]
+
+    def address_by_hash(self, pub_key_hash: bytes) -> AddressRecord | None:
+        """The address with this Ed25519 public-key hash, in any account."""
+        row = self._conn.execute(
+            "SELECT account_idx, internal, key_index, hash, bech32, used FROM addresses WHERE hash = ?",
+            (pub_key_hash,),
+        ).fetchone()
+        return None if row is None else _address_row(row)
+
+    def address_hashes(self, account_index: int | None = None) -> dict[bytes, int]:
+        """Every address hash (of one account, or of all) mapped to its account index."""
+        if account_index is None:
+            rows = self._conn.execute("SELECT hash, account_idx FROM addresses")
+        else:
+            rows = self._conn.execute(
+                "SELECT hash, account_idx FROM addresses WHERE account_idx = ?", (account_index,)
+            )
+        return {bytes(h): int(a) for h, a in rows}
+
+    def first_unused_address(self, account_index: int, internal: bool = False) -> AddressRecord | None:
+        """The unused address of the chain with the highest key index after the last used one, or None."""
+        row = self._conn.execute(
+            "SELECT account_idx, internal, key_index, hash, bech32, used FROM addresses "
+            "WHERE account_idx = ? AND internal = ? AND used = 0 AND key_index > "
+            "(SELECT coalesce(max(key_index), -1) FROM addresses "
+            "WHERE account_idx = ? AND internal = ? AND used = 1) "
+            "ORDER BY key_index LIMIT 1",
+            (account_index, int(internal), account_index, int(internal)),
+        ).fetchone()
+        return None if row is None else _address_row(row)
+
+    def mark_address_used(self, pub_key_hash: bytes) -> None:
+        """Flag the address as having received an output."""
+        self._w().execute("UPDATE addresses SET used = 1 WHERE hash = ?", (pub_key_hash,))
+
+    # -- outputs ------------------------------------------------------------------------------------------
+
+    def insert_output(self, rec: OutputRecord) -> bool:
+        """Store ``rec`` unless an output with its id is already stored; True when it was new."""
+        cur = self._w().execute(
+            "INSERT OR IGNORE INTO outputs(output_id, account_idx, address_hash, kind, amount, output, block_id, "
+            "booked_index, booked_timestamp, spent, spent_tx_id, spent_index, spent_timestamp, chain_id) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                rec.output_id,
+                rec.account_index,
+                rec.address_hash,
+                rec.kind,
+                rec.amount,
+                rec.output.to_bytes(),
+                rec.block_id,
+                rec.booked_index,
+                rec.booked_timestamp,
+                int(rec.spent),
+                rec.spent_tx_id,
+                rec.spent_index,
+                rec.spent_timestamp,
+                rec.chain_id,
+            ),
+        )
+        if cur.rowcount == 1:
+            self.mark_address_used(rec.address_hash)
+            return True
+        return False
+
+    def output(self, output_id: bytes) -> OutputRecord | None:
+        """The stored output with this id."""
+        row = self._conn.execute(
+            f"SELECT {_OUTPUT_COLUMNS} FROM outputs WHERE output_id = ?", (output_id,)
+        ).fetchone()
+        return None if row is None else _output_row(row)
+
+    def outputs(
+        self,
+        account_index: int | None = None,
+        *,
+        spent: bool | None = None,
+        address_hash: bytes | None = None,
+        kind: int | None = None,
+        booked_after: int | None = None,
+        booked_before: int | None = None,
+    ) -> list[OutputRecord]:
+        """Stored outputs matching every given filter, oldest booking first."""
+        clauses: list[str] = []
+        args: list[Any] = []
+        for clause, value in (
+            ("account_idx = ?", account_index),
+            ("spent = ?", None if spent is None else int(spent)),
+            ("address_hash = ?", address_hash),
+            ("kind = ?", kind),
+            ("booked_timestamp >= ?", booked_after),
+            ("booked_timestamp < ?", booked_before),
+        ):
+            if value is not None:
+                clauses.append(clause)
+                args.append(value)
+        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        rows = self._conn.execute(
+            f"SELECT {_OUTPUT_COLUMNS} FROM outputs{where} ORDER BY booked_index, output_id", args
+        )
+        return [_output_row(r) for r in rows]
+
+    def unspent_output_ids(self, account_index: int | None = None) -> set[bytes]:
+        """Ids of the unspent outputs (of one account, or of all)."""
+        if account_index is None:
+            rows = self._conn.execute("SELECT output_id FROM outputs WHERE spent = 0")
+        else:
+            rows = self._conn.execute(
+                "SELECT output_id FROM outputs WHERE spent = 0 AND account_idx = ?", (account_index,)
+            )
+        return {bytes(r[0]) for r in rows}
+
+    def mark_output_spent(
+        self, output_id: bytes, *, tx_id: bytes | None, milestone_index: int | None, timestamp: int | None
+    ) -> OutputRecord | None:
+        """Mark an unspent output spent; return its record (as before) when it changed, else None."""
+        before = self.output(output_id)
+        if before is None or before.spent:
+            return None
+        self._w().execute(
+            "UPDATE outputs SET spent = 1, spent_tx_id = ?, spent_index = ?, spent_timestamp = ? "
+            "WHERE output_id = ?",
+            (tx_id, milestone_index, timestamp, output_id),
+        )
+        self._conn.execute("DELETE FROM reservations WHERE output_id = ?", (output_id,))
+        return before
+
+    # -- transactions -------------------------------------------------------------------------------------
+
+    def insert_transaction(
+        self,
+        account_index: int,
+        payload: TransactionPayload,
+        *,
+        block_id: bytes | None = None,
+        note: str | None = None,
+    ) -> TransactionRecord:
+        """Store a new ``pending`` transaction; storing the same payload twice is refused."""
+        tx_id = payload.transaction_id()
+        now = _now()
+        try:
+            self._w().execute(
+                f"INSERT INTO transactions({_TX_COLUMNS}) VALUES (?, ?, ?, ?, 'pending', NULL, NULL, ?, ?, ?, 0)",
+                (tx_id, account_index, payload.to_bytes(), block_id, note, now, now),
+            )
+        except sqlite3.IntegrityError as exc:
+            raise StorageError(f"transaction 0x{tx_id.hex()} is already stored") from exc
+        return TransactionRecord(tx_id, account_index, payload, block_id, "pending", None, None, note, now, now, 0)
+
+    def update_transaction(self, tx_id: bytes, **fields: Any) -> TransactionRecord:
+        """Change tracking fields (``block_id``, ``state``, ``conflict_reason``, ``inclusion_index``, ``note``,
+        ``attempts``) of a stored transaction; ``updated_at`` is set to now."""
+        unknown = set(fields) - _UPDATABLE_TX_FIELDS
+        if unknown:
+            raise StorageError(f"cannot update transaction field(s) {sorted(unknown)}")
+        if "state" in fields and fields["state"] not in TX_STATES:
+            raise StorageError(f"transaction state must be one of {TX_STATES}, got {fields['state']!r}")
+        names = sorted(fields)
+        assignments = ", ".join(f"{n} = ?" for n in names)
+        args = [fields[n] for n in names]
+        cur = self._w().execute(
+            f"UPDATE transactions SET {assignments + ', ' if assignments else ''}updated_at = ? WHERE tx_id = ?",
+            (*args, _now(), tx_id),
+        )
+        if cur.rowcount != 1:
+            raise StorageError(f"no stored transaction 0x{tx_id.hex()}")
+        record = self.transaction(tx_id)
+        assert record is not None
+        return record
+
+    def transaction(self, tx_id: bytes) -> TransactionRecord | None:
+        """The stored transaction with this id."""
+        row = self._conn.execute(f"SELECT {_TX_COLUMNS} FROM transactions WHERE tx_id = ?", (tx_id,)).fetchone()
+        return None if row is None else _tx_row(row)
+
+    def transactions(
+        self,
+        account_index: int | None = None,
+        *,
+        state: str | None = None,
+        created_after: int | None = None,
+        created_before: int | None = None,
+    ) -> list[TransactionRecord]:
+        """Stored transactions matching every given filter, oldest first."""
+        clauses: list[str] = []
+        args: list[Any] = []
+        for clause, value in (
+            ("account_idx = ?", account_index),
+            ("state = ?", state),
+            ("created_at >= ?", created_after),
+            ("created_at < ?", created_before),
+        ):
+            if value is not None:
+                clauses.append(clause)
+                args.append(value)
+        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        rows = self._conn.execute(
+            f"SELECT {_TX_COLUMNS} FROM transactions{where} ORDER BY created_at, tx_id", args
+        )
+        return [_tx_row(r) for r in rows]
+
+    # -- reservations -------------------------------------------------------------------------------------
+
+    def reserve_outputs(self, output_ids: Iterable[bytes], tx_id: bytes, account_index: int) -> None:
+        """Lock outputs as inputs of ``tx_id``; if any is locked by another transaction nothing is locked."""
+        conn = self._w()
+        ids = list(output_ids)
+        taken = [
+            bytes(r[0])
+            for oid in ids
+            for r in conn.execute(
+                "SELECT output_id FROM reservations WHERE output_id = ? AND tx_id != ?", (oid, tx_id)
+            )
+        ]
+        if taken:
+            raise OutputReservedError(
+                f"{len(taken)} output(s) are already inputs of another unfinished transaction "
+                f"(first: 0x{taken[0].hex()}); sync or wait for it to finish"
+            )
+        now = _now()
+        conn.executemany(
+            "INSERT OR IGNORE INTO reservations(output_id, tx_id, account_idx, reserved_at) VALUES (?, ?, ?, ?)",
+            ((oid, tx_id, account_index, now) for oid in ids),
+        )
+
+    def release_reservations(self, tx_id: bytes) -> list[bytes]:
+        """Unlock every output reserved by ``tx_id``; return their ids."""
+        conn = self._w()
+        ids = [bytes(r[0]) for r in conn.execute("SELECT output_id FROM reservations WHERE tx_id = ?", (tx_id,))]
+        conn.execute("DELETE FROM reservations WHERE tx_id = ?", (tx_id,))
+        return ids
+
+    def release_outputs(self, output_ids: Iterable[bytes]) -> None:
+        """Unlock the given outputs whatever reserved them."""
+        self._w().executemany("DELETE FROM reservations WHERE output_id = ?", ((oid,) for oid in output_ids))
+
+    def reservations(self, account_index: int | None = None) -> list[Reservation]:
+        """Current reservations (of one account, or of all)."""
+        sql = "SELECT output_id, tx_id, account_idx, reserved_at FROM reservations"
+        rows = (
+            self._conn.execute(sql + " ORDER BY reserved_at")
+            if account_index is None
+            else self._conn.execute(sql + " WHERE account_idx = ? ORDER BY reserved_at", (account_index,))
+        )
+        return [Reservation(bytes(r[0]), bytes(r[1]), int(r[2]), int(r[3])) for r in rows]
+
+    def reserved_output_ids(self, account_index: int | None = None) -> set[bytes]:
+        """Ids of the reserved outputs (of one account, or of all)."""
+        return {r.output_id for r in self.reservations(account_index)}
+
+    # -- events (the outbox) ------------------------------------------------------------------------------
+
+    def add_event(self, event: StoredEvent) -> int:
+        """Append ``event`` to the durable log in this transaction; return its sequence number."""
+        return self.add_event_raw(event.kind, event.to_json(), event.account_index)
+
+    def add_event_raw(self, kind: str, payload: dict[str, Any], account_index: int | None) -> int:
+        """Append an event given as kind name and JSON object; return its sequence number."""
+        cur = self._w().execute(
+            "INSERT INTO events(account_idx, kind, payload, created_at) VALUES (?, ?, ?, ?)",
+            (account_index, kind, EventRecord.encode_payload(payload), _now()),
+        )
+        seq = int(cur.lastrowid or 0)
+        self.last_event_seq = seq
+        return seq
+
+    def events_after(
+        self, seq: int, *, limit: int = 1000, kinds: Iterable[str] | None = None, account_index: int | None = None
+    ) -> list[EventRecord]:
+        """Up to ``limit`` events with a sequence number above ``seq``, in order."""
+        clauses = ["seq > ?"]
+        args: list[Any] = [seq]
+        if kinds is not None:
+            names = list(kinds)
+            clauses.append(f"kind IN ({', '.join('?' for _ in names)})")
+            args.extend(names)
+        if account_index is not None:
+            clauses.append("account_idx = ?")
+            args.append(account_index)
+        rows = self._conn.execute(
+            "SELECT seq, account_idx, kind, payload, created_at FROM events "
+            f"WHERE {' AND '.join(clauses)} ORDER BY seq LIMIT ?",
+            (*args, limit),
+        )
+        return [EventRecord(int(r[0]), r[1], str(r[2]), json.loads(r[3]), int(r[4])) for r in rows]
+
+    def last_event_seq_stored(self) -> int:
+        """The highest event sequence number in the log (0 when empty)."""
+        return int(self._conn.execute("SELECT coalesce(max(seq), 0) FROM events").fetchone()[0])
+
+    def get_cursor(self, consumer: str) -> int:
+        """The last sequence number ``consumer`` acknowledged (0 when it never did)."""
+        row = self._conn.execute("SELECT seq FROM event_cursors WHERE consumer = ?", (consumer,)).fetchone()
+        return 0 if row is None else int(row[0])
+
+    def set_cursor(self, consumer: str, seq: int) -> int:
+        """Advance ``consumer``'s cursor to ``seq`` (never backwards); return the stored value."""
+        current = self.get_cursor(consumer)
+        if seq > current:
+            self._w().execute("INSERT OR REPLACE INTO event_cursors(consumer, seq) VALUES (?, ?)", (consumer, seq))
+            return seq
+        return current

@@ -1,0 +1,213 @@
+"""The wallet state database: schema (version 1) and the typed rows read from it.
+
+One SQLite file (``wallet.db``) per wallet. Tables:
+
+* ``meta(key, value)``: wallet settings (``coin_type``, ``network_name``, ``bech32_hrp``, ``network_id``,
+  ``ledger_cursor`` = next milestone index ledger sync reads, ``schema_version``).
+* ``accounts(idx, alias, created_at)``: ``idx`` counts up from 0; ``alias`` is unique.
+* ``addresses(account_idx, internal, key_index, hash, bech32, used)``: every generated address; ``hash``
+  (the Ed25519 public-key hash) is unique, so address -> account is one index lookup.
+* ``outputs(output_id, account_idx, address_hash, kind, amount, output, block_id, booked_index,
+  booked_timestamp, spent, spent_tx_id, spent_index, spent_timestamp, chain_id)``: outputs the wallet owns
+  (``output`` holds the output's TIP-18 bytes; ``kind`` is the output type 3..6).
+* ``transactions(tx_id, account_idx, payload, block_id, state, conflict_reason, inclusion_index, note,
+  created_at, updated_at, attempts)``: transactions the wallet sent; ``state`` is ``pending``,
+  ``confirmed`` or ``conflicting``.
+* ``reservations(output_id, tx_id, account_idx, reserved_at)``: inputs locked by an unfinished transaction.
+* ``events(seq, account_idx, kind, payload, created_at)``: the durable event log (outbox), written in the same
+  database transaction as the change it reports.
+* ``event_cursors(consumer, seq)``: the last sequence number each named consumer acknowledged.
+
+Times are unix seconds (UTC). Amounts are integers (SQLite INTEGER is a signed 64-bit value; an amount is
+bounded by the token supply, far below 2^63).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from tanglehub.protocol.output import Output
+from tanglehub.protocol.payload import TransactionPayload
+
+__all__ = [
+    "SCHEMA_SQL",
+    "SCHEMA_VERSION",
+    "TX_STATES",
+    "AccountRecord",
+    "AddressRecord",
+    "EventRecord",
+    "OutputRecord",
+    "Reservation",
+    "TransactionRecord",
+]
+
+SCHEMA_VERSION = 1
+"""The schema this code writes (stored as ``PRAGMA user_version`` and ``meta.schema_version``)."""
+
+TX_STATES = ("pending", "confirmed", "conflicting")
+"""The states a stored transaction can be in."""
+
+SCHEMA_SQL = """
+CREATE TABLE meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE accounts (
+    idx INTEGER PRIMARY KEY,
+    alias TEXT NOT NULL UNIQUE,
+    created_at INTEGER NOT NULL
+);
+CREATE TABLE addresses (
+    account_idx INTEGER NOT NULL REFERENCES accounts(idx),
+    internal INTEGER NOT NULL,
+    key_index INTEGER NOT NULL,
+    hash BLOB NOT NULL UNIQUE,
+    bech32 TEXT NOT NULL UNIQUE,
+    used INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (account_idx, internal, key_index)
+);
+CREATE TABLE outputs (
+    output_id BLOB PRIMARY KEY,
+    account_idx INTEGER NOT NULL REFERENCES accounts(idx),
+    address_hash BLOB NOT NULL,
+    kind INTEGER NOT NULL,
+    amount INTEGER NOT NULL,
+    output BLOB NOT NULL,
+    block_id BLOB,
+    booked_index INTEGER NOT NULL,
+    booked_timestamp INTEGER NOT NULL,
+    spent INTEGER NOT NULL DEFAULT 0,
+    spent_tx_id BLOB,
+    spent_index INTEGER,
+    spent_timestamp INTEGER,
+    chain_id BLOB
+);
+CREATE INDEX outputs_by_account ON outputs(account_idx, spent);
+CREATE INDEX outputs_by_address ON outputs(address_hash);
+CREATE TABLE transactions (
+    tx_id BLOB PRIMARY KEY,
+    account_idx INTEGER NOT NULL REFERENCES accounts(idx),
+    payload BLOB NOT NULL,
+    block_id BLOB,
+    state TEXT NOT NULL CHECK (state IN ('pending', 'confirmed', 'conflicting')),
+    conflict_reason INTEGER,
+    inclusion_index INTEGER,
+    note TEXT,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX transactions_by_account ON transactions(account_idx, state);
+CREATE TABLE reservations (
+    output_id BLOB PRIMARY KEY,
+    tx_id BLOB NOT NULL,
+    account_idx INTEGER NOT NULL,
+    reserved_at INTEGER NOT NULL
+);
+CREATE INDEX reservations_by_tx ON reservations(tx_id);
+CREATE TABLE events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    account_idx INTEGER,
+    kind TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+);
+CREATE TABLE event_cursors (
+    consumer TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL
+);
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class AccountRecord:
+    """One account: its BIP44 account index and its unique alias."""
+
+    index: int
+    alias: str
+    created_at: int
+
+
+@dataclass(frozen=True, slots=True)
+class AddressRecord:
+    """One generated address of an account (public chain, or internal when ``internal``)."""
+
+    account_index: int
+    internal: bool
+    key_index: int
+    hash: bytes
+    bech32: str
+    used: bool
+
+
+@dataclass(frozen=True, slots=True)
+class OutputRecord:
+    """An output the wallet owns (or owned, when ``spent``), with where it was booked and spent."""
+
+    output_id: bytes
+    account_index: int
+    address_hash: bytes
+    output: Output
+    block_id: bytes | None
+    booked_index: int
+    booked_timestamp: int
+    spent: bool = False
+    spent_tx_id: bytes | None = None
+    spent_index: int | None = None
+    spent_timestamp: int | None = None
+    chain_id: bytes | None = None
+
+    @property
+    def amount(self) -> int:
+        """The output's base-token amount."""
+        return self.output.amount
+
+    @property
+    def kind(self) -> int:
+        """The output type (3 basic, 4 alias, 5 foundry, 6 NFT)."""
+        return self.output.KIND
+
+
+@dataclass(frozen=True, slots=True)
+class TransactionRecord:
+    """A transaction the wallet built, with its tracking state."""
+
+    tx_id: bytes
+    account_index: int
+    payload: TransactionPayload
+    block_id: bytes | None
+    state: str
+    conflict_reason: int | None
+    inclusion_index: int | None
+    note: str | None
+    created_at: int
+    updated_at: int
+    attempts: int
+
+
+@dataclass(frozen=True, slots=True)
+class Reservation:
+    """An output locked as an input of the unfinished transaction ``tx_id``."""
+
+    output_id: bytes
+    tx_id: bytes
+    account_index: int
+    reserved_at: int
+
+
+@dataclass(frozen=True, slots=True)
+class EventRecord:
+    """One entry of the durable event log; ``payload`` is the event's JSON object."""
+
+    seq: int
+    account_index: int | None
+    kind: str
+    payload: dict[str, Any]
+    created_at: int
+
+    @staticmethod
+    def encode_payload(payload: dict[str, Any]) -> str:
+        """The canonical JSON text stored for ``payload``."""
+        return json.dumps(payload, sort_keys=True, separators=(",", ":"))

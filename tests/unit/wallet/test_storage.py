@@ -1,0 +1,210 @@
+"""The wallet state store: schema version, transactions (all or nothing), outbox events, reservations."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+from pathlib import Path
+
+import pytest
+
+from tanglehub.protocol.address import Ed25519Address
+from tanglehub.protocol.input import UtxoInput
+from tanglehub.protocol.output import AddressUnlockCondition, BasicOutput
+from tanglehub.protocol.payload import TransactionEssence, TransactionPayload
+from tanglehub.protocol.unlock import Ed25519Signature, SignatureUnlock
+from tanglehub.wallet.errors import (
+    AccountAliasTakenError,
+    OutputReservedError,
+    SchemaVersionError,
+    StorageError,
+    WalletClosedError,
+)
+from tanglehub.wallet.storage import WalletStore
+from tanglehub.wallet.storage_schema import SCHEMA_VERSION, AddressRecord, OutputRecord
+
+
+def _output(h: bytes, amount: int = 1_000_000) -> BasicOutput:
+    return BasicOutput(amount=amount, unlock_conditions=(AddressUnlockCondition(Ed25519Address(h)),))
+
+
+def _record(oid: bytes, h: bytes, account: int = 0, amount: int = 1_000_000) -> OutputRecord:
+    return OutputRecord(oid, account, h, _output(h, amount), b"\x01" * 32, 5, 1_700_000_000)
+
+
+def _payload(seed: int = 1) -> TransactionPayload:
+    h = bytes([seed]) * 32
+    essence = TransactionEssence(
+        network_id=123,
+        inputs=(UtxoInput(bytes([seed]) * 32, 0),),
+        inputs_commitment=bytes(32),
+        outputs=(_output(h),),
+    )
+    return TransactionPayload(essence, (SignatureUnlock(Ed25519Signature(bytes(32), bytes(64))),))
+
+
+@pytest.fixture
+def store(tmp_path: Path):
+    s = WalletStore.open(tmp_path / "wallet.db", create=True)
+    yield s
+    s.close()
+
+
+def test_new_database_is_owner_only_and_versioned(tmp_path: Path) -> None:
+    path = tmp_path / "wallet.db"
+    WalletStore.open(path, create=True).close()
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    conn.close()
+    reopened = WalletStore.open(path)
+    assert reopened.read_sync(lambda tx: tx.get_meta("schema_version")) == str(SCHEMA_VERSION)
+    reopened.close()
+
+
+def test_newer_schema_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "wallet.db"
+    WalletStore.open(path, create=True).close()
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.close()
+    with pytest.raises(SchemaVersionError, match="newer"):
+        WalletStore.open(path)
+
+
+def test_foreign_database_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "other.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE t (x)")
+    conn.close()
+    with pytest.raises(SchemaVersionError, match="not a tanglehub wallet"):
+        WalletStore.open(path)
+    with pytest.raises(StorageError, match="no wallet database"):
+        WalletStore.open(tmp_path / "missing.db")
+
+
+async def test_failed_write_changes_nothing_and_emits_no_event(store: WalletStore) -> None:
+    seen: list[int] = []
+    store.add_commit_listener(seen.append)
+
+    def broken(tx):
+        tx.create_account("alice")
+        tx.add_event_raw("NewOutput", {"x": 1}, 0)
+        raise RuntimeError("crash in the middle")
+
+    with pytest.raises(RuntimeError):
+        await store.write(broken)
+    assert await store.read(lambda tx: tx.accounts()) == []
+    assert await store.read(lambda tx: tx.events_after(0)) == []
+    assert seen == []
+
+    def good(tx):
+        tx.create_account("alice")
+        return tx.add_event_raw("NewOutput", {"x": 1}, 0)
+
+    seq = await store.write(good)
+    assert seen == [seq]
+    [event] = await store.read(lambda tx: tx.events_after(0))
+    assert (event.seq, event.kind, event.payload) == (seq, "NewOutput", {"x": 1})
+
+
+async def test_accounts_count_up_and_aliases_are_unique(store: WalletStore) -> None:
+    a = await store.write(lambda tx: tx.create_account("alice"))
+    b = await store.write(lambda tx: tx.create_account("bob"))
+    assert (a.index, b.index) == (0, 1)
+    with pytest.raises(AccountAliasTakenError, match="alice"):
+        await store.write(lambda tx: tx.create_account("alice"))
+    assert [x.alias for x in await store.read(lambda tx: tx.accounts())] == ["alice", "bob"]
+    assert (await store.read(lambda tx: tx.account_by_alias("bob"))) == b
+
+
+async def test_outputs_are_stored_once_and_spent_once(store: WalletStore) -> None:
+    h = b"\x07" * 32
+    await store.write(lambda tx: tx.create_account("a"))
+    await store.write(
+        lambda tx: tx.insert_addresses([AddressRecord(0, False, 0, h, "tst1xyz", False)]),
+    )
+    oid = b"\x09" * 32 + b"\x00\x00"
+    assert await store.write(lambda tx: tx.insert_output(_record(oid, h))) is True
+    assert await store.write(lambda tx: tx.insert_output(_record(oid, h))) is False
+    assert (await store.read(lambda tx: tx.address_by_hash(h))).used is True
+    first = await store.write(
+        lambda tx: tx.mark_output_spent(oid, tx_id=b"\x02" * 32, milestone_index=9, timestamp=5)
+    )
+    again = await store.write(
+        lambda tx: tx.mark_output_spent(oid, tx_id=b"\x02" * 32, milestone_index=9, timestamp=5)
+    )
+    assert first is not None
+    assert first.spent is False
+    assert again is None
+    rec = await store.read(lambda tx: tx.output(oid))
+    assert rec.spent
+    assert rec.spent_index == 9
+    assert rec.output == _output(h)
+    assert await store.read(lambda tx: tx.unspent_output_ids(0)) == set()
+    assert [r.output_id for r in await store.read(lambda tx: tx.outputs(0, spent=True))] == [oid]
+
+
+async def test_reservations_block_a_second_transaction(store: WalletStore) -> None:
+    await store.write(lambda tx: tx.create_account("a"))
+    oids = [bytes([i]) * 34 for i in range(3)]
+    await store.write(lambda tx: tx.reserve_outputs(oids[:2], b"\x01" * 32, 0))
+    with pytest.raises(OutputReservedError):
+        await store.write(lambda tx: tx.reserve_outputs(oids[1:], b"\x02" * 32, 0))
+    assert await store.read(lambda tx: tx.reserved_output_ids()) == set(oids[:2])
+    released = await store.write(lambda tx: tx.release_reservations(b"\x01" * 32))
+    assert set(released) == set(oids[:2])
+    await store.write(lambda tx: tx.reserve_outputs(oids[1:], b"\x02" * 32, 0))
+    assert await store.read(lambda tx: tx.reserved_output_ids(0)) == set(oids[1:])
+
+
+async def test_transactions_round_trip_and_update(store: WalletStore) -> None:
+    await store.write(lambda tx: tx.create_account("a"))
+    payload = _payload()
+    rec = await store.write(lambda tx: tx.insert_transaction(0, payload, note="hello"))
+    assert rec.tx_id == payload.transaction_id()
+    assert rec.state == "pending"
+    with pytest.raises(StorageError, match="already stored"):
+        await store.write(lambda tx: tx.insert_transaction(0, payload))
+    done = await store.write(
+        lambda tx: tx.update_transaction(rec.tx_id, state="confirmed", inclusion_index=7, attempts=1)
+    )
+    assert (done.state, done.inclusion_index, done.attempts, done.payload) == ("confirmed", 7, 1, payload)
+    with pytest.raises(StorageError, match="state must be"):
+        await store.write(lambda tx: tx.update_transaction(rec.tx_id, state="lost"))
+    assert [t.tx_id for t in await store.read(lambda tx: tx.transactions(0, state="confirmed"))] == [rec.tx_id]
+
+
+async def test_read_transaction_refuses_writes(store: WalletStore) -> None:
+    with pytest.raises(StorageError, match="read-only"):
+        await store.read(lambda tx: tx.set_meta("k", "v"))
+
+
+async def test_event_cursor_only_moves_forward(store: WalletStore) -> None:
+    assert await store.read(lambda tx: tx.get_cursor("hub")) == 0
+    assert await store.write(lambda tx: tx.set_cursor("hub", 5)) == 5
+    assert await store.write(lambda tx: tx.set_cursor("hub", 3)) == 5
+    assert await store.read(lambda tx: tx.get_cursor("hub")) == 5
+
+
+async def test_snapshot_restores_into_a_new_file(store: WalletStore, tmp_path: Path) -> None:
+    await store.write(lambda tx: tx.create_account("kept"))
+    data = await store.snapshot()
+    target = tmp_path / "copy" / "wallet.db"
+    target.parent.mkdir()
+    WalletStore.install_snapshot(data, target)
+    copy = WalletStore.open(target)
+    assert [a.alias for a in copy.read_sync(lambda tx: tx.accounts())] == ["kept"]
+    copy.close()
+    with pytest.raises(StorageError):
+        WalletStore.install_snapshot(b"garbage" * 100, tmp_path / "bad.db")
+
+
+async def test_closed_store_refuses_work(tmp_path: Path) -> None:
+    s = WalletStore.open(tmp_path / "w.db", create=True)
+    s.close()
+    s.close()
+    with pytest.raises(WalletClosedError):
+        await s.read(lambda tx: tx.accounts())
