@@ -20,7 +20,7 @@ pytestmark = pytest.mark.interop
 SEEN: Counter[ConflictReason] = Counter()
 
 
-@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(semantic_cases())
 def test_verdict_matches_sdk(case: Case) -> None:
     expected = sdk_verdict(case)
