@@ -25,9 +25,9 @@ from tanglehub.protocol.validation_errors import InvalidNativeTokenError
 
 __all__ = [
     "MAX_NATIVE_TOKENS",
+    "NativeToken",
     "TOKEN_ID_LENGTH",
     "U256_MAX",
-    "NativeToken",
     "check_native_tokens",
     "read_native_tokens",
     "write_native_tokens",

@@ -27,10 +27,10 @@ from tanglehub.protocol.validation_errors import InvalidProtocolParametersError
 __all__ = [
     "DEVNET",
     "IOTA_MAINNET",
-    "SHIMMER_MAINNET",
-    "SHIMMER_TESTNET",
     "ProtocolParameters",
     "RentStructure",
+    "SHIMMER_MAINNET",
+    "SHIMMER_TESTNET",
 ]
 
 _U8 = 0xFF

@@ -22,7 +22,12 @@ from tanglehub.protocol.jsonutil import (
 )
 from tanglehub.protocol.validation_errors import InvalidTokenSchemeError
 
-__all__ = ["SimpleTokenScheme", "TokenScheme", "read_token_scheme", "token_scheme_from_json"]
+__all__ = [
+    "SimpleTokenScheme",
+    "TokenScheme",
+    "read_token_scheme",
+    "token_scheme_from_json",
+]
 
 _U256_MAX = (1 << 256) - 1
 

@@ -38,7 +38,10 @@ from tanglehub.protocol.output.unlock_conditions import (
 )
 from tanglehub.protocol.validation_errors import InvalidOutputError
 
-__all__ = ["ZERO_ID", "AliasOutput"]
+__all__ = [
+    "AliasOutput",
+    "ZERO_ID",
+]
 
 ZERO_ID = bytes(32)
 """The all-zero chain id an alias or NFT carries in the output that creates it."""

@@ -34,7 +34,10 @@ from tanglehub.protocol.validation_errors import (
     StorageDepositReturnError,
 )
 
-__all__ = ["OutputBase"]
+__all__ = [
+    "OutputBase",
+    "json_immutable_features",
+]
 
 _U64 = (1 << 64) - 1
 _UC = TypeVar("_UC", bound=UnlockCondition)

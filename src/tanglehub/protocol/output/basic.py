@@ -25,7 +25,9 @@ from tanglehub.protocol.output.unlock_conditions import (
     UnlockCondition,
 )
 
-__all__ = ["BasicOutput"]
+__all__ = [
+    "BasicOutput",
+]
 
 
 @dataclass(frozen=True, slots=True)

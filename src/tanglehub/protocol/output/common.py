@@ -17,6 +17,7 @@ __all__ = [
     "json_kind",
     "optional_json_list",
     "read_counted",
+    "reject_unknown_kind",
     "sub",
 ]
 

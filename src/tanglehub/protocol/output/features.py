@@ -18,10 +18,10 @@ from tanglehub.protocol.validation_errors import InvalidFeatureError
 
 __all__ = [
     "FEATURE_TYPES",
-    "MAX_METADATA_LENGTH",
-    "MAX_TAG_LENGTH",
     "Feature",
     "IssuerFeature",
+    "MAX_METADATA_LENGTH",
+    "MAX_TAG_LENGTH",
     "MetadataFeature",
     "SenderFeature",
     "TagFeature",

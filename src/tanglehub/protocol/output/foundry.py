@@ -30,7 +30,9 @@ from tanglehub.protocol.token_scheme import (
 )
 from tanglehub.protocol.validation_errors import InvalidOutputError
 
-__all__ = ["FoundryOutput"]
+__all__ = [
+    "FoundryOutput",
+]
 
 _U32 = 0xFFFF_FFFF
 

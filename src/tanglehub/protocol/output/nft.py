@@ -34,7 +34,9 @@ from tanglehub.protocol.output.unlock_conditions import (
 )
 from tanglehub.protocol.validation_errors import InvalidOutputError
 
-__all__ = ["NftOutput"]
+__all__ = [
+    "NftOutput",
+]
 
 _ZERO_ID = bytes(NFT_ID_LENGTH)
 

@@ -23,7 +23,6 @@ from tanglehub.protocol.output.common import json_kind, reject_unknown_kind, sub
 from tanglehub.protocol.validation_errors import InvalidUnlockConditionError
 
 __all__ = [
-    "UNLOCK_CONDITION_TYPES",
     "AddressUnlockCondition",
     "ExpirationUnlockCondition",
     "GovernorAddressUnlockCondition",
@@ -31,6 +30,7 @@ __all__ = [
     "StateControllerAddressUnlockCondition",
     "StorageDepositReturnUnlockCondition",
     "TimelockUnlockCondition",
+    "UNLOCK_CONDITION_TYPES",
     "UnlockCondition",
     "read_unlock_condition",
     "unlock_condition_from_json",
