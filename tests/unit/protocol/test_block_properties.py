@@ -10,7 +10,7 @@ from tests.strategies.transactions import blocks, transaction_payloads
 from tanglehub.protocol.block import Block
 from tanglehub.protocol.payload import TransactionPayload
 
-SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @SETTINGS
