@@ -7,7 +7,6 @@ essence hash we compute: the strongest end-to-end check of our serialization.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from iota_sdk import Block as SdkBlock
 from iota_sdk import Utils
 from iota_sdk.utils import _call_method
+from tests.reference import VECTORS
 from tests.strategies.transactions import blocks
 
 from tanglehub.keys.ed25519 import verify
@@ -30,7 +30,6 @@ from tanglehub.protocol.unlock import SignatureUnlock
 
 pytestmark = pytest.mark.interop
 
-VECTORS = Path("/work/shared/reference/vectors")
 BLOCK_DICTS: list[dict[str, Any]] = json.loads((VECTORS / "iota-sdk/python_test_block_dicts.json").read_text())
 EXTRACTED: dict[str, Any] = json.loads((VECTORS / "extracted_vectors.json").read_text())
 BY_INDEX = {

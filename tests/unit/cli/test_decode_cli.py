@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import io
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.reference import VECTORS
 
 from tanglehub.cli.main import main
 from tanglehub.protocol.block import Block
 from tanglehub.protocol.payload import TransactionPayload
 
-BLOCKS = json.loads(Path("/work/shared/reference/vectors/iota-sdk/python_test_block_dicts.json").read_text())
+BLOCKS = json.loads((VECTORS / "iota-sdk/python_test_block_dicts.json").read_text())
 
 
 def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.reference import VECTORS
 
 from tanglehub.keys import (
     ALIAS,
@@ -24,8 +24,6 @@ from tanglehub.keys import (
     encode_many,
 )
 from tanglehub.keys.bech32 import _polymod
-
-VECTORS = Path("/work/shared/reference/vectors")
 
 
 def load(relative: str) -> Any:

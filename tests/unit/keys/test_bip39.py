@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.reference import VECTORS
 
 from tanglehub.keys import (
     ChecksumMismatchError,
@@ -14,8 +14,6 @@ from tanglehub.keys import (
     mnemonic_to_seed,
     validate_mnemonic,
 )
-
-VECTORS = Path("/work/shared/reference/vectors")
 
 
 def load(relative: str) -> Any:

@@ -1,13 +1,13 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import nacl.bindings
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.reference import VECTORS
 
 from tanglehub.keys import (
     KeyFormatError,
@@ -19,8 +19,6 @@ from tanglehub.keys import (
     verify,
 )
 from tanglehub.keys._zip215 import GROUP_ORDER, verify_zip215
-
-VECTORS = Path("/work/shared/reference/vectors")
 
 
 def load(relative: str) -> Any:

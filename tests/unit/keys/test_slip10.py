@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.reference import VECTORS
 
 from tanglehub.keys import (
     HARDENED,
@@ -16,8 +16,6 @@ from tanglehub.keys import (
     mnemonic_to_seed,
     public_key,
 )
-
-VECTORS = Path("/work/shared/reference/vectors")
 
 
 def load(relative: str) -> Any:

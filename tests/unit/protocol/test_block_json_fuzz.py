@@ -5,16 +5,16 @@ from __future__ import annotations
 import contextlib
 import copy
 import json
-from pathlib import Path
 from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.reference import VECTORS
 
 from tanglehub.errors import TanglehubError
 from tanglehub.protocol.block import Block
 
-BLOCKS = json.loads(Path("/work/shared/reference/vectors/iota-sdk/python_test_block_dicts.json").read_text())
+BLOCKS = json.loads((VECTORS / "iota-sdk/python_test_block_dicts.json").read_text())
 
 
 def _paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import contextlib
 import json
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.reference import VECTORS
 
 from tanglehub.errors import TanglehubError
 from tanglehub.protocol.block import Block
 from tanglehub.protocol.errors import DecodeError
 
-BLOCKS = json.loads(Path("/work/shared/reference/vectors/iota-sdk/python_test_block_dicts.json").read_text())
+BLOCKS = json.loads((VECTORS / "iota-sdk/python_test_block_dicts.json").read_text())
 
 
 @pytest.mark.parametrize("index", range(len(BLOCKS)))

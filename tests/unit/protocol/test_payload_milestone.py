@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.reference import VECTORS
 
 from tanglehub.keys.ed25519 import verify
 from tanglehub.protocol.errors import DecodeError, InvalidMilestoneError, JsonShapeError
@@ -20,7 +20,7 @@ from tanglehub.protocol.payload import (
 )
 from tanglehub.protocol.unlock import Ed25519Signature
 
-REF = Path("/work/shared/reference/vectors")
+REF = VECTORS
 EXPECTED_ID = "a40c10eac6b2402aa893f7743787d380de66786a102730eb6e0e8deff3b3b719"
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.reference import VECTORS
 
 from tanglehub.protocol.address import Ed25519Address
 from tanglehub.protocol.errors import DecodeError, InvalidTransactionError, InvalidUnlockError, JsonShapeError
@@ -23,7 +23,6 @@ from tanglehub.protocol.payload import (
 )
 from tanglehub.protocol.unlock import AliasUnlock, Ed25519Signature, NftUnlock, ReferenceUnlock, SignatureUnlock
 
-VECTORS = Path("/work/shared/reference/vectors")
 SIG_A = SignatureUnlock(Ed25519Signature(b"\x01" * 32, b"\x0a" * 64))
 SIG_B = SignatureUnlock(Ed25519Signature(b"\x02" * 32, b"\x0b" * 64))
 

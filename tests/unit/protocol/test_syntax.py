@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
+from tests.reference import VECTORS
 
 from tanglehub.errors import ProtocolValidationError
 from tanglehub.protocol.address import Ed25519Address
@@ -26,7 +26,7 @@ from tanglehub.protocol.payload import MilestonePayload, TaggedDataPayload, Tran
 from tanglehub.protocol.syntax import validate_block, validate_transaction
 from tanglehub.protocol.unlock import Ed25519Signature, SignatureUnlock
 
-BLOCKS = json.loads(Path("/work/shared/reference/vectors/iota-sdk/python_test_block_dicts.json").read_text())
+BLOCKS = json.loads((VECTORS / "iota-sdk/python_test_block_dicts.json").read_text())
 OWNER = AddressUnlockCondition(Ed25519Address(b"\x07" * 32))
 SIG = SignatureUnlock(Ed25519Signature(b"\x01" * 32, b"\x02" * 64))
 
