@@ -25,7 +25,7 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-from tanglehub.protocol._curl import HASH_LENGTH, ROUNDS, STATE_LENGTH, round_indices
+from tanglehub.protocol._curl import HASH_LENGTH, ROUNDS, STATE_LENGTH, PowInputError, round_indices
 
 __all__ = [
     "LANES_PER_WORD",
@@ -140,7 +140,7 @@ class NonceKernel:
     def __init__(self, hash_trits: Sequence[int], zeros: int, words: int = 32) -> None:
         """Prepare buffers and the pruned schedule of the last rounds."""
         if not 1 <= zeros <= HASH_LENGTH:
-            raise ValueError("zeros must be 1..243")
+            raise PowInputError(f"a nonce search needs 1..243 trailing zero trits, not {zeros}")
         self.words = words
         self.batch = words * LANES_PER_WORD
         const = np.zeros((1, STATE_LENGTH), dtype=np.int8)

