@@ -4,10 +4,10 @@ A block's score is ``3**z / len(block)`` where ``z`` counts the trailing zero tr
 
     CurlP81( b1t6(BLAKE2b-256(block without its 8 nonce bytes)) || b1t6(nonce as u64 LE) || 0 0 0 )
 
-:func:`pow_score` scores one block and :func:`find_nonce` mines, both with a bit-sliced
-numpy kernel (64 nonces per ``uint64`` lane, see :mod:`tanglehub.protocol._curl_bct`), optionally in several
-processes. The search always returns the *smallest* qualifying nonce at or after ``start``, whatever the
-number of workers, so a given block, target and start always give the same nonce.
+:func:`pow_score` scores one block and :func:`find_nonce` mines, both with the bit-sliced numpy kernel of
+:mod:`tanglehub.protocol._curl_bct` (64 Curl states per ``uint64`` word); mining can use several processes.
+The search always returns the *smallest* qualifying nonce at or after ``start``, whatever the number of
+workers, so a given block, target and start always give the same nonce.
 """
 
 from __future__ import annotations
