@@ -3,6 +3,7 @@ checks; the parameter-dependent checks in :meth:`OutputBase.validate`; and the c
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from collections.abc import Mapping
 from typing import Any, ClassVar, TypeVar
 
@@ -119,9 +120,10 @@ class OutputBase(Serializable):
     # -- accessors ---------------------------------------------------------------------------------------
 
     @property
+    @abstractmethod
     def address(self) -> Address:
-        """The address that owns this output (overridden per kind)."""
-        raise TypeError(f"{type(self).__name__} has no owning address")  # pragma: no cover
+        """The address that owns this output: the Address unlock condition's (Basic, NFT), the state
+        controller (Alias) or the controlling alias (Foundry)."""
 
     def unlock_condition(self, kind: type[_UC]) -> _UC | None:
         """The unlock condition of class ``kind``, or ``None``."""

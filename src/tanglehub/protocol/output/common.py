@@ -4,7 +4,7 @@ that TIP-18 applies to unlock-condition and feature lists."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 from tanglehub.errors import ProtocolValidationError
 from tanglehub.protocol.codec import Reader
@@ -12,7 +12,6 @@ from tanglehub.protocol.errors import DecodeError, JsonShapeError
 from tanglehub.protocol.jsonutil import get_field, require_int, require_list, require_object
 
 __all__ = [
-    "Kinded",
     "check_kind_list",
     "json_kind",
     "optional_json_list",
@@ -22,16 +21,6 @@ __all__ = [
 ]
 
 _T = TypeVar("_T")
-
-
-class Kinded(Protocol):
-    """Anything with a numeric ``KIND`` tag and a human ``NAME``."""
-
-    @property
-    def KIND(self) -> int: ...
-
-    @property
-    def NAME(self) -> str: ...
 
 
 def sub(path: str, key: str | int) -> str:
