@@ -8,7 +8,6 @@ for the same fields.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import iota_sdk
@@ -17,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from iota_sdk import Utils
 from iota_sdk.utils import _call_method
+from tests.reference import VECTORS
 from tests.strategies.outputs import outputs
 
 from tanglehub.protocol.ids import alias_id_from_output_id, foundry_id, nft_id_from_output_id, output_id
@@ -26,7 +26,6 @@ from tanglehub.protocol.rent import min_deposit_basic, storage_deposit
 
 pytestmark = pytest.mark.interop
 
-VECTORS = Path("/work/shared/reference/vectors")
 BLOCK_DICTS: list[dict[str, Any]] = json.loads((VECTORS / "iota-sdk/python_test_block_dicts.json").read_text())
 FIXTURE_OUTPUTS = [
     o for b in BLOCK_DICTS for o in ((b.get("payload") or {}).get("essence") or {}).get("outputs", [])

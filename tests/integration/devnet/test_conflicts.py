@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -81,7 +80,9 @@ async def fund(client: httpx.AsyncClient, node: DevnetNode, bech32: str) -> byte
     return bytes.fromhex(items[0][2:])
 
 
-async def judge(client: httpx.AsyncClient, node: DevnetNode, payload: TransactionPayload, block) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+async def judge(
+    client: httpx.AsyncClient, node: DevnetNode, payload: TransactionPayload, block
+) -> tuple[int, int]:  # type: ignore[no-untyped-def]
     block_id = await submit(client, block.to_json())
     index = await milestone(client)
     meta = await metadata(client, block_id)

@@ -73,7 +73,9 @@ async def test_milestone_routes_and_utxo_changes(client: httpx.AsyncClient, node
     assert ms["previousMilestoneId"] == first["milestoneId"]
     by_id = (await client.get(f"/api/core/v2/milestones/{second['milestoneId']}")).json()
     assert by_id == ms
-    raw = (await client.get(f"/api/core/v2/milestones/{second['milestoneId']}", headers={"accept": BINARY})).content
+    raw = (
+        await client.get(f"/api/core/v2/milestones/{second['milestoneId']}", headers={"accept": BINARY})
+    ).content
     assert raw[:4] == b"\x07\x00\x00\x00"
     changes = (await client.get(f"/api/core/v2/milestones/by-index/{first['index']}/utxo-changes")).json()
     assert changes == {"index": first["index"], "createdOutputs": [], "consumedOutputs": []}
@@ -95,7 +97,9 @@ async def test_faucet_output_shapes(client: httpx.AsyncClient, node: DevnetNode,
     assert r.status_code == 202
     assert r.json()["address"] == bob.bech32
     await client.post("/api/devnet/v1/milestones")
-    oid = (await client.get("/api/indexer/v1/outputs", params={"unlockableByAddress": bob.bech32})).json()["items"][0]
+    oid = (await client.get("/api/indexer/v1/outputs", params={"unlockableByAddress": bob.bech32})).json()[
+        "items"
+    ][0]
     out = (await client.get(f"/api/core/v2/outputs/{oid}")).json()
     assert out["output"]["amount"] == str(node.config.faucet_amount)
     meta = out["metadata"]
@@ -106,7 +110,9 @@ async def test_faucet_output_shapes(client: httpx.AsyncClient, node: DevnetNode,
     assert (await client.get(f"/api/core/v2/outputs/{oid}/metadata")).json() == meta
     tx = (await client.get(f"/api/core/v2/transactions/{meta['transactionId']}/included-block")).json()
     assert tx["payload"]["type"] == 6
-    inc_meta = (await client.get(f"/api/core/v2/transactions/{meta['transactionId']}/included-block/metadata")).json()
+    inc_meta = (
+        await client.get(f"/api/core/v2/transactions/{meta['transactionId']}/included-block/metadata")
+    ).json()
     assert inc_meta["ledgerInclusionState"] == "included"
     # the genesis output is now spent, with spent metadata
     genesis = (await client.get("/api/core/v2/outputs/0x" + "00" * 34 + "/metadata")).json()
@@ -128,14 +134,21 @@ async def test_faucet_output_shapes(client: httpx.AsyncClient, node: DevnetNode,
         ("post", "/api/core/v2/blocks", {"content": b"\x02\x00", "headers": {"content-type": BINARY}}, 400),
         ("post", "/api/core/v2/blocks", {"content": b"x", "headers": {"content-type": "text/plain"}}, 415),
         ("post", "/api/core/v2/blocks", {"json": {"protocolVersion": 3}}, 400),
-        ("post", "/api/plugins/faucet/v1/enqueue", {"json": {"address": "rms1qqdx35xj7tf9wgv5tnz3qzlgkdrsgce6x73kf0029sacfmxgf5gegttk4he"}}, 400),
+        (
+            "post",
+            "/api/plugins/faucet/v1/enqueue",
+            {"json": {"address": "rms1qqdx35xj7tf9wgv5tnz3qzlgkdrsgce6x73kf0029sacfmxgf5gegttk4he"}},
+            400,
+        ),
         ("post", "/api/plugins/faucet/v1/enqueue", {"json": {}}, 400),
         ("get", "/api/indexer/v1/outputs/basic?hasTimelock=maybe", {}, 400),
         ("get", "/api/indexer/v1/outputs/basic?address=tst1nope", {}, 400),
         ("get", "/api/indexer/v1/outputs/alias/0x" + "ab" * 32, {}, 404),
     ],
 )
-async def test_errors_use_the_node_error_json(client: httpx.AsyncClient, method: str, path: str, kwargs, status: int) -> None:  # type: ignore[no-untyped-def]
+async def test_errors_use_the_node_error_json(
+    client: httpx.AsyncClient, method: str, path: str, kwargs, status: int
+) -> None:  # type: ignore[no-untyped-def]
     r = await getattr(client, method)(path, **kwargs)
     assert r.status_code == status
     err = r.json()["error"]
@@ -143,11 +156,15 @@ async def test_errors_use_the_node_error_json(client: httpx.AsyncClient, method:
     assert err["message"]
 
 
-async def test_wrong_network_transaction_is_rejected_with_a_clear_message(client: httpx.AsyncClient, node: DevnetNode, actor) -> None:  # type: ignore[no-untyped-def]
+async def test_wrong_network_transaction_is_rejected_with_a_clear_message(
+    client: httpx.AsyncClient, node: DevnetNode, actor
+) -> None:  # type: ignore[no-untyped-def]
     import dataclasses
 
     alice = actor(0)
-    payload = alice.transaction([bytes(34)], [alice.simple(node.params.token_supply)], signer=node.keys.faucet_private)
+    payload = alice.transaction(
+        [bytes(34)], [alice.simple(node.params.token_supply)], signer=node.keys.faucet_private
+    )
     bad = dataclasses.replace(payload, essence=dataclasses.replace(payload.essence, network_id=1))
     r = await client.post("/api/core/v2/blocks", json=alice.block(bad).to_json())
     assert r.status_code == 400

@@ -62,7 +62,9 @@ async def test_held_block_must_be_reattached(client: httpx.AsyncClient) -> None:
     assert meta["shouldReattach"] is True
     again = (await client.post("/api/core/v2/blocks", json=TAGGED | {"nonce": "2"})).json()["blockId"]
     await client.post("/api/devnet/v1/milestones")
-    assert (await client.get(f"/api/core/v2/blocks/{again}/metadata")).json()["ledgerInclusionState"] == "noTransaction"
+    assert (await client.get(f"/api/core/v2/blocks/{again}/metadata")).json()[
+        "ledgerInclusionState"
+    ] == "noTransaction"
 
 
 async def test_paused_milestones(client: httpx.AsyncClient, node: DevnetNode) -> None:
@@ -106,7 +108,9 @@ async def test_remote_pow_fills_a_missing_nonce() -> None:
     node = DevnetNode(DevnetConfig(milestone_interval=0, min_pow_score=10))
     from tanglehub.devnet.app import create_app
 
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(node=node)), base_url="http://d") as c:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=create_app(node=node)), base_url="http://d"
+    ) as c:
         r = await c.post("/api/core/v2/blocks", json={"protocolVersion": 2})
         assert r.status_code == 201
         block_id = bytes.fromhex(r.json()["blockId"][2:])

@@ -86,7 +86,12 @@ async def test_basic_filters(client: httpx.AsyncClient, outputs: dict[str, Any])
     assert await _ids(client, BASIC, tag="0x" + b"deposit".hex()) == [ids["tagged"]]
     assert await _ids(client, BASIC, tag="0x" + b"other".hex()) == []
     plain_only = await _ids(
-        client, BASIC, address=bob.bech32, hasStorageDepositReturn="false", hasTimelock="false", hasExpiration="false"
+        client,
+        BASIC,
+        address=bob.bech32,
+        hasStorageDepositReturn="false",
+        hasTimelock="false",
+        hasExpiration="false",
     )
     assert sorted(plain_only) == sorted([ids["plain"], ids["tagged"]])
     assert await _ids(client, BASIC, address=bob.bech32, hasNativeTokens="true") == []
@@ -95,7 +100,9 @@ async def test_basic_filters(client: httpx.AsyncClient, outputs: dict[str, Any])
     assert len(await _ids(client, BASIC, address=bob.bech32, createdAfter="1")) == 5
 
 
-async def test_unlockable_by_address_includes_return_addresses(client: httpx.AsyncClient, outputs: dict[str, Any]) -> None:
+async def test_unlockable_by_address_includes_return_addresses(
+    client: httpx.AsyncClient, outputs: dict[str, Any]
+) -> None:
     alice, ids = outputs["alice"], outputs["ids"]
     unlockable = await _ids(client, "/api/indexer/v1/outputs", unlockableByAddress=alice.bech32)
     assert ids["sdr"] in unlockable
@@ -133,7 +140,8 @@ def test_indexer_orders_by_timestamp_then_id_and_caps_page_size() -> None:
     page = idx.query(3, {"address": a.hex(), "pageSize": "0"}, 7, "tst")
     assert page.page_size == 3
     assert [int.from_bytes(o, "big") for o in page.items] == [3, 4, 5]
-    assert page.cursor is not None and page.cursor.startswith(f"{30:08x}")
+    assert page.cursor is not None
+    assert page.cursor.startswith(f"{30:08x}")
     rest = idx.query(3, {"address": a.hex(), "cursor": page.cursor}, 7, "tst")
     assert [int.from_bytes(o, "big") for o in rest.items] == [1]
     assert rest.cursor is None

@@ -23,9 +23,10 @@ def _wait_for(predicate, timeout: float = 10.0) -> None:  # type: ignore[no-unty
 
 
 def test_timer_milestones_and_faucet_over_http() -> None:
-    with BackgroundServer(DevnetConfig(port=0, milestone_interval=0.2)) as server, httpx.Client(
-        base_url=server.url
-    ) as http:
+    with (
+        BackgroundServer(DevnetConfig(port=0, milestone_interval=0.2)) as server,
+        httpx.Client(base_url=server.url) as http,
+    ):
         _wait_for(lambda: http.get("/api/core/v2/info").json()["status"]["latestMilestone"]["index"] >= 2)
         info = http.get("/api/core/v2/info").json()
         assert abs(info["status"]["latestMilestone"]["timestamp"] - time.time()) < 5
@@ -38,9 +39,10 @@ def test_timer_milestones_and_faucet_over_http() -> None:
 
 
 def test_dropped_connection_over_http() -> None:
-    with BackgroundServer(DevnetConfig(port=0, milestone_interval=0)) as server, httpx.Client(
-        base_url=server.url
-    ) as http:
+    with (
+        BackgroundServer(DevnetConfig(port=0, milestone_interval=0)) as server,
+        httpx.Client(base_url=server.url) as http,
+    ):
         http.post("/api/devnet/v1/faults", json={"dropRate": 1.0})
         with pytest.raises(httpx.TransportError):
             http.get("/api/core/v2/info")

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.reference import VECTORS
 
 from tanglehub.errors import KeysError
 from tanglehub.protocol.address import (
@@ -20,7 +20,7 @@ from tanglehub.protocol.address import (
 from tanglehub.protocol.errors import DecodeError, JsonShapeError
 from tanglehub.protocol.validation_errors import InvalidAddressError
 
-EXTRACTED: dict[str, Any] = json.loads(Path("/work/shared/reference/vectors/extracted_vectors.json").read_text())
+EXTRACTED: dict[str, Any] = json.loads((VECTORS / "extracted_vectors.json").read_text())
 
 
 @pytest.mark.parametrize("vector", EXTRACTED["bech32"]["vectors"], ids=lambda v: v["bech32"][:12])

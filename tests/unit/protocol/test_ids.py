@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.reference import VECTORS
 
 from tanglehub.protocol.ids import (
     alias_id_from_output_id,
@@ -19,7 +19,7 @@ from tanglehub.protocol.ids import (
 )
 from tanglehub.protocol.validation_errors import InvalidIdentifierError
 
-EXTRACTED: dict[str, Any] = json.loads(Path("/work/shared/reference/vectors/extracted_vectors.json").read_text())
+EXTRACTED: dict[str, Any] = json.loads((VECTORS / "extracted_vectors.json").read_text())
 ID_VECTORS: list[dict[str, Any]] = EXTRACTED["ids"]["vectors"]
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.reference import VECTORS
 
 from tanglehub.errors import ProtocolValidationError
 from tanglehub.protocol.address import AliasAddress, Ed25519Address, NftAddress
@@ -44,9 +44,7 @@ from tanglehub.protocol.validation_errors import (
     OutputAmountError,
 )
 
-BLOCK_DICTS: list[dict[str, Any]] = json.loads(
-    Path("/work/shared/reference/vectors/iota-sdk/python_test_block_dicts.json").read_text()
-)
+BLOCK_DICTS: list[dict[str, Any]] = json.loads((VECTORS / "iota-sdk/python_test_block_dicts.json").read_text())
 FIXTURES = [o for b in BLOCK_DICTS for o in ((b.get("payload") or {}).get("essence") or {}).get("outputs", [])]
 BY_TYPE = {o["type"]: o for o in FIXTURES}
 A = Ed25519Address(bytes([1]) * 32)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.reference import VECTORS
 
 from tanglehub.protocol.errors import DecodeError, JsonShapeError
 from tanglehub.protocol.params import (
@@ -19,7 +19,7 @@ from tanglehub.protocol.params import (
 )
 from tanglehub.protocol.validation_errors import InvalidProtocolParametersError
 
-EXTRACTED: dict[str, Any] = json.loads(Path("/work/shared/reference/vectors/extracted_vectors.json").read_text())
+EXTRACTED: dict[str, Any] = json.loads((VECTORS / "extracted_vectors.json").read_text())
 
 
 def test_preset_network_ids_match_the_published_ones() -> None:
