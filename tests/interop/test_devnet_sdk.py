@@ -13,6 +13,7 @@ import pytest
 
 iota_sdk = pytest.importorskip("iota_sdk")
 
+import httpx  # noqa: E402
 from iota_sdk import (  # noqa: E402
     Client,
     ClientOptions,
@@ -22,8 +23,6 @@ from iota_sdk import (  # noqa: E402
     Utils,
     Wallet,
 )
-
-import httpx  # noqa: E402
 
 from tanglehub.devnet.server import free_port  # noqa: E402
 
@@ -149,7 +148,7 @@ def test_faucet_wallet_sync_send_and_inclusion(devnet: Devnet, tmp_path: Path) -
 
 def test_client_builds_and_posts_a_tagged_data_block(devnet: Devnet) -> None:
     client = Client(nodes=[devnet.url])
-    block_id, block = client.build_and_post_block(tag="0x" + b"tanglehub".hex(), data="0x01")
+    block_id, _block = client.build_and_post_block(tag="0x" + b"tanglehub".hex(), data="0x01")
     fetched = client.get_block_data(block_id)
     assert fetched.payload is not None
     raw = bytes(client.get_block_raw(block_id))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sys
 from pathlib import Path
@@ -36,7 +37,7 @@ def _read_mnemonic(path: Path | None) -> str | None:
 
 
 @app.callback()
-def devnet(
+def devnet(  # noqa: PLR0917 - Typer maps each option to a parameter
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port of the node API.")] = 14265,
     data_dir: Annotated[
@@ -48,13 +49,17 @@ def devnet(
     network_name: Annotated[str, typer.Option(help="Network name (gives the network id).")] = "tanglehub-devnet",
     hrp: Annotated[str, typer.Option(help="Bech32 HRP of addresses.")] = "tst",
     min_pow_score: Annotated[int, typer.Option(help="Minimum PoW score (0 = no PoW).")] = 0,
-    faucet_amount: Annotated[int, typer.Option(help="Base units paid per faucet request.")] = DEFAULT_FAUCET_AMOUNT,
+    faucet_amount: Annotated[
+        int, typer.Option(help="Base units paid per faucet request.")
+    ] = DEFAULT_FAUCET_AMOUNT,
     faucet_mnemonic_file: Annotated[
         Path | None, typer.Option(help="File holding the faucet mnemonic (default: generated and stored).")
     ] = None,
     latency: Annotated[float, typer.Option(help="Fault: seconds added to every API request.")] = 0.0,
     error_rate: Annotated[float, typer.Option(help="Fault: share of API requests answered 503.")] = 0.0,
-    drop_rate: Annotated[float, typer.Option(help="Fault: share of API requests with a dropped connection.")] = 0.0,
+    drop_rate: Annotated[
+        float, typer.Option(help="Fault: share of API requests with a dropped connection.")
+    ] = 0.0,
     lose_block_rate: Annotated[float, typer.Option(help="Fault: share of submitted blocks silently lost.")] = 0.0,
     hold_next_blocks: Annotated[
         int, typer.Option(help="Fault: the next N submitted blocks stay unreferenced until reattached.")
@@ -95,8 +100,6 @@ def devnet(
         f"faucet {node.faucet.address.to_bech32(config.hrp)}",
         err=True,
     )
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         serve(node)
-    except KeyboardInterrupt:
-        pass
     typer.echo("devnet stopped", err=True)

@@ -269,7 +269,22 @@ class DevnetNode:
         if prev_block is not None and prev_block in tips:
             tips.remove(prev_block)
             tips.insert(0, prev_block)
-        return sorted(tips[:8])
+        while len(tips) > 8:
+            tips = [self._checkpoint(tips[i : i + 8]) for i in range(0, len(tips), 8)]
+        return sorted(tips)
+
+    def _checkpoint(self, parents: list[bytes]) -> bytes:
+        """An empty coordinator block that gathers up to 8 tips, so a milestone can reference every tip."""
+        if len(parents) == 1:
+            return parents[0]
+        block = Block(self.params.version, tuple(sorted(parents)), None, 0)
+        data = block.to_bytes()
+        block_id = blake2b256(data)
+        if block_id not in self.tangle:
+            rec = BlockRecord(block_id, data, block, self.latest_index)
+            self.tangle.attach(rec)
+            self.store.add_block(rec)
+        return block_id
 
     def _update_metrics(self, referenced: int) -> None:
         now = self.clock()
