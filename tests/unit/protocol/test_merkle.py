@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import hashlib
-import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.reference import load_vectors
 
 from tanglehub.protocol.merkle import EMPTY_MERKLE_ROOT, MerkleInputError, merkle_root, merkle_root_recursive
 
-VECTOR: dict[str, Any] = json.loads(Path("/work/shared/reference/vectors/extracted_vectors.json").read_text())[
-    "merkle_tree_hash"
-]
+VECTOR: dict[str, Any] = load_vectors("extracted_vectors.json")["merkle_tree_hash"]
 LEAVES = [bytes.fromhex(h) for h in VECTOR["leaves"]]
 
 ids = st.lists(st.binary(min_size=32, max_size=32), max_size=70)

@@ -6,13 +6,13 @@ import hashlib
 import json
 import math
 import threading
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.reference import VECTORS
 
 from tanglehub.errors import ProtocolValidationError
 from tanglehub.protocol import _curl_bct as bct
@@ -35,7 +35,6 @@ from tanglehub.protocol.pow import (
     trytes_to_trits,
 )
 
-VECTORS = Path("/work/shared/reference/vectors")
 CURL_CASES: list[dict[str, str]] = json.loads((VECTORS / "iota-crypto-demo/curlp81.json").read_text())
 EXTRACTED: dict[str, Any] = json.loads((VECTORS / "extracted_vectors.json").read_text())
 SDK_BLOCKS: list[dict[str, Any]] = json.loads((VECTORS / "iota-sdk/python_test_block_dicts.json").read_text())
