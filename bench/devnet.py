@@ -110,6 +110,41 @@ def bench_simple(node: DevnetNode, count: int, per_milestone: int) -> None:
     )
 
 
+def bench_http(node: DevnetNode, count: int) -> None:
+    """The same 1-input transactions posted as binary blocks through the ASGI app (no sockets)."""
+    import asyncio
+
+    import httpx
+
+    from tanglehub.devnet.app import create_app
+
+    key = bytes(range(2, 34))
+    owner = Ed25519Address.from_public_key(public_key(key))
+    funded = fan_out(node, count, [owner])
+    blocks = [
+        Block(PROTOCOL_VERSION, tuple(node.tips()), signed(node, key, [f], [simple(AMOUNT, owner)]), 0).to_bytes()
+        for f in funded
+    ]
+
+    async def run() -> float:
+        transport = httpx.ASGITransport(app=create_app(node=node))
+        async with httpx.AsyncClient(transport=transport, base_url="http://devnet") as client:
+            start = time.perf_counter()
+            for data in blocks:
+                r = await client.post(
+                    "/api/core/v2/blocks",
+                    content=data,
+                    headers={"content-type": "application/vnd.iota.serializer-v1"},
+                )
+                assert r.status_code == 201
+            node.latest_timestamp -= 5
+            assert (await client.post("/api/devnet/v1/milestones")).status_code == 200
+            return time.perf_counter() - start
+
+    elapsed = asyncio.run(run())
+    print(f"1-input txs via the ASGI app (binary POST + milestone route): {count / elapsed:8.0f} tx/s")
+
+
 def bench_big(node: DevnetNode, count: int) -> None:
     key = bytes(range(1, 33))
     owner = Ed25519Address.from_public_key(public_key(key))
@@ -182,6 +217,7 @@ def main() -> None:
             args.txs,
             args.per_milestone,
         )
+        bench_http(DevnetNode(DevnetConfig(milestone_interval=0)), min(args.txs, 1000))
         bench_big(DevnetNode(DevnetConfig(milestone_interval=0, data_dir=data_dir and data_dir / "b")), args.big)
         bench_indexer(
             DevnetNode(DevnetConfig(milestone_interval=0, data_dir=data_dir and data_dir / "c")), args.outputs

@@ -162,3 +162,19 @@ def test_client_builds_and_posts_a_tagged_data_block(devnet: Devnet) -> None:
             break
         time.sleep(0.2)
     assert state == "noTransaction"
+
+
+def test_wallet_reattaches_a_held_block(devnet: Devnet, tmp_path: Path) -> None:
+    wallet = _wallet(tmp_path, devnet.url, "c")
+    account = wallet.create_account("carol")
+    address = account.addresses()[0].address
+    httpx.post(f"{devnet.url}/api/plugins/faucet/v1/enqueue", json={"address": address})
+    assert _wait_balance(account, FAUCET_AMOUNT) == FAUCET_AMOUNT
+    httpx.post(f"{devnet.url}/api/devnet/v1/faults", json={"holdNextBlocks": 1})
+    tx = account.send(str(2_000_000), address)
+    included = account.retry_transaction_until_included(tx.transactionId, 1, 30)
+    assert included != tx.blockId
+    meta = httpx.get(f"{devnet.url}/api/core/v2/blocks/{included}/metadata").json()
+    assert meta["ledgerInclusionState"] == "included"
+    held = httpx.get(f"{devnet.url}/api/core/v2/blocks/{tx.blockId}/metadata").json()
+    assert held["shouldReattach"] is True

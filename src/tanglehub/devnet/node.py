@@ -197,6 +197,8 @@ class DevnetNode:
         self.store.add_block(rec)
         self._blocks_since.append(self.clock())
         payload = block.payload
+        if isinstance(payload, MilestonePayload):
+            return rec  # the milestone gets its own log line
         what = type(payload).__name__ if payload is not None else "no payload"
         extra = f" tx 0x{payload.transaction_id().hex()}" if isinstance(payload, TransactionPayload) else ""
         log.info("block 0x%s (%s%s)%s", block_id.hex(), what, extra, " held unreferenced" if held else "")
