@@ -18,7 +18,7 @@ from tanglehub.devnet.errors import (
     DevnetUnavailable,
     DevnetUnsupportedMedia,
 )
-from tanglehub.devnet.faults import FaultSettings, Faults
+from tanglehub.devnet.faults import Faults, FaultSettings
 from tanglehub.devnet.genesis import DevnetKeys
 from tanglehub.devnet.milestones import MAX_LEAD
 from tanglehub.devnet.node import DevnetNode
