@@ -195,7 +195,10 @@ class DevnetNode:
             rec.milestone_index = block.payload.essence.index
         self.tangle.attach(rec)
         self.store.add_block(rec)
-        self._blocks_since.append(self.clock())
+        now = self.clock()
+        self._blocks_since.append(now)
+        if len(self._blocks_since) > 100_000:  # manual mode without milestones: keep the metrics window bounded
+            self._blocks_since = [t for t in self._blocks_since if t > now - 10]
         payload = block.payload
         if isinstance(payload, MilestonePayload):
             return rec  # the milestone gets its own log line

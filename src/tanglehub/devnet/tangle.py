@@ -91,7 +91,8 @@ class Tangle:
         """Store a new block, update the tip pool and solidify it (and any waiting children)."""
         self.blocks[rec.block_id] = rec
         for parent in rec.parents:
-            self.tips.pop(parent, None)
+            if not rec.held:  # a held block must not take its parents out of the tip pool
+                self.tips.pop(parent, None)
             prec = self.blocks.get(parent)
             if prec is not None:
                 prec.children.append(rec.block_id)
