@@ -312,6 +312,21 @@ class StoreTx:
             )
         return {bytes(r[0]) for r in rows}
 
+    def known_output_ids(self, output_ids: Iterable[bytes]) -> set[bytes]:
+        """Which of ``output_ids`` are stored (spent or not); one primary-key lookup each."""
+        query = "SELECT 1 FROM outputs WHERE output_id = ?"
+        return {oid for oid in output_ids if self._conn.execute(query, (oid,)).fetchone() is not None}
+
+    def unspent_owners(self, output_ids: Iterable[bytes]) -> dict[bytes, int]:
+        """Which of ``output_ids`` are stored and unspent, mapped to their account; one lookup each."""
+        query = "SELECT account_idx FROM outputs WHERE output_id = ? AND spent = 0"
+        owners: dict[bytes, int] = {}
+        for oid in output_ids:
+            row = self._conn.execute(query, (oid,)).fetchone()
+            if row is not None:
+                owners[oid] = int(row[0])
+        return owners
+
     def mark_output_spent(
         self, output_id: bytes, *, tx_id: bytes | None, milestone_index: int | None, timestamp: int | None
     ) -> OutputRecord | None:

@@ -1,0 +1,57 @@
+"""Address generation: public and internal (change) chains with independent key indexes, batched.
+
+A batch asks the :class:`~tanglehub.vault.signer.Signer` for all public-key hashes at once (one parent node,
+one worker-thread hop), encodes them as bech32 and stores them in one database transaction. Generation of
+one wallet is serialized by a lock, so two concurrent calls never hand out the same key index.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from tanglehub.keys.bech32 import ED25519, encode_address
+from tanglehub.wallet.errors import WalletArgumentError
+from tanglehub.wallet.storage_schema import AddressRecord
+
+if TYPE_CHECKING:
+    from tanglehub.wallet.account import Account
+
+__all__ = ["MAX_ADDRESS_BATCH", "generate_addresses", "latest_unused_address", "list_addresses"]
+
+MAX_ADDRESS_BATCH = 100_000
+"""The most addresses one call may generate."""
+
+
+async def generate_addresses(account: Account, count: int, internal: bool = False) -> list[AddressRecord]:
+    """Generate and store the next ``count`` addresses of the public (or ``internal``) chain."""
+    if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_ADDRESS_BATCH:
+        raise WalletArgumentError(f"address count must be an integer from 1 to {MAX_ADDRESS_BATCH}, got {count!r}")
+    if not isinstance(internal, bool):
+        raise WalletArgumentError("internal must be True or False")
+    wallet = account.wallet
+    async with wallet.address_lock:
+        start = await wallet.store.read(lambda tx: tx.next_key_index(account.index, internal))
+        hashes = await wallet.signer.ed25519_address_hashes(
+            wallet.coin_type, account.index, internal, start, count
+        )
+        hrp = wallet.bech32_hrp
+        records = [
+            AddressRecord(account.index, internal, start + i, h, encode_address(hrp, ED25519, h), False)
+            for i, h in enumerate(hashes)
+        ]
+        await wallet.store.write(lambda tx: tx.insert_addresses(records))
+        wallet.remember_addresses(records)
+    return records
+
+
+async def list_addresses(account: Account, internal: bool | None = None) -> list[AddressRecord]:
+    """The account's addresses: one chain, or both (public first) when ``internal`` is None."""
+    return await account.wallet.store.read(lambda tx: tx.addresses(account.index, internal))
+
+
+async def latest_unused_address(account: Account, internal: bool = False) -> AddressRecord:
+    """The first address after the last used one on the chain; one is generated when none is left."""
+    found = await account.wallet.store.read(lambda tx: tx.first_unused_address(account.index, internal))
+    if found is not None:
+        return found
+    return (await generate_addresses(account, 1, internal))[0]

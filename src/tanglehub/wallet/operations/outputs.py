@@ -1,0 +1,209 @@
+"""Outputs of an account: who may unlock them, listings with filters, and applying sync results to the store.
+
+:func:`apply_changes` is the one place where both sync modes write: new outputs are inserted (an output
+already stored is ignored), vanished ones are marked spent (an output already spent is ignored), and the
+matching ``NewOutput`` / ``SpentOutput`` / ``BalanceChange`` events go into the same database transaction.
+Running it twice with the same input therefore changes nothing the second time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from tanglehub.protocol.address import Ed25519Address
+from tanglehub.protocol.output import (
+    AddressUnlockCondition,
+    AliasOutput,
+    ExpirationUnlockCondition,
+    FoundryOutput,
+    GovernorAddressUnlockCondition,
+    NftOutput,
+    Output,
+    StateControllerAddressUnlockCondition,
+    TimelockUnlockCondition,
+)
+from tanglehub.wallet.events import BalanceChange, NewOutput, SpentOutput
+from tanglehub.wallet.options import OutputFilter
+from tanglehub.wallet.storage import StoreTx
+from tanglehub.wallet.storage_schema import OutputRecord, TransactionRecord
+
+if TYPE_CHECKING:
+    from tanglehub.wallet.account import Account
+
+__all__ = [
+    "SpentInfo",
+    "apply_changes",
+    "chain_id_of",
+    "ed25519_hashes",
+    "list_outputs",
+    "list_transactions",
+    "owner_hash",
+    "unlockable_now",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class SpentInfo:
+    """Where a stored output was consumed (fields are None when the node no longer knows)."""
+
+    output_id: bytes
+    transaction_id: bytes | None = None
+    milestone_index: int | None = None
+    milestone_timestamp: int | None = None
+
+
+def ed25519_hashes(output: Output) -> list[bytes]:
+    """Ed25519 public-key hashes that can unlock ``output`` under some condition, owner first.
+
+    Covers the Address unlock condition, the expiration return address, and an alias's state controller and
+    governor (the same set the indexer's ``unlockableByAddress`` filter uses).
+    """
+    hashes: list[bytes] = []
+    for uc in output.unlock_conditions:
+        address = None
+        if isinstance(
+            uc, AddressUnlockCondition | StateControllerAddressUnlockCondition | GovernorAddressUnlockCondition
+        ):
+            address = uc.address
+        elif isinstance(uc, ExpirationUnlockCondition):
+            address = uc.return_address
+        if isinstance(address, Ed25519Address) and address.pub_key_hash not in hashes:
+            hashes.append(address.pub_key_hash)
+    return hashes
+
+
+def owner_hash(output: Output, ours: Mapping[bytes, int]) -> bytes | None:
+    """The first of ``output``'s unlocking Ed25519 hashes that is one of ``ours`` (None if none is)."""
+    for h in ed25519_hashes(output):
+        if h in ours:
+            return h
+    return None
+
+
+def chain_id_of(output: Output, output_id: bytes) -> bytes | None:
+    """The alias/NFT/foundry id of a chain output (resolving the zero id of a new chain), else None."""
+    if isinstance(output, AliasOutput | NftOutput):
+        return output.chain_id(output_id)
+    if isinstance(output, FoundryOutput):
+        return output.foundry_id
+    return None
+
+
+def unlockable_now(output: Output, ours: Iterable[bytes], now: int) -> bool:
+    """True when one of ``ours`` can unlock ``output`` at milestone time ``now`` (timelock, expiration)."""
+    mine = set(ours)
+    timelock = output.unlock_condition(TimelockUnlockCondition)
+    if timelock is not None and now < timelock.unix_time:
+        return False
+    expiration = output.unlock_condition(ExpirationUnlockCondition)
+    if expiration is not None and now >= expiration.unix_time:
+        ret = expiration.return_address
+        return isinstance(ret, Ed25519Address) and ret.pub_key_hash in mine
+    if isinstance(output, AliasOutput):
+        controller = output.state_controller
+        return isinstance(controller, Ed25519Address) and controller.pub_key_hash in mine
+    address = output.address
+    return isinstance(address, Ed25519Address) and address.pub_key_hash in mine
+
+
+def _unspent_total(tx: StoreTx, account_index: int) -> int:
+    row = tx.connection.execute(
+        "SELECT coalesce(sum(amount), 0) FROM outputs WHERE account_idx = ? AND spent = 0", (account_index,)
+    ).fetchone()
+    return int(row[0])
+
+
+def apply_changes(
+    tx: StoreTx,
+    new_outputs: Sequence[OutputRecord],
+    spent: Sequence[SpentInfo],
+    bech32_of: Mapping[bytes, str],
+) -> tuple[list[bytes], list[bytes]]:
+    """Insert ``new_outputs`` and mark ``spent`` ones, with events; return (inserted ids, newly spent ids).
+
+    ``bech32_of`` maps an address hash to its bech32 text (for the ``NewOutput`` event).
+    """
+    accounts = {r.account_index for r in new_outputs}
+    for info in spent:
+        rec = tx.output(info.output_id)
+        if rec is not None:
+            accounts.add(rec.account_index)
+    before = {a: _unspent_total(tx, a) for a in sorted(accounts)}
+    inserted: list[bytes] = []
+    for rec in new_outputs:
+        if not tx.insert_output(rec):
+            continue
+        inserted.append(rec.output_id)
+        tx.add_event(
+            NewOutput(
+                account_index=rec.account_index,
+                output_id=rec.output_id,
+                address=bech32_of.get(rec.address_hash, ""),
+                amount=rec.amount,
+                output_type=rec.kind,
+                booked_index=rec.booked_index,
+                booked_timestamp=rec.booked_timestamp,
+                native_tokens={"0x" + t.token_id.hex(): t.amount for t in rec.output.native_tokens},
+            )
+        )
+    newly_spent: list[bytes] = []
+    for info in spent:
+        old = tx.mark_output_spent(
+            info.output_id,
+            tx_id=info.transaction_id,
+            milestone_index=info.milestone_index,
+            timestamp=info.milestone_timestamp,
+        )
+        if old is None:
+            continue
+        newly_spent.append(info.output_id)
+        tx.add_event(
+            SpentOutput(
+                account_index=old.account_index,
+                output_id=info.output_id,
+                amount=old.amount,
+                spent_transaction_id=info.transaction_id,
+                spent_index=info.milestone_index,
+                spent_timestamp=info.milestone_timestamp,
+            )
+        )
+    for account_index, total_before in before.items():
+        total_after = _unspent_total(tx, account_index)
+        if total_after != total_before:
+            tx.add_event(BalanceChange(account_index, total_before, total_after))
+    return inserted, newly_spent
+
+
+async def list_outputs(account: Account, flt: OutputFilter | None = None) -> list[OutputRecord]:
+    """The account's stored outputs matching ``flt`` (all of them when None)."""
+    f = flt or OutputFilter()
+    address_hash = None
+    if f.address is not None:
+        address_hash = (await account.address_record(f.address)).hash
+    return await account.wallet.store.read(
+        lambda tx: tx.outputs(
+            account.index,
+            spent=f.spent,
+            address_hash=address_hash,
+            kind=f.output_type,
+            booked_after=f.booked_after,
+            booked_before=f.booked_before,
+        )
+    )
+
+
+async def list_transactions(
+    account: Account,
+    *,
+    state: str | None = None,
+    created_after: int | None = None,
+    created_before: int | None = None,
+) -> list[TransactionRecord]:
+    """The account's stored transactions, optionally by state and creation-time range."""
+    return await account.wallet.store.read(
+        lambda tx: tx.transactions(
+            account.index, state=state, created_after=created_after, created_before=created_before
+        )
+    )

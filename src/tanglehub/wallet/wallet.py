@@ -1,0 +1,448 @@
+"""``Wallet``: the AccountManager role. A directory with an encrypted vault and a state database.
+
+Layout of a wallet directory (mode 0700)::
+
+    wallet.vault   the mnemonic, encrypted (tanglehub.vault; Argon2id + XChaCha20-Poly1305, mode 0600)
+    wallet.db      accounts, addresses, outputs, transactions, events (tanglehub.wallet.storage, mode 0600)
+
+``await Wallet.create(path, password=..., node_urls=[...], coin_type=...)`` makes a new wallet (a new
+mnemonic is generated unless one is given, and can be read once with :meth:`Wallet.take_new_mnemonic`);
+``await Wallet.open(path, password=..., node_urls=[...])`` opens it again. Both check the node's network
+against the wallet's and refuse a mismatch. Use ``async with`` or :meth:`close`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import Self
+
+from tanglehub.errors import KeysError
+from tanglehub.keys.bech32 import ED25519, decode_address
+from tanglehub.node import NodeInfo, NodePool
+from tanglehub.node.pool import TransportFactory
+from tanglehub.protocol.params import ProtocolParameters
+from tanglehub.vault import DEFAULT_IDLE_TIMEOUT, KdfParams, OneTimeMnemonic, VaultSigner, VaultStore
+from tanglehub.vault.errors import MnemonicAlreadyRevealedError
+from tanglehub.wallet.account import Account
+from tanglehub.wallet.backup import restore_backup, write_backup
+from tanglehub.wallet.errors import (
+    AccountNotFoundError,
+    CoinTypeMismatchError,
+    WalletArgumentError,
+    WalletExistsError,
+    WalletNetworkMismatchError,
+    WalletNotFoundError,
+)
+from tanglehub.wallet.events import EventBus
+from tanglehub.wallet.operations.recover import recover_accounts
+from tanglehub.wallet.operations.sync_indexer import SyncResult, sync_account_indexer
+from tanglehub.wallet.operations.sync_ledger import sync_ledger
+from tanglehub.wallet.options import SyncMode, SyncOptions
+from tanglehub.wallet.storage import DB_FILE_NAME, StoreTx, WalletStore
+from tanglehub.wallet.storage_schema import AccountRecord, AddressRecord
+
+__all__ = ["VAULT_FILE_NAME", "Wallet", "WalletSettings"]
+
+VAULT_FILE_NAME = "wallet.vault"
+"""The vault file's name inside a wallet directory."""
+
+_MAX_ALIAS = 256
+
+
+class WalletSettings:
+    """What a wallet is bound to: coin type and network (stored in the database's meta table)."""
+
+    __slots__ = ("bech32_hrp", "coin_type", "network_id", "network_name")
+
+    def __init__(self, coin_type: int, network_name: str, bech32_hrp: str, network_id: int) -> None:
+        self.coin_type = coin_type
+        self.network_name = network_name
+        self.bech32_hrp = bech32_hrp
+        self.network_id = network_id
+
+    @classmethod
+    def from_meta(cls, meta: dict[str, str]) -> WalletSettings:
+        """Read the settings from the meta table."""
+        return cls(int(meta["coin_type"]), meta["network_name"], meta["bech32_hrp"], int(meta["network_id"]))
+
+    def to_meta(self) -> dict[str, str | int]:
+        """The meta entries of these settings."""
+        return {
+            "coin_type": self.coin_type,
+            "network_name": self.network_name,
+            "bech32_hrp": self.bech32_hrp,
+            "network_id": self.network_id,
+        }
+
+
+def check_network(settings: WalletSettings, info: NodeInfo, what: str = "wallet") -> None:
+    """Refuse a node whose network name or HRP differs from ``settings``."""
+    if info.network_name != settings.network_name or info.bech32_hrp != settings.bech32_hrp:
+        raise WalletNetworkMismatchError(
+            f"the node serves network {info.network_name!r} (hrp {info.bech32_hrp!r}) but the {what} belongs to "
+            f"{settings.network_name!r} (hrp {settings.bech32_hrp!r}); connect to a node of that network"
+        )
+
+
+def _check_coin_type(coin_type: object) -> int:
+    if isinstance(coin_type, bool) or not isinstance(coin_type, int) or not 0 <= coin_type < 0x8000_0000:
+        raise WalletArgumentError(f"coin type must be an integer from 0 to 2^31-1, got {coin_type!r}")
+    return coin_type
+
+
+def make_pool(
+    node_urls: Sequence[str] | None, pool: NodePool | None, transport_factory: TransportFactory | None
+) -> tuple[NodePool, bool]:
+    """The node pool to use and whether the wallet owns (and must close) it."""
+    if pool is not None:
+        if node_urls is not None:
+            raise WalletArgumentError("pass either node_urls or pool, not both")
+        return pool, False
+    if not node_urls:
+        raise WalletArgumentError("a wallet needs node_urls (or a NodePool) to talk to the network")
+    return NodePool(list(node_urls), transport_factory=transport_factory), True
+
+
+class Wallet:
+    """A wallet: vault + state store + node pool + event bus. Build it with :meth:`create` or :meth:`open`."""
+
+    def __init__(
+        self,
+        *,
+        path: Path,
+        store: WalletStore,
+        vault: VaultStore,
+        node: NodePool,
+        owns_node: bool,
+        settings: WalletSettings,
+        params: ProtocolParameters,
+        new_mnemonic: OneTimeMnemonic | None = None,
+    ) -> None:
+        self._path = path
+        self.store = store
+        """The state database."""
+        self.vault = vault
+        self.signer = VaultSigner(vault)
+        """Derives addresses and signs; the only way to the keys."""
+        self.node = node
+        """The node pool every operation uses."""
+        self._owns_node = owns_node
+        self.settings = settings
+        self.protocol_parameters = params
+        """The network's protocol parameters (from the node at open time)."""
+        self._new_mnemonic = new_mnemonic
+        self.events = EventBus(store)
+        """Callbacks and durable streams of wallet events."""
+        self.address_lock = asyncio.Lock()
+        """Serializes address generation (key indexes are handed out once)."""
+        self.sync_lock = asyncio.Lock()
+        """Serializes syncs (the ledger cursor only moves forward)."""
+        self._address_map: dict[bytes, int] | None = None
+        self._closed = False
+
+    def __repr__(self) -> str:
+        return f"Wallet({str(self._path)!r}, network={self.network_name!r}, coin_type={self.coin_type})"
+
+    # -- construction ---------------------------------------------------------------------------------------
+
+    @classmethod
+    async def create(
+        cls,
+        path: str | os.PathLike[str],
+        *,
+        password: str,
+        coin_type: int,
+        node_urls: Sequence[str] | None = None,
+        pool: NodePool | None = None,
+        mnemonic: str | None = None,
+        kdf: KdfParams = KdfParams.MODERATE,
+        idle_timeout: float | None = DEFAULT_IDLE_TIMEOUT,
+        transport_factory: TransportFactory | None = None,
+    ) -> Wallet:
+        """Create a wallet in directory ``path`` bound to the node's network and ``coin_type``.
+
+        Without ``mnemonic`` a 24-word one is generated inside the vault; read it once with
+        :meth:`take_new_mnemonic` and write it down.
+        """
+        _check_coin_type(coin_type)
+        directory = Path(path)
+        vault_path, db_path = directory / VAULT_FILE_NAME, directory / DB_FILE_NAME
+        if vault_path.exists() or db_path.exists():
+            raise WalletExistsError(f"a wallet already exists in {directory}; open it instead")
+        node, owns = make_pool(node_urls, pool, transport_factory)
+        created: list[Path] = []
+        try:
+            info = await node.get_info()
+            params = ProtocolParameters.from_json(info.protocol)
+            settings = WalletSettings(coin_type, info.network_name, info.bech32_hrp, params.network_id)
+            directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+            vault = VaultStore(vault_path, kdf=kdf, idle_timeout=idle_timeout)
+            await vault.create_async(password)
+            created.append(vault_path)
+            one_time = None
+            if mnemonic is None:
+                one_time = await asyncio.to_thread(vault.generate_mnemonic)
+            else:
+                await asyncio.to_thread(vault.store_mnemonic, mnemonic)
+            created.append(db_path)
+            store = await WalletStore.open_async(db_path, create=True)
+
+            def write_meta(tx: StoreTx) -> None:
+                for key, value in settings.to_meta().items():
+                    tx.set_meta(key, value)
+
+            await store.write(write_meta)
+        except BaseException:
+            for p in created:
+                for suffix in ("", "-wal", "-shm"):
+                    with contextlib.suppress(OSError):
+                        Path(str(p) + suffix).unlink()
+            if owns:
+                await node.aclose()
+            raise
+        return cls(
+            path=directory,
+            store=store,
+            vault=vault,
+            node=node,
+            owns_node=owns,
+            settings=settings,
+            params=params,
+            new_mnemonic=one_time,
+        )
+
+    @classmethod
+    async def open(
+        cls,
+        path: str | os.PathLike[str],
+        *,
+        password: str,
+        node_urls: Sequence[str] | None = None,
+        pool: NodePool | None = None,
+        coin_type: int | None = None,
+        idle_timeout: float | None = DEFAULT_IDLE_TIMEOUT,
+        transport_factory: TransportFactory | None = None,
+    ) -> Wallet:
+        """Open the wallet in ``path``; the node must serve the wallet's network (and ``coin_type`` match)."""
+        directory = Path(path)
+        vault_path, db_path = directory / VAULT_FILE_NAME, directory / DB_FILE_NAME
+        if not vault_path.exists() or not db_path.exists():
+            raise WalletNotFoundError(f"no wallet in {directory} (expected {VAULT_FILE_NAME} and {DB_FILE_NAME})")
+        node, owns = make_pool(node_urls, pool, transport_factory)
+        store: WalletStore | None = None
+        try:
+            store = await WalletStore.open_async(db_path)
+            meta = await store.read(lambda tx: tx.meta())
+            settings = WalletSettings.from_meta(meta)
+            if coin_type is not None and _check_coin_type(coin_type) != settings.coin_type:
+                raise CoinTypeMismatchError(
+                    f"the wallet in {directory} uses coin type {settings.coin_type}, not {coin_type}"
+                )
+            info = await node.get_info()
+            check_network(settings, info)
+            params = ProtocolParameters.from_json(info.protocol)
+            vault = VaultStore(vault_path, idle_timeout=idle_timeout)
+            await vault.unlock_async(password)
+        except BaseException:
+            if store is not None:
+                await store.aclose()
+            if owns:
+                await node.aclose()
+            raise
+        return cls(
+            path=directory, store=store, vault=vault, node=node, owns_node=owns, settings=settings, params=params
+        )
+
+    def take_new_mnemonic(self) -> str:
+        """The mnemonic generated by :meth:`create`, exactly once; write it down and keep it offline."""
+        if self._new_mnemonic is None:
+            raise MnemonicAlreadyRevealedError(
+                "this wallet has no freshly generated mnemonic to show (it was given, or already shown once)"
+            )
+        words = self._new_mnemonic.reveal()
+        self._new_mnemonic = None
+        return words
+
+    async def unlock(self, password: str) -> None:
+        """Unlock the vault again after its idle timeout locked it."""
+        await self.signer.unlock(password)
+
+    # -- properties -----------------------------------------------------------------------------------------
+
+    @property
+    def path(self) -> Path:
+        """The wallet directory."""
+        return self._path
+
+    @property
+    def coin_type(self) -> int:
+        """The BIP44 coin type of every account."""
+        return self.settings.coin_type
+
+    @property
+    def network_name(self) -> str:
+        """The network this wallet belongs to."""
+        return self.settings.network_name
+
+    @property
+    def bech32_hrp(self) -> str:
+        """The bech32 HRP of the wallet's addresses."""
+        return self.settings.bech32_hrp
+
+    @property
+    def network_id(self) -> int:
+        """The network id transactions of this wallet carry."""
+        return self.settings.network_id
+
+    # -- accounts -------------------------------------------------------------------------------------------
+
+    async def create_account(self, alias: str) -> Account:
+        """Create an account with the next index and a unique ``alias``; it starts with one public address."""
+        if not isinstance(alias, str) or not alias.strip() or len(alias) > _MAX_ALIAS:
+            raise WalletArgumentError(
+                f"an account alias must be non-empty text of at most {_MAX_ALIAS} characters"
+            )
+        record = await self.store.write(lambda tx: tx.create_account(alias))
+        account = Account(self, record)
+        await account.generate_address()
+        return account
+
+    async def get_account(self, alias_or_index: str | int) -> Account:
+        """The account with this alias (str) or index (int)."""
+        key = alias_or_index
+        record: AccountRecord | None
+        if isinstance(key, int) and not isinstance(key, bool):
+            record = await self.store.read(lambda tx: tx.account(key))
+        elif isinstance(key, str):
+            record = await self.store.read(lambda tx: tx.account_by_alias(key))
+        else:
+            raise WalletArgumentError("an account is looked up by its alias (text) or its index (integer)")
+        if record is None:
+            raise AccountNotFoundError(f"no account {alias_or_index!r} in this wallet")
+        return Account(self, record)
+
+    async def accounts(self) -> list[Account]:
+        """Every account, by index."""
+        return [Account(self, r) for r in await self.store.read(lambda tx: tx.accounts())]
+
+    async def find_account_by_address(self, bech32: str) -> Account:
+        """The account owning the address ``bech32`` (one indexed lookup)."""
+        try:
+            _, kind, body = decode_address(bech32, self.bech32_hrp)
+        except KeysError as exc:
+            raise AccountNotFoundError(
+                f"{bech32!r} is not an address of network {self.network_name}: {exc}"
+            ) from exc
+        if kind != ED25519:
+            raise AccountNotFoundError(f"{bech32} is not an Ed25519 address, so no account owns it")
+        record = await self.store.read(lambda tx: tx.address_by_hash(body))
+        if record is None:
+            raise AccountNotFoundError(f"no account of this wallet has the address {bech32}")
+        return await self.get_account(record.account_index)
+
+    async def recover_accounts(self, account_gap: int, address_gap: int, *, sync: bool = True) -> list[Account]:
+        """Scan accounts and addresses of the mnemonic with gap limits (see ``operations.recover``)."""
+        async with self.sync_lock:
+            return await recover_accounts(self, account_gap, address_gap, sync=sync)
+
+    # -- address index --------------------------------------------------------------------------------------
+
+    async def address_map(self) -> dict[bytes, int]:
+        """Every address hash of the wallet mapped to its account (loaded once, kept up to date)."""
+        if self._address_map is None:
+            self._address_map = await self.store.read(lambda tx: tx.address_hashes())
+        return self._address_map
+
+    def remember_addresses(self, records: Sequence[AddressRecord]) -> None:
+        """Add freshly stored addresses to the in-memory address index."""
+        if self._address_map is not None:
+            for r in records:
+                self._address_map[r.hash] = r.account_index
+
+    # -- sync -----------------------------------------------------------------------------------------------
+
+    async def sync(self, options: SyncOptions | None = None) -> SyncResult:
+        """Sync every account: ledger mode once for all, or indexer mode account by account."""
+        opts = options or SyncOptions()
+        async with self.sync_lock:
+            if opts.mode is SyncMode.LEDGER:
+                return await sync_ledger(self, opts)
+            result = SyncResult()
+            for account in await self.accounts():
+                result = result.merged(await sync_account_indexer(account, opts))
+            return result
+
+    # -- backup ---------------------------------------------------------------------------------------------
+
+    async def backup(
+        self, dest_path: str | os.PathLike[str], backup_password: str, *, kdf: KdfParams = KdfParams.MODERATE
+    ) -> Path:
+        """Write one encrypted backup file (vault + state snapshot) to ``dest_path`` (the vault must be
+        unlocked); ``kdf`` sets the Argon2id cost of the backup password."""
+        return await write_backup(self, Path(dest_path), backup_password, kdf=kdf)
+
+    @classmethod
+    async def restore(
+        cls,
+        backup_path: str | os.PathLike[str],
+        dest_dir: str | os.PathLike[str],
+        backup_password: str,
+        *,
+        coin_type: int,
+        node_urls: Sequence[str] | None = None,
+        pool: NodePool | None = None,
+        network_name: str | None = None,
+        idle_timeout: float | None = DEFAULT_IDLE_TIMEOUT,
+        transport_factory: TransportFactory | None = None,
+    ) -> Wallet:
+        """Restore a backup into the new wallet directory ``dest_dir`` (its password is ``backup_password``)."""
+        await restore_backup(
+            Path(backup_path),
+            Path(dest_dir),
+            backup_password,
+            coin_type=coin_type,
+            node_urls=node_urls,
+            pool=pool,
+            network_name=network_name,
+            transport_factory=transport_factory,
+        )
+        return await cls.open(
+            dest_dir,
+            password=backup_password,
+            node_urls=node_urls,
+            pool=pool,
+            coin_type=coin_type,
+            idle_timeout=idle_timeout,
+            transport_factory=transport_factory,
+        )
+
+    # -- closing --------------------------------------------------------------------------------------------
+
+    @property
+    def closed(self) -> bool:
+        """True after :meth:`close`."""
+        return self._closed
+
+    async def close(self) -> None:
+        """Stop event delivery, close the database, lock the vault and (if owned) the node pool."""
+        if self._closed:
+            return
+        self._closed = True
+        await self.events.close()
+        await self.store.aclose()
+        self.vault.lock()
+        if self._owns_node:
+            await self.node.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.close()
