@@ -1,0 +1,97 @@
+"""Claiming: take ownership of outputs sent with a storage deposit return and/or an expiration.
+
+Claiming consumes such outputs (before they expire) and pays each storage deposit return back to its
+return address with a plain output in the same transaction, as the protocol requires; what is left (the
+amount meant for us, and any native tokens) goes to the remainder. When the claimed outputs alone cannot
+cover the returns plus a remainder's own storage deposit, plain outputs of the account are added.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+
+from tanglehub.protocol.address import Address
+from tanglehub.protocol.output import (
+    AddressUnlockCondition,
+    BasicOutput,
+    ExpirationUnlockCondition,
+    Output,
+    StorageDepositReturnUnlockCondition,
+)
+from tanglehub.wallet.operations.send import finish_transaction
+from tanglehub.wallet.operations.transaction.context import AccountContext, node_view
+from tanglehub.wallet.operations.transaction.errors import InputNotUsableError, TransactionOptionsError
+from tanglehub.wallet.operations.transaction.options import TransactionOptions
+from tanglehub.wallet.operations.transaction.prepare import prepare_transaction
+from tanglehub.wallet.operations.transaction.select_inputs import unusable_reason
+from tanglehub.wallet.storage_queries import StoreTx
+from tanglehub.wallet.storage_schema import TransactionRecord
+
+__all__ = ["MAX_CLAIM_INPUTS", "claimable_outputs", "claim_outputs", "return_outputs"]
+
+MAX_CLAIM_INPUTS = 100
+"""Most outputs claimed in one transaction (room is left for inputs that pay the returns)."""
+
+
+async def claimable_outputs(account: AccountContext) -> list[bytes]:
+    """Ids of the account's unspent, unreserved outputs that need claiming and can be claimed now."""
+    view = await node_view(account.wallet.node)
+    index = account.index
+
+    def find(tx: StoreTx) -> list[bytes]:
+        own = set(tx.address_hashes(index))
+        reserved = tx.reserved_output_ids()
+        out: list[bytes] = []
+        for rec in tx.outputs(index, spent=False):
+            if rec.output_id in reserved:
+                continue
+            if unusable_reason(rec.output, view.now, own, False) is not None and (
+                unusable_reason(rec.output, view.now, own, True) is None
+            ):
+                out.append(rec.output_id)
+        return out
+
+    return await account.wallet.store.read(find)
+
+
+def return_outputs(claimed: Sequence[Output], now: int) -> list[BasicOutput]:
+    """The plain outputs paying back every unexpired storage deposit return of ``claimed`` (one per return
+    address, amounts summed), in return-address byte order."""
+    owed: dict[bytes, tuple[Address, int]] = {}
+    for o in claimed:
+        sdruc = o.unlock_condition(StorageDepositReturnUnlockCondition)
+        expiration = o.unlock_condition(ExpirationUnlockCondition)
+        if sdruc is None or (expiration is not None and now >= expiration.unix_time):
+            continue
+        key = sdruc.return_address.to_bytes()
+        prev = owed.get(key)
+        owed[key] = (sdruc.return_address, sdruc.amount + (prev[1] if prev else 0))
+    return [BasicOutput(amount, (AddressUnlockCondition(addr),)) for _, (addr, amount) in sorted(owed.items())]
+
+
+async def claim_outputs(
+    account: AccountContext, output_ids: Sequence[bytes] | None = None, options: TransactionOptions | None = None
+) -> TransactionRecord | None:
+    """Claim ``output_ids`` (default: every claimable output, at most :data:`MAX_CLAIM_INPUTS`) in one
+    transaction; ``None`` when there is nothing to claim."""
+    options = options or TransactionOptions()
+    if options.custom_inputs or options.mandatory_inputs:
+        raise TransactionOptionsError("claim_outputs chooses its inputs itself; give the outputs as output_ids")
+    ids = list(output_ids) if output_ids is not None else (await claimable_outputs(account))[:MAX_CLAIM_INPUTS]
+    if not ids:
+        return None
+    if len(ids) > MAX_CLAIM_INPUTS:
+        raise TransactionOptionsError(f"claim at most {MAX_CLAIM_INPUTS} outputs per transaction")
+    view = await node_view(account.wallet.node)
+    records = await account.wallet.store.read(lambda tx: [tx.output(oid) for oid in ids])
+    claimed: list[Output] = []
+    for oid, rec in zip(ids, records, strict=True):
+        if rec is None or rec.account_index != account.index:
+            raise InputNotUsableError(f"output 0x{oid.hex()} is not a known output of this account; sync first")
+        claimed.append(rec.output)
+    opts = dataclasses.replace(options, mandatory_inputs=tuple(ids))
+    prepared = await prepare_transaction(
+        account, return_outputs(claimed, view.now), opts, claiming=True, view=view
+    )
+    return await finish_transaction(account, prepared)

@@ -1,0 +1,243 @@
+"""Follow sent transactions to ``confirmed`` or ``conflicting``; reattach; recover after a crash.
+
+* :func:`track_transaction` asks the node once: the block that included the transaction (confirmed), else
+  the metadata of the block the wallet last posted (conflicting, still pending, or ``shouldReattach``).
+  A block the node does not know, or one it says should be reattached, is reissued with the SAME payload
+  in a new block: same transaction id, new block id.
+* Confirmed: the inputs are marked spent (``SpentOutput`` events) and their reservation ends.
+  Conflicting: every input the ledger shows unspent is released; the others are marked spent.
+  Both write a ``TransactionInclusion`` event in the same database transaction.
+* :func:`retry_until_included` repeats that until the transaction is final or the attempts run out.
+* :func:`recover_after_restart`: reservations whose transaction was never signed (no stored payload) or
+  ended conflicting are released where the ledger shows the input unspent; a signed transaction that was
+  never posted is posted now (the same payload, never a new one for those inputs); then every pending
+  transaction is tracked once.
+
+New outputs (remainders, received funds) are picked up by sync, not here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from tanglehub.node.errors import NodeError, NodeNotFound
+from tanglehub.node.models import BlockMetadata, LedgerInclusionState
+from tanglehub.wallet.events import TransactionInclusion
+from tanglehub.wallet.operations.outputs import SpentInfo, apply_changes
+from tanglehub.wallet.operations.transaction.context import AccountContext
+from tanglehub.wallet.operations.transaction.errors import (
+    TransactionNotFoundError,
+    TransactionNotIncludedError,
+    TransactionOptionsError,
+)
+from tanglehub.wallet.operations.transaction.prepare import in_flight
+from tanglehub.wallet.operations.transaction.submit import post_payload
+from tanglehub.wallet.storage_queries import StoreTx
+from tanglehub.wallet.storage_schema import TransactionRecord
+
+__all__ = [
+    "RecoveryReport",
+    "reattach",
+    "recover_after_restart",
+    "retry_until_included",
+    "settle_inputs",
+    "sync_pending_transactions",
+    "track_transaction",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class RecoveryReport:
+    """What :func:`recover_after_restart` did."""
+
+    released: tuple[bytes, ...] = ()
+    """Output ids whose reservation ended because the ledger shows them unspent."""
+    marked_spent: tuple[bytes, ...] = ()
+    """Output ids marked spent because the ledger shows them spent."""
+    resubmitted: tuple[bytes, ...] = ()
+    """Transaction ids of signed payloads that had never been posted and were posted now."""
+    pending: tuple[TransactionRecord, ...] = ()
+    """The account's transactions still pending afterwards."""
+
+
+async def _record(account: AccountContext, tx_id: bytes) -> TransactionRecord:
+    rec = await account.wallet.store.read(lambda tx: tx.transaction(tx_id))
+    if rec is None or rec.account_index != account.index:
+        raise TransactionNotFoundError(f"transaction 0x{tx_id.hex()} is not a transaction of this account")
+    return rec
+
+
+async def _ledger_state(account: AccountContext, oid: bytes) -> SpentInfo | None:
+    """``None`` when the ledger shows ``oid`` unspent, else where it was spent (unknown when pruned)."""
+    try:
+        meta = await account.wallet.node.get_output_metadata(oid)
+    except NodeNotFound:
+        return SpentInfo(oid)
+    if not meta.is_spent:
+        return None
+    return SpentInfo(oid, meta.transaction_id_spent, meta.milestone_index_spent, meta.milestone_timestamp_spent)
+
+
+async def settle_inputs(
+    account: AccountContext, key: bytes, output_ids: Sequence[bytes]
+) -> tuple[list[bytes], list[bytes]]:
+    """End the reservation ``key`` of ``output_ids`` by what the ledger says: unspent outputs are
+    released, spent ones are marked spent. Returns (released, marked spent)."""
+    states = await asyncio.gather(*(_ledger_state(account, oid) for oid in output_ids))
+    spent = [s for s in states if s is not None]
+    released = [oid for oid, s in zip(output_ids, states, strict=True) if s is None]
+
+    def apply(tx: StoreTx) -> list[bytes]:
+        _, newly = apply_changes(tx, [], spent, {})
+        tx.release_reservations(key)
+        return newly
+
+    newly_spent = await account.wallet.store.write(apply)
+    return released, newly_spent
+
+
+async def _milestone_timestamp(account: AccountContext, index: int | None) -> int | None:
+    if index is None:
+        return None
+    try:
+        return (await account.wallet.node.get_milestone_info_by_index(index)).timestamp
+    except NodeError:
+        return None
+
+
+async def _confirm(account: AccountContext, rec: TransactionRecord, meta: BlockMetadata) -> TransactionRecord:
+    index = meta.referenced_by_milestone_index
+    ts = await _milestone_timestamp(account, index)
+    tx_id = rec.tx_id
+    infos = [SpentInfo(u.output_id, tx_id, index, ts) for u in rec.payload.essence.inputs]
+
+    def apply(tx: StoreTx) -> TransactionRecord:
+        apply_changes(tx, [], infos, {})
+        tx.release_reservations(tx_id)
+        out = tx.update_transaction(tx_id, state="confirmed", inclusion_index=index, block_id=meta.block_id)
+        tx.add_event(TransactionInclusion(rec.account_index, tx_id, "confirmed", meta.block_id, index))
+        return out
+
+    return await account.wallet.store.write(apply)
+
+
+async def _conflict(account: AccountContext, rec: TransactionRecord, meta: BlockMetadata) -> TransactionRecord:
+    tx_id = rec.tx_id
+    await settle_inputs(account, tx_id, [u.output_id for u in rec.payload.essence.inputs])
+    reason = meta.conflict_reason
+
+    def apply(tx: StoreTx) -> TransactionRecord:
+        tx.release_reservations(tx_id)
+        out = tx.update_transaction(
+            tx_id, state="conflicting", conflict_reason=reason, inclusion_index=meta.referenced_by_milestone_index
+        )
+        tx.add_event(
+            TransactionInclusion(
+                rec.account_index, tx_id, "conflicting", meta.block_id, meta.referenced_by_milestone_index, reason
+            )
+        )
+        return out
+
+    return await account.wallet.store.write(apply)
+
+
+async def reattach(account: AccountContext, tx_id: bytes) -> bytes:
+    """Post the stored payload of pending transaction ``tx_id`` again in a new block; the new block id."""
+    rec = await _record(account, tx_id)
+    if rec.state != "pending":
+        raise TransactionOptionsError(
+            f"transaction 0x{tx_id.hex()} is already {rec.state}; it needs no reattachment"
+        )
+    return await post_payload(account, rec.payload)
+
+
+async def track_transaction(account: AccountContext, tx_id: bytes, *, reattach: bool = True) -> TransactionRecord:
+    """Check pending transaction ``tx_id`` once (see the module docstring); returns its record afterwards."""
+    rec = await _record(account, tx_id)
+    if rec.state != "pending":
+        return rec
+    node = account.wallet.node
+    if rec.block_id is None:  # signed and stored, never posted (e.g. a crash before submit)
+        await post_payload(account, rec.payload)
+        return await _record(account, tx_id)
+    try:
+        included = await node.get_included_block_metadata(tx_id)
+    except NodeNotFound:
+        included = None
+    if included is not None and included.ledger_inclusion_state is LedgerInclusionState.INCLUDED:
+        return await _confirm(account, rec, included)
+    try:
+        meta = await node.get_block_metadata(rec.block_id)
+    except NodeNotFound:  # the node lost the block, or never got it
+        if reattach:
+            await post_payload(account, rec.payload)
+        return await _record(account, tx_id)
+    if meta.ledger_inclusion_state is LedgerInclusionState.INCLUDED:
+        return await _confirm(account, rec, meta)
+    if meta.ledger_inclusion_state is LedgerInclusionState.CONFLICTING:
+        return await _conflict(account, rec, meta)
+    if reattach and meta.should_reattach:
+        await post_payload(account, rec.payload)
+    return await _record(account, tx_id)
+
+
+async def sync_pending_transactions(account: AccountContext) -> list[TransactionRecord]:
+    """Track every pending transaction of the account once; returns their records afterwards."""
+    index = account.index
+    pending = await account.wallet.store.read(lambda tx: tx.transactions(index, state="pending"))
+    return [await track_transaction(account, rec.tx_id) for rec in pending]
+
+
+async def retry_until_included(
+    account: AccountContext, tx_id: bytes, interval: float = 1.0, max_attempts: int = 40
+) -> TransactionRecord:
+    """Track ``tx_id`` every ``interval`` seconds (reattaching when needed) until it is confirmed or
+    conflicting; raises :class:`TransactionNotIncludedError` after ``max_attempts`` checks."""
+    if max_attempts < 1 or interval < 0:
+        raise TransactionOptionsError("max_attempts must be at least 1 and interval not negative")
+    for attempt in range(max_attempts):
+        rec = await track_transaction(account, tx_id)
+        if rec.state != "pending":
+            return rec
+        if attempt + 1 < max_attempts:
+            await asyncio.sleep(interval)
+    raise TransactionNotIncludedError(
+        f"transaction 0x{tx_id.hex()} is still pending after {max_attempts} checks; it stays tracked, "
+        "call retry_until_included again later"
+    )
+
+
+async def recover_after_restart(account: AccountContext) -> RecoveryReport:
+    """Clean up after a crash (see the module docstring). Do not run it while this account is sending
+    from another process; sends in this process are recognised and left alone."""
+    store = account.wallet.store
+    index = account.index
+    reservations, stored = await store.read(
+        lambda tx: (tx.reservations(index), {r.tx_id: r for r in tx.transactions(index)})
+    )
+    busy = in_flight()
+    groups: dict[bytes, list[bytes]] = defaultdict(list)
+    for res in reservations:
+        if res.tx_id not in busy:
+            groups[res.tx_id].append(res.output_id)
+    released: list[bytes] = []
+    spent: list[bytes] = []
+    for key, oids in groups.items():
+        rec = stored.get(key)
+        if rec is not None and rec.state == "pending":
+            continue
+        freed, gone = await settle_inputs(account, key, oids)
+        released += freed
+        spent += gone
+    resubmitted: list[bytes] = []
+    for rec in stored.values():
+        if rec.state == "pending" and rec.block_id is None:
+            await post_payload(account, rec.payload)
+            resubmitted.append(rec.tx_id)
+    pending = await sync_pending_transactions(account)
+    return RecoveryReport(
+        tuple(released), tuple(spent), tuple(resubmitted), tuple(p for p in pending if p.state == "pending")
+    )

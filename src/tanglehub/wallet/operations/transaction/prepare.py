@@ -1,0 +1,370 @@
+"""Prepare a transaction: choose and reserve inputs, build the outputs and the essence.
+
+The selection runs inside one ``BEGIN IMMEDIATE`` database transaction that also reserves the chosen
+inputs (keyed by the essence hash until the transaction is signed), so two concurrent sends can never pick
+the same outputs. The result, :class:`PreparedTransaction`, is plain data with a JSON form: it can be
+signed in another process (:func:`tanglehub.wallet.operations.transaction.sign.sign_transaction`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Self
+
+from tanglehub.errors import CodecError
+from tanglehub.keys.slip10 import Bip44
+from tanglehub.protocol.address import Address, Ed25519Address
+from tanglehub.protocol.input import UtxoInput
+from tanglehub.protocol.jsonutil import (
+    JsonObject,
+    get_field,
+    hex_from_bytes,
+    hex_to_bytes,
+    require_int,
+    require_list,
+    require_object,
+)
+from tanglehub.protocol.output import (
+    AddressUnlockCondition,
+    BasicOutput,
+    ExpirationUnlockCondition,
+    Output,
+    StorageDepositReturnUnlockCondition,
+    output_from_json,
+)
+from tanglehub.protocol.params import ProtocolParameters, RentStructure
+from tanglehub.protocol.payload import MAX_OUTPUTS, TransactionEssence, inputs_commitment
+from tanglehub.protocol.rent import min_deposit_basic, storage_deposit
+from tanglehub.protocol.validation_errors import InsufficientStorageDepositError
+from tanglehub.wallet.errors import AddressNotFoundError
+from tanglehub.wallet.operations.transaction.context import AccountContext, NodeView, node_view
+from tanglehub.wallet.operations.transaction.errors import (
+    AmountBelowStorageDepositError,
+    InputNotUsableError,
+    TransactionOptionsError,
+)
+from tanglehub.wallet.operations.transaction.options import (
+    ChangeAddress,
+    CustomAddress,
+    TransactionOptions,
+)
+from tanglehub.wallet.operations.transaction.select_inputs import (
+    Candidate,
+    owner_at,
+    select_inputs,
+    unusable_reason,
+    usable_candidates,
+)
+from tanglehub.wallet.storage_queries import StoreTx
+from tanglehub.wallet.storage_schema import AddressRecord
+
+__all__ = [
+    "InputSigningData",
+    "PreparedTransaction",
+    "change_address",
+    "in_flight",
+    "prepare_transaction",
+    "recipient_output",
+]
+
+_IN_FLIGHT: set[bytes] = set()
+"""Essence hashes prepared in this process and not yet signed or released (recovery leaves them alone)."""
+
+
+def in_flight() -> frozenset[bytes]:
+    """Reservation keys of transactions this process is preparing or signing right now."""
+    return frozenset(_IN_FLIGHT)
+
+
+def _chain_json(chain: Bip44) -> JsonObject:
+    return {
+        "coinType": chain.coin_type,
+        "account": chain.account,
+        "change": chain.change,
+        "addressIndex": chain.address_index,
+    }
+
+
+def _chain_from_json(d: object, path: str) -> Bip44:
+    obj = require_object(d, path)
+    values = [
+        require_int(get_field(obj, key, path), f"{path}.{key}", 0, 0x7FFF_FFFF)
+        for key in ("coinType", "account", "change", "addressIndex")
+    ]
+    return Bip44(*values)
+
+
+@dataclass(frozen=True, slots=True)
+class InputSigningData:
+    """One input: the consumed output, its id, and the BIP44 chain of the key that unlocks it."""
+
+    output_id: bytes
+    output: Output
+    chain: Bip44
+
+    def to_json(self) -> JsonObject:
+        """``{"outputId", "output", "chain": {"coinType", "account", "change", "addressIndex"}}``."""
+        return {
+            "outputId": hex_from_bytes(self.output_id),
+            "output": self.output.to_json(),
+            "chain": _chain_json(self.chain),
+        }
+
+    @classmethod
+    def from_json(cls, d: object, path: str = "") -> Self:
+        """Parse :meth:`to_json`'s shape."""
+        obj = require_object(d, path)
+        return cls(
+            hex_to_bytes(get_field(obj, "outputId", path), f"{path}.outputId", 34),
+            output_from_json(get_field(obj, "output", path), f"{path}.output"),
+            _chain_from_json(get_field(obj, "chain", path), f"{path}.chain"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedTransaction:
+    """An unsigned transaction with everything a signer needs; its inputs are reserved in the wallet."""
+
+    essence: TransactionEssence
+    inputs: tuple[InputSigningData, ...]
+    account_index: int
+    params: ProtocolParameters
+    timestamp: int
+    remainder_index: int | None = None
+    note: str | None = None
+
+    def essence_hash(self) -> bytes:
+        """The message every signature signs (also the reservation key until signing)."""
+        return self.essence.hash()
+
+    def to_json(self) -> JsonObject:
+        """A JSON object to hand to another process for signing."""
+        d: JsonObject = {
+            "essence": self.essence.to_json(),
+            "inputs": [i.to_json() for i in self.inputs],
+            "accountIndex": self.account_index,
+            "protocolParameters": self.params.to_json(),
+            "timestamp": self.timestamp,
+        }
+        if self.remainder_index is not None:
+            d["remainderIndex"] = self.remainder_index
+        if self.note is not None:
+            d["note"] = self.note
+        return d
+
+    @classmethod
+    def from_json(cls, d: Mapping[str, Any], path: str = "") -> Self:
+        """Parse :meth:`to_json`'s shape; the inputs must match the essence's inputs."""
+        obj = require_object(d, path)
+        p = f"{path}." if path else ""
+        essence = TransactionEssence.from_json(get_field(obj, "essence", path), f"{p}essence")
+        raw_inputs = require_list(get_field(obj, "inputs", path), f"{p}inputs")
+        inputs = tuple(InputSigningData.from_json(v, f"{p}inputs[{i}]") for i, v in enumerate(raw_inputs))
+        if tuple(i.output_id for i in inputs) != tuple(u.output_id for u in essence.inputs):
+            raise TransactionOptionsError("the prepared transaction's inputs do not match its essence's inputs")
+        params = ProtocolParameters.from_json(get_field(obj, "protocolParameters", path))
+        rem = obj.get("remainderIndex")
+        note = obj.get("note")
+        if note is not None and not isinstance(note, str):
+            raise TransactionOptionsError(f"{p}note must be a string")
+        return cls(
+            essence=essence,
+            inputs=inputs,
+            account_index=require_int(get_field(obj, "accountIndex", path), f"{p}accountIndex", 0, 0x7FFF_FFFF),
+            params=params,
+            timestamp=require_int(get_field(obj, "timestamp", path), f"{p}timestamp", 0, 2**32 - 1),
+            remainder_index=None if rem is None else require_int(rem, f"{p}remainderIndex", 0, MAX_OUTPUTS - 1),
+            note=note,
+        )
+
+
+def recipient_output(
+    address: Address,
+    amount: int,
+    rent: RentStructure,
+    *,
+    allow_micro_amount: bool = False,
+    return_address: Address | None = None,
+    expiration_time: int | None = None,
+) -> BasicOutput:
+    """A Basic output paying ``amount`` to ``address``.
+
+    Below the storage deposit, with ``allow_micro_amount``, the output also holds the deposit and carries a
+    Storage Deposit Return condition (the deposit goes back to ``return_address`` when the receiver claims)
+    and an Expiration at ``expiration_time`` (after which the whole output belongs to ``return_address``).
+    """
+    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
+        raise TransactionOptionsError(f"an amount must be a positive integer of the smallest unit, got {amount!r}")
+    plain = BasicOutput(amount, (AddressUnlockCondition(address),))
+    minimum = storage_deposit(plain, rent)
+    if amount >= minimum:
+        return plain
+    if not allow_micro_amount:
+        raise AmountBelowStorageDepositError(amount, minimum)
+    if return_address is None or expiration_time is None:
+        raise TransactionOptionsError("a micro amount needs a return address and an expiration time")
+    ucs = (
+        AddressUnlockCondition(address),
+        StorageDepositReturnUnlockCondition(return_address, 1),
+        ExpirationUnlockCondition(return_address, expiration_time),
+    )
+    deposit = storage_deposit(BasicOutput(1, ucs), rent)
+    returned = max(min_deposit_basic(rent), deposit - amount)
+    ucs = (ucs[0], StorageDepositReturnUnlockCondition(return_address, returned), ucs[2])
+    return BasicOutput(amount + returned, ucs)
+
+
+async def change_address(account: AccountContext, hrp: str) -> Ed25519Address:
+    """The account's first unused internal (change) address; a new one is derived when none is left."""
+    store = account.wallet.store
+    found = await store.read(lambda tx: tx.first_unused_address(account.index, True))
+    if found is not None:
+        return Ed25519Address(found.hash)
+    start = await store.read(lambda tx: tx.next_key_index(account.index, True))
+    (h,) = await account.wallet.signer.ed25519_address_hashes(
+        account.wallet.coin_type, account.index, True, start, 1
+    )
+    rec = AddressRecord(account.index, True, start, h, Ed25519Address(h).to_bech32(hrp), False)
+
+    def put(tx: StoreTx) -> None:
+        if tx.address_by_hash(h) is None:
+            tx.insert_addresses([rec])
+
+    await store.write(put)
+    return Ed25519Address(h)
+
+
+def _check_outputs(outputs: Sequence[Output], params: ProtocolParameters) -> None:
+    if not outputs:
+        return
+    if len(outputs) > MAX_OUTPUTS - 1:
+        raise TransactionOptionsError(
+            f"{len(outputs)} outputs leave no room for a remainder; a transaction has at most {MAX_OUTPUTS}"
+        )
+    for o in outputs:
+        try:
+            o.validate(params)
+        except InsufficientStorageDepositError as exc:
+            raise AmountBelowStorageDepositError(o.amount, exc.required) from exc
+
+
+def _resolve(
+    tx: StoreTx,
+    *,
+    account: int,
+    ids: Sequence[bytes],
+    reserved: set[bytes],
+    own: set[bytes],
+    now: int,
+    claiming: bool,
+) -> list[Candidate]:
+    out: list[Candidate] = []
+    for oid in ids:
+        rec = tx.output(oid)
+        label = f"output 0x{oid.hex()}"
+        if rec is None or rec.account_index != account:
+            raise InputNotUsableError(f"{label} is not a known output of this account; sync the account first")
+        if rec.spent:
+            raise InputNotUsableError(f"{label} is already spent")
+        if oid in reserved:
+            raise InputNotUsableError(f"{label} is reserved by another unfinished transaction")
+        reason = unusable_reason(rec.output, now, own, claiming)
+        if reason is not None:
+            raise InputNotUsableError(f"{label} cannot be spent now: {reason}")
+        owner = owner_at(rec.output, now)
+        assert isinstance(owner, Ed25519Address)
+        out.append(Candidate(oid, rec.output, owner.pub_key_hash))
+    return out
+
+
+async def prepare_transaction(
+    account: AccountContext,
+    outputs: Sequence[Output],
+    options: TransactionOptions | None = None,
+    *,
+    claiming: bool = False,
+    view: NodeView | None = None,
+) -> PreparedTransaction:
+    """Select and reserve inputs paying for ``outputs`` and build the essence (see the module docstring).
+
+    ``claiming`` lets the custom/mandatory inputs carry storage deposit returns and pending expirations
+    (used by :func:`tanglehub.wallet.operations.claim.claim_outputs`).
+    """
+    options = options or TransactionOptions()
+    view = view or await node_view(account.wallet.node)
+    params = view.params
+    outputs = tuple(outputs)
+    _check_outputs(outputs, params)
+    if not outputs and not options.custom_inputs and not options.mandatory_inputs:
+        raise TransactionOptionsError("nothing to send: give outputs or inputs to consolidate")
+    remainder_address: Address | None
+    if isinstance(options.remainder, CustomAddress):
+        remainder_address = options.remainder.address
+    elif isinstance(options.remainder, ChangeAddress):
+        remainder_address = await change_address(account, params.bech32_hrp)
+    else:
+        remainder_address = None
+    now = view.now
+    forced = options.custom_inputs or options.mandatory_inputs
+
+    def select_and_reserve(tx: StoreTx) -> PreparedTransaction:
+        addresses = {a.hash: a for a in tx.addresses(account.index)}
+        own = set(addresses)
+        reserved = tx.reserved_output_ids()
+        records = tx.outputs(account.index, spent=False)
+        candidates, _ = usable_candidates(records, own_hashes=own, reserved=reserved, now=now)
+        mandatory = _resolve(
+            tx, account=account.index, ids=forced, reserved=reserved, own=own, now=now, claiming=claiming
+        )
+        selection = select_inputs(
+            candidates,
+            outputs,
+            params.rent_structure,
+            remainder_address=remainder_address,
+            mandatory=mandatory,
+            exact=bool(options.custom_inputs),
+        )
+        all_outputs = outputs + ((selection.remainder,) if selection.remainder is not None else ())
+        consumed = [c.output for c in selection.inputs]
+        essence = TransactionEssence(
+            params.network_id,
+            tuple(UtxoInput.from_output_id(c.output_id) for c in selection.inputs),
+            inputs_commitment(consumed),
+            all_outputs,
+            options.tagged_data,
+        )
+        inputs = []
+        for c in selection.inputs:
+            a = addresses.get(c.signer_hash)
+            if a is None:  # pragma: no cover - candidates are filtered to the account's addresses
+                raise AddressNotFoundError(f"no key for the owner of output 0x{c.output_id.hex()}")
+            inputs.append(
+                InputSigningData(
+                    c.output_id,
+                    c.output,
+                    Bip44(account.wallet.coin_type, account.index, int(a.internal), a.key_index),
+                )
+            )
+        key = essence.hash()
+        tx.reserve_outputs([c.output_id for c in selection.inputs], key, account.index)
+        _IN_FLIGHT.add(key)
+        return PreparedTransaction(
+            essence=essence,
+            inputs=tuple(inputs),
+            account_index=account.index,
+            params=params,
+            timestamp=now,
+            remainder_index=len(outputs) if selection.remainder is not None else None,
+            note=options.note,
+        )
+
+    try:
+        return await account.wallet.store.write(select_and_reserve)
+    except CodecError as exc:  # pragma: no cover - a stored output that no longer decodes
+        raise InputNotUsableError(f"a stored output cannot be read: {exc}") from exc
+
+
+def release_in_flight(key: bytes) -> None:
+    """Forget that this process is working on the reservation ``key``."""
+    _IN_FLIGHT.discard(key)
