@@ -33,6 +33,7 @@ run: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/addresses.py
 	$(BIN)/python bench/pow.py
+	$(BIN)/python bench/devnet.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .mypy_cache .pytest_cache .ruff_cache
