@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import signal
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,43 +20,9 @@ from iota_sdk import (  # noqa: E402
     Utils,
     Wallet,
 )
-
-from tanglehub.devnet.server import free_port  # noqa: E402
+from tests.devnet_process import FAUCET_AMOUNT, Devnet  # noqa: E402
 
 pytestmark = pytest.mark.interop
-
-FAUCET_AMOUNT = 5_000_000_000
-
-
-class Devnet:
-    """A devnet in a child process: the SDK's blocking calls hold the GIL, so it cannot share our process."""
-
-    def __init__(self, tmp: Path) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        args = [sys.executable, "-m", "tanglehub.cli.main", "devnet", "--port", str(self.port)]
-        args += ["--milestone-interval", "0.3", "--faucet-amount", str(FAUCET_AMOUNT), "--log-level", "warning"]
-        self.log = (tmp / "devnet.log").open("wb")
-        self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(self.url + "/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline or self.proc.poll() is not None:
-                raise RuntimeError("the devnet did not start")
-            time.sleep(0.1)
-
-    def stop(self) -> None:
-        self.proc.send_signal(signal.SIGINT)
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        self.log.close()
 
 
 @pytest.fixture(scope="module")
