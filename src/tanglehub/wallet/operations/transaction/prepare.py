@@ -216,7 +216,15 @@ def recipient_output(
 
 
 async def change_address(account: AccountContext, hrp: str) -> Ed25519Address:
-    """The account's first unused internal (change) address; a new one is derived when none is left."""
+    """The account's first unused internal (change) address; a new one is derived when none is left.
+
+    An account object with ``latest_unused_address(internal=...)`` (the wallet's :class:`Account`) does
+    this itself, so its address cache and lock stay in charge; otherwise the store is used directly.
+    """
+    latest = getattr(account, "latest_unused_address", None)
+    if latest is not None:
+        rec = await latest(internal=True)
+        return Ed25519Address(bytes(rec.hash))
     store = account.wallet.store
     found = await store.read(lambda tx: tx.first_unused_address(account.index, True))
     if found is not None:
