@@ -1,4 +1,6 @@
-"""Wallet operations, one module per concern; each is a function of an account (or wallet)."""
+"""Wallet operations, one module per concern; each is a function of an account (or wallet).
+
+(``sync_ledger`` is not re-exported here so that ``operations.sync_ledger`` stays the module.)"""
 
 from __future__ import annotations
 
@@ -14,7 +16,6 @@ from tanglehub.wallet.operations.balance import (
 )
 from tanglehub.wallet.operations.outputs import SpentInfo, apply_changes, list_outputs, list_transactions
 from tanglehub.wallet.operations.sync_indexer import SyncResult, sync_account_indexer
-from tanglehub.wallet.operations.sync_ledger import sync_ledger
 
 __all__ = [
     "Balance",
@@ -33,5 +34,4 @@ __all__ = [
     "list_outputs",
     "list_transactions",
     "sync_account_indexer",
-    "sync_ledger",
 ]
