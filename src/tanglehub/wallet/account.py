@@ -2,16 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from tanglehub.errors import KeysError
 from tanglehub.keys.bech32 import ED25519, decode_address
+from tanglehub.protocol.address import Address
+from tanglehub.protocol.output import Output
+from tanglehub.protocol.payload import MAX_INPUTS
 from tanglehub.wallet.errors import AddressNotFoundError
 from tanglehub.wallet.operations import addresses as _addresses
 from tanglehub.wallet.operations import balance as _balance
+from tanglehub.wallet.operations import claim as _claim
+from tanglehub.wallet.operations import consolidate as _consolidate
 from tanglehub.wallet.operations import outputs as _outputs
+from tanglehub.wallet.operations import send as _send
+from tanglehub.wallet.operations import tracking as _tracking
 from tanglehub.wallet.operations.sync_indexer import SyncResult, sync_account_indexer
 from tanglehub.wallet.operations.sync_ledger import sync_ledger
+from tanglehub.wallet.operations.transaction import (
+    PreparedTransaction,
+    SignedTransaction,
+    TransactionOptions,
+)
+from tanglehub.wallet.operations.transaction import prepare_transaction as _prepare
+from tanglehub.wallet.operations.transaction import sign_transaction as _sign
+from tanglehub.wallet.operations.transaction import submit_transaction as _submit
 from tanglehub.wallet.options import OutputFilter, SyncMode, SyncOptions
 from tanglehub.wallet.storage_schema import AccountRecord, AddressRecord, OutputRecord, TransactionRecord
 
@@ -122,3 +138,67 @@ class Account:
     async def pending_transactions(self) -> list[TransactionRecord]:
         """Transactions not yet confirmed or conflicting."""
         return await self.transactions(state="pending")
+
+    # -- sending and tracking (implemented in operations.send / .transaction / .claim / .consolidate /
+    #    .tracking; these are thin delegations) ----------------------------------------------------------
+
+    async def send(
+        self, amount: int, address: str | Address, options: TransactionOptions | None = None
+    ) -> TransactionRecord:
+        """Send ``amount`` to ``address``; returns the pending transaction record."""
+        return await _send.send(self, amount, address, options)
+
+    async def send_many(
+        self, recipients: Sequence[tuple[str | Address, int]], options: TransactionOptions | None = None
+    ) -> TransactionRecord:
+        """Pay every ``(address, amount)`` in one transaction."""
+        return await _send.send_many(self, recipients, options)
+
+    async def send_outputs(
+        self, outputs: Sequence[Output], options: TransactionOptions | None = None
+    ) -> TransactionRecord:
+        """Create exactly ``outputs`` (plus a remainder if needed)."""
+        return await _send.send_outputs(self, outputs, options)
+
+    async def prepare_transaction(
+        self, outputs: Sequence[Output], options: TransactionOptions | None = None
+    ) -> PreparedTransaction:
+        """Select and reserve inputs and build the essence (sign it here or elsewhere)."""
+        return await _prepare(self, outputs, options)
+
+    async def sign_transaction(self, prepared: PreparedTransaction) -> SignedTransaction:
+        """Sign a prepared transaction, check it and store it as pending."""
+        return await _sign(self, prepared)
+
+    async def submit_transaction(self, signed: SignedTransaction) -> bytes:
+        """Post a signed transaction in a block; returns the block id."""
+        return await _submit(self, signed)
+
+    async def claim_outputs(
+        self, output_ids: Sequence[bytes] | None = None, options: TransactionOptions | None = None
+    ) -> TransactionRecord | None:
+        """Claim outputs with return/expiration conditions (default: every claimable one)."""
+        return await _claim.claim_outputs(self, output_ids, options)
+
+    async def consolidate_outputs(
+        self,
+        *,
+        threshold: int = _consolidate.DEFAULT_CONSOLIDATION_THRESHOLD,
+        max_inputs: int = MAX_INPUTS,
+        target: Address | None = None,
+        options: TransactionOptions | None = None,
+    ) -> list[TransactionRecord]:
+        """Merge many small outputs into few (see ``operations.consolidate``)."""
+        return await _consolidate.consolidate_outputs(
+            self, threshold=threshold, max_inputs=max_inputs, target=target, options=options
+        )
+
+    async def retry_until_included(
+        self, tx_id: bytes, interval: float = 1.0, max_attempts: int = 40
+    ) -> TransactionRecord:
+        """Track (and reattach when needed) until the transaction is confirmed or conflicting."""
+        return await _tracking.retry_until_included(self, tx_id, interval, max_attempts)
+
+    async def sync_pending_transactions(self) -> list[TransactionRecord]:
+        """Check every pending transaction once."""
+        return await _tracking.sync_pending_transactions(self)
