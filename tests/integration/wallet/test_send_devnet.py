@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from tests.wallet_fixtures import Devnet
 
 from tanglehub.protocol.address import Ed25519Address, address_from_bech32
 from tanglehub.protocol.output import BasicOutput, StorageDepositReturnUnlockCondition
@@ -26,7 +27,6 @@ from tanglehub.wallet.operations.transaction import (
     sign_transaction,
     submit_transaction,
 )
-from tests.wallet_fixtures import Devnet
 
 
 async def confirm(devnet: Devnet, account, tx_id: bytes):  # type: ignore[no-untyped-def]

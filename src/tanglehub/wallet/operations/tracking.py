@@ -151,7 +151,7 @@ async def reattach(account: AccountContext, tx_id: bytes) -> bytes:
         raise TransactionOptionsError(
             f"transaction 0x{tx_id.hex()} is already {rec.state}; it needs no reattachment"
         )
-    return await post_payload(account, rec.payload)
+    return await post_payload(account, rec.payload, avoid=rec.block_id)
 
 
 async def track_transaction(account: AccountContext, tx_id: bytes, *, reattach: bool = True) -> TransactionRecord:
@@ -180,7 +180,7 @@ async def track_transaction(account: AccountContext, tx_id: bytes, *, reattach: 
     if meta.ledger_inclusion_state is LedgerInclusionState.CONFLICTING:
         return await _conflict(account, rec, meta)
     if reattach and meta.should_reattach:
-        await post_payload(account, rec.payload)
+        await post_payload(account, rec.payload, avoid=rec.block_id)
     return await _record(account, tx_id)
 
 

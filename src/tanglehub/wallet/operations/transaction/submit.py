@@ -22,23 +22,41 @@ from tanglehub.wallet.storage_queries import StoreTx
 __all__ = ["build_block", "post_payload", "submit_transaction"]
 
 
-async def build_block(account: AccountContext, payload: TransactionPayload, view: NodeView) -> Block:
-    """A block carrying ``payload`` on the node's current tips, with a nonce if we must do the PoW."""
+async def build_block(
+    account: AccountContext, payload: TransactionPayload, view: NodeView, *, avoid: bytes | None = None
+) -> Block:
+    """A block carrying ``payload`` on the node's current tips, with a nonce if we must do the PoW.
+
+    ``avoid`` is the id of the block being replaced: when the tips have not moved, the nonce is changed
+    so that a reattachment really is a new block.
+    """
     tips = await account.wallet.node.get_tips()
     parents = tuple(sorted(set(tips)))[:MAX_PARENTS]
-    block = Block(view.protocol_version, parents, payload, 0)
-    if view.min_pow_score > 0 and not view.remote_pow:
-        nonce = await asyncio.to_thread(find_nonce, block.bytes_without_nonce(), float(view.min_pow_score))
-        block = Block(view.protocol_version, parents, payload, nonce)
-    return block
+    local_pow = view.min_pow_score > 0 and not view.remote_pow
+    start = 0
+    while True:
+        block = Block(view.protocol_version, parents, payload, start)
+        if local_pow:
+            nonce = await asyncio.to_thread(
+                find_nonce, block.bytes_without_nonce(), float(view.min_pow_score), start=start
+            )
+            block = Block(view.protocol_version, parents, payload, nonce)
+        if avoid is None or block.block_id() != avoid or (view.min_pow_score > 0 and not local_pow):
+            return block
+        start = block.nonce + 1
 
 
 async def post_payload(
-    account: AccountContext, payload: TransactionPayload, *, view: NodeView | None = None
+    account: AccountContext,
+    payload: TransactionPayload,
+    *,
+    view: NodeView | None = None,
+    avoid: bytes | None = None,
 ) -> bytes:
-    """Post ``payload`` (already stored as pending) in a new block; returns the block id the node gives."""
+    """Post ``payload`` (already stored as pending) in a new block (never the block ``avoid``); returns the
+    block id the node gives."""
     view = view or await node_view(account.wallet.node)
-    block = await build_block(account, payload, view)
+    block = await build_block(account, payload, view, avoid=avoid)
     block_id = block.block_id()
     tx_id = payload.transaction_id()
 
