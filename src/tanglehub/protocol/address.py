@@ -6,15 +6,16 @@ JSON (node shape): ``{"type": 0, "pubKeyHash": "0x.."}``, ``{"type": 8, "aliasId
 
 from __future__ import annotations
 
-import hashlib
 from abc import abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, Self
 
 from tanglehub.keys.bech32 import decode_address, encode_address
+from tanglehub.protocol._values import byte_string
 from tanglehub.protocol.codec import Reader, Serializable, Writer
 from tanglehub.protocol.errors import DecodeError, JsonShapeError
+from tanglehub.protocol.ids import blake2b256
 from tanglehub.protocol.jsonutil import (
     JsonObject,
     get_field,
@@ -56,13 +57,16 @@ class _AddressBase(Serializable):
     def body(self) -> bytes:
         """The 32 bytes after the kind byte (key hash, alias id or NFT id)."""
 
-    def _check(self) -> None:
-        body = self.body
-        if not isinstance(body, bytes | bytearray) or len(body) != _BODY:
+    def _check(self, field_name: str) -> None:
+        body = getattr(self, field_name)
+        if type(body) is bytes and len(body) == _BODY:
+            return
+        if not isinstance(body, bytes | bytearray | memoryview) or len(body) != _BODY:
             raise InvalidAddressError(
                 f"{type(self).__name__} needs {_BODY} bytes, got "
-                f"{len(body) if isinstance(body, bytes | bytearray) else type(body).__name__}"
+                f"{len(body) if isinstance(body, bytes | bytearray | memoryview) else type(body).__name__}"
             )
+        object.__setattr__(self, field_name, bytes(body))  # bytes, so that the address stays hashable
 
     def write_to(self, w: Writer) -> None:
         """Append ``kind || body``."""
@@ -93,7 +97,7 @@ class Ed25519Address(_AddressBase):
     pub_key_hash: bytes
 
     def __post_init__(self) -> None:
-        self._check()
+        self._check("pub_key_hash")
 
     @property
     def body(self) -> bytes:
@@ -103,9 +107,8 @@ class Ed25519Address(_AddressBase):
     @classmethod
     def from_public_key(cls, public_key: bytes) -> Self:
         """The address of a 32-byte Ed25519 public key."""
-        if len(public_key) != _BODY:
-            raise InvalidAddressError(f"an Ed25519 public key has 32 bytes, got {len(public_key)}")
-        return cls(hashlib.blake2b(bytes(public_key), digest_size=32).digest())
+        key = byte_string(public_key, "an Ed25519 public key", InvalidAddressError, _BODY)
+        return cls(blake2b256(key))
 
     @classmethod
     def read_from(cls, r: Reader) -> Self:
@@ -125,7 +128,7 @@ class AliasAddress(_AddressBase):
     alias_id: bytes
 
     def __post_init__(self) -> None:
-        self._check()
+        self._check("alias_id")
 
     @property
     def body(self) -> bytes:
@@ -150,7 +153,7 @@ class NftAddress(_AddressBase):
     nft_id: bytes
 
     def __post_init__(self) -> None:
-        self._check()
+        self._check("nft_id")
 
     @property
     def body(self) -> bytes:

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, Self
 
+from tanglehub.protocol._values import U8_MAX, U64_MAX, uint
 from tanglehub.protocol.codec import Reader, Serializable, Writer
 from tanglehub.protocol.errors import DecodeError, InvalidBlockError
 from tanglehub.protocol.jsonutil import (
@@ -22,14 +23,21 @@ from tanglehub.protocol.jsonutil import (
     require_int,
     require_object,
 )
-from tanglehub.protocol.payload import MilestonePayload, Payload, payload_from_json, read_payload
+from tanglehub.protocol.payload import (
+    MilestonePayload,
+    Payload,
+    TaggedDataPayload,
+    TransactionPayload,
+    payload_from_json,
+    read_payload,
+)
 from tanglehub.protocol.payload._common import (
     BLOCK_ID_LENGTH,
     MAX_BLOCK_LENGTH,
     MAX_PARENTS,
     blake2b256,
+    check_parents,
     ids_from_json,
-    parents_problem,
     sub,
 )
 
@@ -37,7 +45,7 @@ __all__ = ["BLOCK_ID_LENGTH", "Block", "MAX_BLOCK_LENGTH", "MAX_PARENTS", "PROTO
 
 PROTOCOL_VERSION = 2
 """The Stardust protocol version."""
-U64_MAX = 2**64 - 1
+_PAYLOAD_CLASSES = (TaggedDataPayload, TransactionPayload, MilestonePayload)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,13 +60,13 @@ class Block(Serializable):
     nonce: int
 
     def __post_init__(self) -> None:
-        if not 0 <= self.protocol_version <= 255:
-            raise InvalidBlockError(f"protocol version {self.protocol_version} is not a u8")
-        problem = parents_problem(self.parents)
-        if problem is not None:
-            raise InvalidBlockError(f"block parents: {problem}")
-        if not 0 <= self.nonce <= U64_MAX:
-            raise InvalidBlockError(f"nonce {self.nonce} is not a u64")
+        uint(self.protocol_version, U8_MAX, "the protocol version", InvalidBlockError)
+        parents = check_parents(self.parents, "block parents", InvalidBlockError)
+        if parents is not self.parents:
+            object.__setattr__(self, "parents", parents)
+        uint(self.nonce, U64_MAX, "the nonce", InvalidBlockError)
+        if self.payload is not None and not isinstance(self.payload, _PAYLOAD_CLASSES):
+            raise InvalidBlockError(f"a block cannot carry a {type(self.payload).__name__}")
         if isinstance(self.payload, MilestonePayload):
             if self.nonce != 0:
                 raise InvalidBlockError("a block carrying a milestone must have nonce 0")

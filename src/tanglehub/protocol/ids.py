@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import struct
 
+from tanglehub.protocol._values import U8_MAX, U32_MAX, byte_string, is_uint, uint
 from tanglehub.protocol.validation_errors import InvalidIdentifierError
 
 __all__ = [
@@ -48,56 +49,49 @@ def blake2b256(data: bytes) -> bytes:
 
 def network_id(name: str) -> int:
     """The network id of network ``name``: the first 8 bytes of BLAKE2b-256(name) read little-endian."""
+    if not isinstance(name, str):
+        raise InvalidIdentifierError(f"a network name must be text, got {type(name).__name__}")
     return int.from_bytes(blake2b256(name.encode("utf-8"))[:8], "little")
 
 
 def _check_index(index: int) -> None:
-    if not 0 <= index <= MAX_OUTPUT_INDEX:
-        raise InvalidIdentifierError(f"output index {index} is out of range (0..{MAX_OUTPUT_INDEX})")
+    uint(index, MAX_OUTPUT_INDEX, "output index", InvalidIdentifierError)
 
 
 def output_id(transaction_id: bytes, index: int) -> bytes:
     """The 34-byte id of output ``index`` of transaction ``transaction_id``."""
-    if len(transaction_id) != TRANSACTION_ID_LENGTH:
-        raise InvalidIdentifierError(
-            f"a transaction id has {TRANSACTION_ID_LENGTH} bytes, got {len(transaction_id)}"
-        )
+    tx_id = byte_string(transaction_id, "a transaction id", InvalidIdentifierError, TRANSACTION_ID_LENGTH)
     _check_index(index)
-    return bytes(transaction_id) + _U16.pack(index)
+    return tx_id + _U16.pack(index)
 
 
 def split_output_id(oid: bytes) -> tuple[bytes, int]:
     """Split an output id into its transaction id and output index."""
-    if len(oid) != OUTPUT_ID_LENGTH:
-        raise InvalidIdentifierError(f"an output id has {OUTPUT_ID_LENGTH} bytes, got {len(oid)}")
+    oid = _check_output_id(oid)
     index = int(_U16.unpack_from(oid, TRANSACTION_ID_LENGTH)[0])
     _check_index(index)
-    return bytes(oid[:TRANSACTION_ID_LENGTH]), index
+    return oid[:TRANSACTION_ID_LENGTH], index
 
 
-def _check_output_id(oid: bytes) -> None:
-    if len(oid) != OUTPUT_ID_LENGTH:
-        raise InvalidIdentifierError(f"an output id has {OUTPUT_ID_LENGTH} bytes, got {len(oid)}")
+def _check_output_id(oid: bytes) -> bytes:
+    return byte_string(oid, "an output id", InvalidIdentifierError, OUTPUT_ID_LENGTH)
 
 
 def alias_id_from_output_id(oid: bytes) -> bytes:
     """The alias id of an alias created by output ``oid``: BLAKE2b-256 of the output id."""
-    _check_output_id(oid)
-    return blake2b256(bytes(oid))
+    return blake2b256(_check_output_id(oid))
 
 
 def nft_id_from_output_id(oid: bytes) -> bytes:
     """The NFT id of an NFT minted by output ``oid``: BLAKE2b-256 of the output id."""
-    _check_output_id(oid)
-    return blake2b256(bytes(oid))
+    return blake2b256(_check_output_id(oid))
 
 
 def foundry_id(alias_id: bytes, serial_number: int, scheme_type: int = 0) -> bytes:
     """The 38-byte foundry id (= token id): ``0x08 || alias id || u32 LE serial || u8 scheme type``."""
-    if len(alias_id) != ALIAS_ID_LENGTH:
-        raise InvalidIdentifierError(f"an alias id has {ALIAS_ID_LENGTH} bytes, got {len(alias_id)}")
-    if not 0 <= serial_number <= 0xFFFF_FFFF:
-        raise InvalidIdentifierError(f"foundry serial number {serial_number} does not fit in 32 bits")
-    if not 0 <= scheme_type <= 0xFF:
-        raise InvalidIdentifierError(f"token scheme type {scheme_type} does not fit in 8 bits")
-    return bytes((_ALIAS_ADDRESS_KIND,)) + bytes(alias_id) + _FOUNDRY_TAIL.pack(serial_number, scheme_type)
+    alias = byte_string(alias_id, "an alias id", InvalidIdentifierError, ALIAS_ID_LENGTH)
+    if not is_uint(serial_number, U32_MAX):
+        raise InvalidIdentifierError(f"foundry serial number {serial_number!r:.40} does not fit in 32 bits")
+    if not is_uint(scheme_type, U8_MAX):
+        raise InvalidIdentifierError(f"token scheme type {scheme_type!r:.40} does not fit in 8 bits")
+    return bytes((_ALIAS_ADDRESS_KIND,)) + alias + _FOUNDRY_TAIL.pack(serial_number, scheme_type)

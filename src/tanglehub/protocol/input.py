@@ -10,8 +10,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, Self
 
+from tanglehub.protocol._values import byte_string, uint
 from tanglehub.protocol.codec import Reader, Serializable, Writer
 from tanglehub.protocol.errors import DecodeError, InvalidInputError, JsonShapeError
+from tanglehub.protocol.ids import MAX_OUTPUT_INDEX, OUTPUT_ID_LENGTH, TRANSACTION_ID_LENGTH
 from tanglehub.protocol.jsonutil import (
     JsonObject,
     get_field,
@@ -19,20 +21,10 @@ from tanglehub.protocol.jsonutil import (
     hex_to_bytes,
     require_int,
     require_object,
+    sub,
 )
 
 __all__ = ["MAX_OUTPUT_INDEX", "OUTPUT_ID_LENGTH", "TRANSACTION_ID_LENGTH", "UtxoInput"]
-
-TRANSACTION_ID_LENGTH = 32
-"""Bytes in a transaction id."""
-OUTPUT_ID_LENGTH = 34
-"""Bytes in an output id: transaction id plus a little-endian u16 index."""
-MAX_OUTPUT_INDEX = 127
-"""A transaction creates at most 128 outputs, so an output index is at most 127."""
-
-
-def _sub(path: str, key: str) -> str:
-    return f"{path}.{key}" if path else key
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,12 +38,10 @@ class UtxoInput(Serializable):
     output_index: int
 
     def __post_init__(self) -> None:
-        if len(self.transaction_id) != TRANSACTION_ID_LENGTH:
-            raise InvalidInputError(
-                f"a transaction id is {TRANSACTION_ID_LENGTH} bytes, got {len(self.transaction_id)}"
-            )
-        if not 0 <= self.output_index <= MAX_OUTPUT_INDEX:
-            raise InvalidInputError(f"output index {self.output_index} is out of range (0..{MAX_OUTPUT_INDEX})")
+        tx_id = byte_string(self.transaction_id, "a transaction id", InvalidInputError, TRANSACTION_ID_LENGTH)
+        if tx_id is not self.transaction_id:
+            object.__setattr__(self, "transaction_id", tx_id)
+        uint(self.output_index, MAX_OUTPUT_INDEX, "an output index", InvalidInputError)
 
     @property
     def output_id(self) -> bytes:
@@ -61,9 +51,8 @@ class UtxoInput(Serializable):
     @classmethod
     def from_output_id(cls, oid: bytes) -> Self:
         """Build an input from a 34-byte output id."""
-        if len(oid) != OUTPUT_ID_LENGTH:
-            raise InvalidInputError(f"an output id is {OUTPUT_ID_LENGTH} bytes, got {len(oid)}")
-        return cls(bytes(oid[:TRANSACTION_ID_LENGTH]), int.from_bytes(oid[TRANSACTION_ID_LENGTH:], "little"))
+        oid = byte_string(oid, "an output id", InvalidInputError, OUTPUT_ID_LENGTH)
+        return cls(oid[:TRANSACTION_ID_LENGTH], int.from_bytes(oid[TRANSACTION_ID_LENGTH:], "little"))
 
     def write_to(self, w: Writer) -> None:
         """Append ``u8 0 | txid | u16 index``."""
@@ -97,14 +86,12 @@ class UtxoInput(Serializable):
     def from_json(cls, d: Mapping[str, Any], path: str = "") -> Self:
         """Parse the node API's JSON shape; errors name the field."""
         obj = require_object(d, path)
-        kind = require_int(get_field(obj, "type", path), _sub(path, "type"), 0, 255)
+        kind = require_int(get_field(obj, "type", path), sub(path, "type"), 0, 255)
         if kind != cls.KIND:
-            raise JsonShapeError(
-                f"unknown input type {kind} (only UTXO inputs, type 0, exist)", _sub(path, "type")
-            )
+            raise JsonShapeError(f"unknown input type {kind} (only UTXO inputs, type 0, exist)", sub(path, "type"))
         tx_id = hex_to_bytes(
-            get_field(obj, "transactionId", path), _sub(path, "transactionId"), TRANSACTION_ID_LENGTH
+            get_field(obj, "transactionId", path), sub(path, "transactionId"), TRANSACTION_ID_LENGTH
         )
         key = "transactionOutputIndex"
-        index = require_int(get_field(obj, key, path), _sub(path, key), 0, MAX_OUTPUT_INDEX)
+        index = require_int(get_field(obj, key, path), sub(path, key), 0, MAX_OUTPUT_INDEX)
         return cls(tx_id, index)

@@ -5,6 +5,7 @@ Every reader takes a ``path`` (like ``"essence.outputs[2].amount"``) so that err
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -22,6 +23,7 @@ __all__ = [
     "require_int",
     "require_list",
     "require_object",
+    "sub",
 ]
 
 JsonObject = dict[str, Any]
@@ -29,6 +31,15 @@ JsonObject = dict[str, Any]
 
 U64_MAX = (1 << 64) - 1
 U256_MAX = (1 << 256) - 1
+
+_HEX_DIGITS = re.compile(r"[0-9a-fA-F]+")
+
+
+def sub(path: str, key: str | int) -> str:
+    """Extend a JSON field path by an object key (``a.b``) or an array index (``a[2]``)."""
+    if isinstance(key, int):
+        return f"{path}[{key}]"
+    return f"{path}.{key}" if path else key
 
 
 def hex_from_bytes(b: bytes) -> str:
@@ -42,10 +53,13 @@ def hex_to_bytes(value: object, path: str, length: int | None = None) -> bytes:
         raise JsonShapeError(f"expected a 0x-prefixed hex string, got {type(value).__name__}", path)
     if not value.startswith(("0x", "0X")):
         raise JsonShapeError("hex string must start with 0x", path)
+    digits = value[2:]
     try:
-        raw = bytes.fromhex(value[2:])
+        raw = bytes.fromhex(digits)
     except ValueError:
         raise JsonShapeError("not valid hex", path) from None
+    if 2 * len(raw) != len(digits):  # bytes.fromhex skips whitespace; the node never sends any
+        raise JsonShapeError("not valid hex (it contains whitespace)", path)
     if length is not None and len(raw) != length:
         raise JsonShapeError(f"expected {length} bytes, got {len(raw)}", path)
     return raw
@@ -58,9 +72,11 @@ def int_from_dec(value: object, path: str, max_value: int = U64_MAX) -> int:
     if isinstance(value, int):
         n = value
     elif isinstance(value, str) and value.isascii() and value.isdigit():
+        if len(value.lstrip("0")) > len(str(max_value)):  # also keeps int() below its digit limit
+            raise JsonShapeError(f"{value[:24]}... is out of range (0..{max_value})", path)
         n = int(value)
     else:
-        raise JsonShapeError(f"expected a decimal string, got {value!r}", path)
+        raise JsonShapeError(f"expected a decimal string, got {value!r:.80}", path)
     if n < 0 or n > max_value:
         raise JsonShapeError(f"{n} is out of range (0..{max_value})", path)
     return n
@@ -69,11 +85,10 @@ def int_from_dec(value: object, path: str, max_value: int = U64_MAX) -> int:
 def int_from_hex_u256(value: object, path: str) -> int:
     """Parse a uint256 written as ``0x`` hex of its numeric value (``"0x64"`` = 100)."""
     if not isinstance(value, str) or not value.startswith(("0x", "0X")) or len(value) < 3:
-        raise JsonShapeError(f"expected a 0x hex number, got {value!r}", path)
-    try:
-        n = int(value[2:], 16)
-    except ValueError:
-        raise JsonShapeError(f"not a hex number: {value!r}", path) from None
+        raise JsonShapeError(f"expected a 0x hex number, got {value!r:.80}", path)
+    if _HEX_DIGITS.fullmatch(value, 2) is None:  # int() would also take a sign, "_", spaces and "0x"
+        raise JsonShapeError(f"not a hex number: {value!r:.80}", path)
+    n = int(value[2:], 16)
     if n > U256_MAX:
         raise JsonShapeError("number does not fit in 256 bits", path)
     return n
@@ -101,7 +116,7 @@ def get_field(obj: Mapping[str, Any], key: str, path: str) -> Any:
 def require_int(value: object, path: str, lo: int = 0, hi: int = U64_MAX) -> int:
     """Check that ``value`` is a JSON integer within ``lo..hi``."""
     if isinstance(value, bool) or not isinstance(value, int):
-        raise JsonShapeError(f"expected an integer, got {value!r}", path)
+        raise JsonShapeError(f"expected an integer, got {value!r:.80}", path)
     if value < lo or value > hi:
         raise JsonShapeError(f"{value} is out of range ({lo}..{hi})", path)
     return value
@@ -119,4 +134,4 @@ def optional_list(obj: Mapping[str, Any], key: str, path: str) -> list[Any]:
     value = obj.get(key)
     if value is None:
         return []
-    return require_list(value, f"{path}.{key}" if path else key)
+    return require_list(value, sub(path, key))

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, Self
 
+from tanglehub.protocol._values import byte_string
 from tanglehub.protocol.codec import Reader, Serializable, Writer
 from tanglehub.protocol.errors import DecodeError
 from tanglehub.protocol.ids import FOUNDRY_ID_LENGTH
@@ -51,8 +52,9 @@ class NativeToken(Serializable):
     amount: int
 
     def __post_init__(self) -> None:
-        if not isinstance(self.token_id, bytes | bytearray) or len(self.token_id) != TOKEN_ID_LENGTH:
-            raise InvalidNativeTokenError(f"a native token id has {TOKEN_ID_LENGTH} bytes")
+        token_id = byte_string(self.token_id, "a native token id", InvalidNativeTokenError, TOKEN_ID_LENGTH)
+        if token_id is not self.token_id:
+            object.__setattr__(self, "token_id", token_id)
         if isinstance(self.amount, bool) or not isinstance(self.amount, int):
             raise InvalidNativeTokenError("a native token amount must be an integer")
         if not 0 < self.amount <= U256_MAX:

@@ -21,6 +21,7 @@ from tanglehub.protocol.jsonutil import (
     int_from_dec,
     require_int,
     require_object,
+    sub,
 )
 from tanglehub.protocol.validation_errors import InvalidProtocolParametersError
 
@@ -36,10 +37,6 @@ __all__ = [
 _U8 = 0xFF
 _U32 = 0xFFFF_FFFF
 _U64 = (1 << 64) - 1
-
-
-def _sub(path: str, key: str) -> str:
-    return f"{path}.{key}" if path else key
 
 
 def _check_range(name: str, value: int, hi: int) -> None:
@@ -73,12 +70,12 @@ class RentStructure:
         """Parse a ``rentStructure`` object."""
         obj = require_object(d, path)
         return cls(
-            v_byte_cost=require_int(get_field(obj, "vByteCost", path), _sub(path, "vByteCost"), hi=_U32),
+            v_byte_cost=require_int(get_field(obj, "vByteCost", path), sub(path, "vByteCost"), hi=_U32),
             v_byte_factor_data=require_int(
-                get_field(obj, "vByteFactorData", path), _sub(path, "vByteFactorData"), hi=_U8
+                get_field(obj, "vByteFactorData", path), sub(path, "vByteFactorData"), hi=_U8
             ),
             v_byte_factor_key=require_int(
-                get_field(obj, "vByteFactorKey", path), _sub(path, "vByteFactorKey"), hi=_U8
+                get_field(obj, "vByteFactorKey", path), sub(path, "vByteFactorKey"), hi=_U8
             ),
         )
 
@@ -170,23 +167,21 @@ class ProtocolParameters(Serializable):
     def from_json(cls, d: object, path: str = "") -> Self:
         """Parse the node API's ``protocol`` object."""
         obj: Mapping[str, Any] = require_object(d, path)
-        name = _require_str(get_field(obj, "networkName", path), _sub(path, "networkName"))
-        hrp = _require_str(get_field(obj, "bech32Hrp", path), _sub(path, "bech32Hrp"))
+        name = _require_str(get_field(obj, "networkName", path), sub(path, "networkName"))
+        hrp = _require_str(get_field(obj, "bech32Hrp", path), sub(path, "bech32Hrp"))
         for key, text in (("networkName", name), ("bech32Hrp", hrp)):
             if not 1 <= len(text.encode("utf-8")) <= _U8:
-                raise JsonShapeError("must be 1..255 bytes long", _sub(path, key))
+                raise JsonShapeError("must be 1..255 bytes long", sub(path, key))
         return cls(
-            version=require_int(get_field(obj, "version", path), _sub(path, "version"), hi=_U8),
+            version=require_int(get_field(obj, "version", path), sub(path, "version"), hi=_U8),
             network_name=name,
             bech32_hrp=hrp,
-            min_pow_score=require_int(get_field(obj, "minPowScore", path), _sub(path, "minPowScore"), hi=_U32),
-            below_max_depth=require_int(
-                get_field(obj, "belowMaxDepth", path), _sub(path, "belowMaxDepth"), hi=_U8
-            ),
+            min_pow_score=require_int(get_field(obj, "minPowScore", path), sub(path, "minPowScore"), hi=_U32),
+            below_max_depth=require_int(get_field(obj, "belowMaxDepth", path), sub(path, "belowMaxDepth"), hi=_U8),
             rent_structure=RentStructure.from_json(
-                get_field(obj, "rentStructure", path), _sub(path, "rentStructure")
+                get_field(obj, "rentStructure", path), sub(path, "rentStructure")
             ),
-            token_supply=int_from_dec(get_field(obj, "tokenSupply", path), _sub(path, "tokenSupply")),
+            token_supply=int_from_dec(get_field(obj, "tokenSupply", path), sub(path, "tokenSupply")),
         )
 
 

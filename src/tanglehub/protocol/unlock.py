@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, Self
 
+from tanglehub.protocol._values import byte_string, uint
 from tanglehub.protocol.codec import Reader, Serializable, Writer
 from tanglehub.protocol.errors import DecodeError, InvalidUnlockError, JsonShapeError
 from tanglehub.protocol.jsonutil import (
@@ -21,6 +22,7 @@ from tanglehub.protocol.jsonutil import (
     hex_to_bytes,
     require_int,
     require_object,
+    sub,
 )
 
 __all__ = [
@@ -46,10 +48,6 @@ MAX_UNLOCK_REFERENCE = 127
 """A transaction has at most 128 inputs, so a reference names an unlock 0..127."""
 
 
-def _sub(path: str, key: str) -> str:
-    return f"{path}.{key}" if path else key
-
-
 @dataclass(frozen=True, slots=True)
 class Ed25519Signature(Serializable):
     """An Ed25519 public key and a signature made with its private key."""
@@ -61,14 +59,12 @@ class Ed25519Signature(Serializable):
     signature: bytes
 
     def __post_init__(self) -> None:
-        if len(self.public_key) != PUBLIC_KEY_LENGTH:
-            raise InvalidUnlockError(
-                f"an Ed25519 public key is {PUBLIC_KEY_LENGTH} bytes, got {len(self.public_key)}"
-            )
-        if len(self.signature) != SIGNATURE_LENGTH:
-            raise InvalidUnlockError(
-                f"an Ed25519 signature is {SIGNATURE_LENGTH} bytes, got {len(self.signature)}"
-            )
+        pk = byte_string(self.public_key, "an Ed25519 public key", InvalidUnlockError, PUBLIC_KEY_LENGTH)
+        if pk is not self.public_key:
+            object.__setattr__(self, "public_key", pk)
+        sig = byte_string(self.signature, "an Ed25519 signature", InvalidUnlockError, SIGNATURE_LENGTH)
+        if sig is not self.signature:
+            object.__setattr__(self, "signature", sig)
 
     def write_to(self, w: Writer) -> None:
         """Append ``u8 0 | publicKey | signature``."""
@@ -99,13 +95,13 @@ class Ed25519Signature(Serializable):
     def from_json(cls, d: Mapping[str, Any], path: str = "") -> Self:
         """Parse the node API's JSON shape; errors name the field."""
         obj = require_object(d, path)
-        kind = require_int(get_field(obj, "type", path), _sub(path, "type"), 0, 255)
+        kind = require_int(get_field(obj, "type", path), sub(path, "type"), 0, 255)
         if kind != cls.KIND:
             raise JsonShapeError(
-                f"unknown signature type {kind} (only Ed25519, type 0, is supported)", _sub(path, "type")
+                f"unknown signature type {kind} (only Ed25519, type 0, is supported)", sub(path, "type")
             )
-        pk = hex_to_bytes(get_field(obj, "publicKey", path), _sub(path, "publicKey"), PUBLIC_KEY_LENGTH)
-        sig = hex_to_bytes(get_field(obj, "signature", path), _sub(path, "signature"), SIGNATURE_LENGTH)
+        pk = hex_to_bytes(get_field(obj, "publicKey", path), sub(path, "publicKey"), PUBLIC_KEY_LENGTH)
+        sig = hex_to_bytes(get_field(obj, "signature", path), sub(path, "signature"), SIGNATURE_LENGTH)
         return cls(pk, sig)
 
 
@@ -117,6 +113,12 @@ class SignatureUnlock(Serializable):
     NAME: ClassVar[str] = "signature unlock"
 
     signature: Ed25519Signature
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.signature, Ed25519Signature):
+            raise InvalidUnlockError(
+                f"a signature unlock needs an Ed25519Signature, got {type(self.signature).__name__}"
+            )
 
     def write_to(self, w: Writer) -> None:
         """Append ``u8 0 | signature``."""
@@ -138,7 +140,7 @@ class SignatureUnlock(Serializable):
         """Parse the node API's JSON shape; errors name the field."""
         obj = require_object(d, path)
         _expect_json_kind(obj, cls.KIND, path)
-        return cls(Ed25519Signature.from_json(get_field(obj, "signature", path), _sub(path, "signature")))
+        return cls(Ed25519Signature.from_json(get_field(obj, "signature", path), sub(path, "signature")))
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,10 +152,7 @@ class _ReferencingUnlock(Serializable):
     reference: int
 
     def __post_init__(self) -> None:
-        if not 0 <= self.reference <= MAX_UNLOCK_REFERENCE:
-            raise InvalidUnlockError(
-                f"{self.NAME} reference {self.reference} is out of range (0..{MAX_UNLOCK_REFERENCE})"
-            )
+        uint(self.reference, MAX_UNLOCK_REFERENCE, f"the {self.NAME} reference", InvalidUnlockError)
 
     def write_to(self, w: Writer) -> None:
         """Append ``u8 kind | u16 reference``."""
@@ -179,7 +178,7 @@ class _ReferencingUnlock(Serializable):
         """Parse the node API's JSON shape; errors name the field."""
         obj = require_object(d, path)
         _expect_json_kind(obj, cls.KIND, path)
-        ref = require_int(get_field(obj, "reference", path), _sub(path, "reference"), 0, MAX_UNLOCK_REFERENCE)
+        ref = require_int(get_field(obj, "reference", path), sub(path, "reference"), 0, MAX_UNLOCK_REFERENCE)
         return cls(ref)
 
 
@@ -227,9 +226,9 @@ def _expect_kind(r: Reader, kind: int) -> None:
 
 
 def _expect_json_kind(obj: Mapping[str, Any], kind: int, path: str) -> None:
-    got = require_int(get_field(obj, "type", path), _sub(path, "type"), 0, 255)
+    got = require_int(get_field(obj, "type", path), sub(path, "type"), 0, 255)
     if got != kind:
-        raise JsonShapeError(f"expected unlock type {kind}, got {got}", _sub(path, "type"))
+        raise JsonShapeError(f"expected unlock type {kind}, got {got}", sub(path, "type"))
 
 
 def read_unlock(r: Reader) -> Unlock:
@@ -246,10 +245,10 @@ def read_unlock(r: Reader) -> Unlock:
 def unlock_from_json(d: Mapping[str, Any], path: str = "") -> Unlock:
     """Parse any unlock from the node API's JSON shape."""
     obj = require_object(d, path)
-    kind = require_int(get_field(obj, "type", path), _sub(path, "type"), 0, 255)
+    kind = require_int(get_field(obj, "type", path), sub(path, "type"), 0, 255)
     cls = UNLOCK_KINDS.get(kind)
     if cls is None:
         raise JsonShapeError(
-            f"unknown unlock type {kind} (known: 0 signature, 1 reference, 2 alias, 3 NFT)", _sub(path, "type")
+            f"unknown unlock type {kind} (known: 0 signature, 1 reference, 2 alias, 3 NFT)", sub(path, "type")
         )
     return cls.from_json(obj, path)

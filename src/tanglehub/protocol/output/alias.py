@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar, Self
 
+from tanglehub.protocol._values import U32_MAX as _U32
+from tanglehub.protocol._values import byte_string, uint
 from tanglehub.protocol.address import Address, AliasAddress
 from tanglehub.protocol.codec import Reader, Writer
 from tanglehub.protocol.errors import JsonShapeError
@@ -45,7 +47,6 @@ __all__ = [
 
 ZERO_ID = bytes(32)
 """The all-zero chain id an alias or NFT carries in the output that creates it."""
-_U32 = 0xFFFF_FFFF
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,19 +75,14 @@ class AliasOutput(OutputBase):
 
     def __post_init__(self) -> None:
         self._check_common()
-        if not isinstance(self.alias_id, bytes | bytearray) or len(self.alias_id) != ALIAS_ID_LENGTH:
-            raise InvalidOutputError(f"an alias id has {ALIAS_ID_LENGTH} bytes")
-        for name in ("state_index", "foundry_counter"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= _U32:
-                raise InvalidOutputError(f"alias {name} must be in 0..{_U32}, got {value!r}")
-        if not isinstance(self.state_metadata, bytes | bytearray):
-            raise InvalidOutputError("alias state metadata must be bytes")
-        if len(self.state_metadata) > MAX_METADATA_LENGTH:
-            raise InvalidOutputError(
-                f"alias state metadata is {len(self.state_metadata)} bytes, "
-                f"at most {MAX_METADATA_LENGTH} are allowed"
-            )
+        set_ = object.__setattr__
+        set_(self, "alias_id", byte_string(self.alias_id, "an alias id", InvalidOutputError, ALIAS_ID_LENGTH))
+        uint(self.state_index, _U32, "the alias state index", InvalidOutputError)
+        uint(self.foundry_counter, _U32, "the alias foundry counter", InvalidOutputError)
+        metadata = byte_string(
+            self.state_metadata, "alias state metadata", InvalidOutputError, max_length=MAX_METADATA_LENGTH
+        )
+        set_(self, "state_metadata", metadata)
         if self.alias_id == ZERO_ID:
             if self.state_index or self.foundry_counter:
                 raise InvalidOutputError(

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 from tanglehub.errors import ProtocolValidationError
 from tanglehub.protocol.codec import Reader
 from tanglehub.protocol.errors import DecodeError, JsonShapeError
-from tanglehub.protocol.jsonutil import get_field, require_int, require_list, require_object
+from tanglehub.protocol.jsonutil import get_field, require_int, require_list, require_object, sub
 
 __all__ = [
     "check_kind_list",
@@ -21,13 +21,6 @@ __all__ = [
 ]
 
 _T = TypeVar("_T")
-
-
-def sub(path: str, key: str | int) -> str:
-    """Extend a JSON path by an object key or an array index."""
-    if isinstance(key, int):
-        return f"{path}[{key}]"
-    return f"{path}.{key}" if path else key
 
 
 def json_kind(d: object, path: str) -> tuple[Mapping[str, Any], int]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar, Self
 
+from tanglehub.protocol._values import byte_string
 from tanglehub.protocol.address import Address, address_from_json, read_address
 from tanglehub.protocol.codec import Reader, Serializable, Writer
 from tanglehub.protocol.errors import DecodeError
@@ -42,11 +43,11 @@ def _expect_kind(r: Reader, kind: int, name: str) -> None:
         raise DecodeError(f"expected {name} (type {kind}), got type {got}", at)
 
 
-def _check_bytes(value: object, name: str, max_len: int) -> None:
-    if not isinstance(value, bytes | bytearray):
-        raise InvalidFeatureError(f"{name} must be bytes, got {type(value).__name__}")
+def _check_bytes(owner: Serializable, field_name: str, name: str, max_len: int) -> None:
+    value = byte_string(getattr(owner, field_name), name, InvalidFeatureError)
     if not 1 <= len(value) <= max_len:
         raise InvalidFeatureError(f"{name} must be 1..{max_len} bytes long, got {len(value)}")
+    object.__setattr__(owner, field_name, value)
 
 
 class _AddressFeatureBase(Serializable):
@@ -118,7 +119,7 @@ class MetadataFeature(Serializable):
     data: bytes
 
     def __post_init__(self) -> None:
-        _check_bytes(self.data, "metadata", MAX_METADATA_LENGTH)
+        _check_bytes(self, "data", "metadata", MAX_METADATA_LENGTH)
 
     def write_to(self, w: Writer) -> None:
         """Append ``2 || (u16)data``."""
@@ -152,7 +153,7 @@ class TagFeature(Serializable):
     tag: bytes
 
     def __post_init__(self) -> None:
-        _check_bytes(self.tag, "tag", MAX_TAG_LENGTH)
+        _check_bytes(self, "tag", "tag", MAX_TAG_LENGTH)
 
     def write_to(self, w: Writer) -> None:
         """Append ``3 || (u8)tag``."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar, Self
 
+from tanglehub.protocol._values import byte_string
 from tanglehub.protocol.address import Address, NftAddress
 from tanglehub.protocol.codec import Reader, Writer
 from tanglehub.protocol.errors import JsonShapeError
@@ -66,8 +67,9 @@ class NftOutput(OutputBase):
 
     def __post_init__(self) -> None:
         self._check_common()
-        if not isinstance(self.nft_id, bytes | bytearray) or len(self.nft_id) != NFT_ID_LENGTH:
-            raise InvalidOutputError(f"an NFT id has {NFT_ID_LENGTH} bytes")
+        nft_id = byte_string(self.nft_id, "an NFT id", InvalidOutputError, NFT_ID_LENGTH)
+        if nft_id is not self.nft_id:
+            object.__setattr__(self, "nft_id", nft_id)
         if self.nft_id != _ZERO_ID and self.address == NftAddress(bytes(self.nft_id)):
             raise InvalidOutputError(f"NFT {hex_from_bytes(self.nft_id)} cannot be owned by its own address")
 

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from tanglehub.errors import TanglehubError
+from tanglehub.protocol._values import typed_tuple
 from tanglehub.protocol.codec import Reader
 from tanglehub.protocol.errors import DecodeError, JsonShapeError
-from tanglehub.protocol.jsonutil import get_field, hex_to_bytes, require_int, require_list
+from tanglehub.protocol.ids import blake2b256
+from tanglehub.protocol.jsonutil import get_field, hex_to_bytes, require_int, require_list, sub
 
 __all__ = [
     "BLOCK_ID_LENGTH",
     "MAX_BLOCK_LENGTH",
     "MAX_PARENTS",
     "blake2b256",
+    "check_parents",
     "expect_json_payload_kind",
     "expect_payload_kind",
     "ids_from_json",
@@ -30,16 +33,6 @@ MAX_PARENTS = 8
 """A block (and a milestone essence) references 1..8 parents."""
 
 
-def sub(path: str, key: str) -> str:
-    """Extend a JSON field path with ``key``."""
-    return f"{path}.{key}" if path else key
-
-
-def blake2b256(data: bytes) -> bytes:
-    """BLAKE2b with a 32-byte digest."""
-    return hashlib.blake2b(data, digest_size=32).digest()
-
-
 def expect_payload_kind(r: Reader, kind: int, name: str) -> None:
     """Consume a payload's u32 type and check it is ``kind``."""
     at = r.offset
@@ -53,6 +46,16 @@ def expect_json_payload_kind(obj: Mapping[str, Any], kind: int, name: str, path:
     got = require_int(get_field(obj, "type", path), sub(path, "type"), 0, 2**32 - 1)
     if got != kind:
         raise JsonShapeError(f"expected payload type {kind} ({name}), got {got}", sub(path, "type"))
+
+
+def check_parents(parents: object, what: str, error: type[TanglehubError]) -> tuple[bytes, ...]:
+    """Return ``parents`` as a tuple of bytes if it is a valid parent list (1..8 sorted, unique 32-byte
+    ids); otherwise raise ``error`` saying what is wrong with ``what``."""
+    seq = typed_tuple(parents, bytes, what, error)
+    problem = parents_problem(seq)
+    if problem is not None:
+        raise error(f"{what}: {problem}")
+    return seq
 
 
 def parents_problem(parents: Sequence[bytes]) -> str | None:

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Self
 
+from tanglehub.protocol._values import U64_MAX, byte_string, typed_tuple, uint
 from tanglehub.protocol.codec import Reader, Serializable, Writer
 from tanglehub.protocol.errors import DecodeError, InvalidTransactionError, JsonShapeError
 from tanglehub.protocol.input import UtxoInput
@@ -24,7 +25,7 @@ from tanglehub.protocol.jsonutil import (
     require_list,
     require_object,
 )
-from tanglehub.protocol.output import Output, output_from_json, read_output
+from tanglehub.protocol.output import Output, OutputBase, output_from_json, read_output
 from tanglehub.protocol.payload._common import blake2b256, sub
 from tanglehub.protocol.payload.tagged_data import TaggedDataPayload
 
@@ -42,12 +43,11 @@ MAX_OUTPUTS = 128
 """Most outputs a transaction may create."""
 INPUTS_COMMITMENT_LENGTH = 32
 """Bytes in the inputs commitment."""
-U64_MAX = 2**64 - 1
 
 
 def inputs_commitment(consumed: Sequence[Output]) -> bytes:
     """BLAKE2b-256 over the BLAKE2b-256 hashes of the consumed outputs' bytes, in input order."""
-    return blake2b256(b"".join(blake2b256(o.to_bytes()) for o in consumed))
+    return blake2b256(b"".join([blake2b256(o.to_bytes()) for o in consumed]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,8 +64,16 @@ class TransactionEssence(Serializable):
     payload: TaggedDataPayload | None = None
 
     def __post_init__(self) -> None:
-        if not 0 <= self.network_id <= U64_MAX:
-            raise InvalidTransactionError(f"network id {self.network_id} is not a u64")
+        err = InvalidTransactionError
+        uint(self.network_id, U64_MAX, "the network id", err)
+        set_ = object.__setattr__
+        set_(self, "inputs", typed_tuple(self.inputs, UtxoInput, "the inputs", err))
+        set_(self, "inputs_commitment", byte_string(self.inputs_commitment, "the inputs commitment", err))
+        set_(self, "outputs", typed_tuple(self.outputs, OutputBase, "the outputs", err))
+        if self.payload is not None and not isinstance(self.payload, TaggedDataPayload):
+            raise InvalidTransactionError(
+                f"a transaction may only embed a tagged data payload, not a {type(self.payload).__name__}"
+            )
         if not 1 <= len(self.inputs) <= MAX_INPUTS:
             raise InvalidTransactionError(f"a transaction needs 1..{MAX_INPUTS} inputs, got {len(self.inputs)}")
         if len({i.output_id for i in self.inputs}) != len(self.inputs):

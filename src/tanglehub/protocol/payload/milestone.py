@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any, ClassVar, Self
 
+from tanglehub.protocol._values import U8_MAX, U16_MAX, U32_MAX, byte_string, typed_tuple, uint
 from tanglehub.protocol.codec import Reader, Serializable, Writer
 from tanglehub.protocol.errors import DecodeError, InvalidMilestoneError, JsonShapeError
 from tanglehub.protocol.jsonutil import (
@@ -30,10 +31,10 @@ from tanglehub.protocol.payload._common import (
     BLOCK_ID_LENGTH,
     MAX_PARENTS,
     blake2b256,
+    check_parents,
     expect_json_payload_kind,
     expect_payload_kind,
     ids_from_json,
-    parents_problem,
     sub,
 )
 from tanglehub.protocol.unlock import Ed25519Signature
@@ -46,7 +47,6 @@ __all__ = [
     "ProtocolParamsMilestoneOption",
 ]
 
-U32_MAX = 2**32 - 1
 MAX_PARAMS_LENGTH = 8192
 """Longest binary protocol parameters a Protocol Parameters option may carry."""
 MAX_MILESTONE_SIGNATURES = 255
@@ -68,14 +68,12 @@ class ProtocolParamsMilestoneOption(Serializable):
     params: bytes
 
     def __post_init__(self) -> None:
-        if not 0 <= self.target_milestone_index <= U32_MAX:
-            raise InvalidMilestoneError(f"target milestone index {self.target_milestone_index} is not a u32")
-        if not 0 <= self.protocol_version <= 255:
-            raise InvalidMilestoneError(f"protocol version {self.protocol_version} is not a u8")
-        if len(self.params) > MAX_PARAMS_LENGTH:
-            raise InvalidMilestoneError(
-                f"protocol parameters are at most {MAX_PARAMS_LENGTH} bytes, got {len(self.params)}"
-            )
+        err = InvalidMilestoneError
+        uint(self.target_milestone_index, U32_MAX, "the target milestone index", err)
+        uint(self.protocol_version, U8_MAX, "the protocol version", err)
+        params = byte_string(self.params, "protocol parameters", err, max_length=MAX_PARAMS_LENGTH)
+        if params is not self.params:
+            object.__setattr__(self, "params", params)
 
     def write_to(self, w: Writer) -> None:
         """Append ``u8 1 | u32 target | u8 version | (u16)params``."""
@@ -145,23 +143,20 @@ class MilestoneEssence(Serializable):
     options: tuple[ProtocolParamsMilestoneOption, ...] = ()
 
     def __post_init__(self) -> None:
-        for label, number in (("index", self.index), ("timestamp", self.timestamp)):
-            if not 0 <= number <= U32_MAX:
-                raise InvalidMilestoneError(f"milestone {label} {number} is not a u32")
-        if not 0 <= self.protocol_version <= 255:
-            raise InvalidMilestoneError(f"protocol version {self.protocol_version} is not a u8")
-        for name, value in (
-            ("previous milestone id", self.previous_milestone_id),
-            ("inclusion Merkle root", self.inclusion_merkle_root),
-            ("applied Merkle root", self.applied_merkle_root),
+        err = InvalidMilestoneError
+        set_ = object.__setattr__
+        uint(self.index, U32_MAX, "the milestone index", err)
+        uint(self.timestamp, U32_MAX, "the milestone timestamp", err)
+        uint(self.protocol_version, U8_MAX, "the protocol version", err)
+        for field_name, label in (
+            ("previous_milestone_id", "the previous milestone id"),
+            ("inclusion_merkle_root", "the inclusion Merkle root"),
+            ("applied_merkle_root", "the applied Merkle root"),
         ):
-            if len(value) != BLOCK_ID_LENGTH:
-                raise InvalidMilestoneError(f"the {name} is {BLOCK_ID_LENGTH} bytes, got {len(value)}")
-        problem = parents_problem(self.parents)
-        if problem is not None:
-            raise InvalidMilestoneError(f"milestone parents: {problem}")
-        if len(self.metadata) > 0xFFFF:
-            raise InvalidMilestoneError(f"milestone metadata is at most 65535 bytes, got {len(self.metadata)}")
+            set_(self, field_name, byte_string(getattr(self, field_name), label, err, BLOCK_ID_LENGTH))
+        set_(self, "parents", check_parents(self.parents, "milestone parents", err))
+        set_(self, "metadata", byte_string(self.metadata, "milestone metadata", err, max_length=U16_MAX))
+        set_(self, "options", typed_tuple(self.options, ProtocolParamsMilestoneOption, "milestone options", err))
         if len(self.options) > 1:
             raise InvalidMilestoneError("a milestone carries each option kind at most once")
         for opt in self.options:
@@ -262,6 +257,12 @@ class MilestonePayload(Serializable):
     signatures: tuple[Ed25519Signature, ...]
 
     def __post_init__(self) -> None:
+        if not isinstance(self.essence, MilestoneEssence):
+            raise InvalidMilestoneError(
+                f"a milestone payload needs a MilestoneEssence, got {type(self.essence).__name__}"
+            )
+        sigs = typed_tuple(self.signatures, Ed25519Signature, "milestone signatures", InvalidMilestoneError)
+        object.__setattr__(self, "signatures", sigs)
         if not 1 <= len(self.signatures) <= MAX_MILESTONE_SIGNATURES:
             raise InvalidMilestoneError(
                 f"a milestone carries 1..{MAX_MILESTONE_SIGNATURES} signatures, got {len(self.signatures)}"

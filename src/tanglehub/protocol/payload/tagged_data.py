@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, Self
 
+from tanglehub.protocol._values import byte_string
 from tanglehub.protocol.codec import Reader, Serializable, Writer
 from tanglehub.protocol.errors import InvalidPayloadError, JsonShapeError
 from tanglehub.protocol.jsonutil import JsonObject, hex_from_bytes, hex_to_bytes, require_object
@@ -37,11 +38,15 @@ class TaggedDataPayload(Serializable):
     data: bytes = b""
 
     def __post_init__(self) -> None:
-        if len(self.tag) > MAX_TAG_LENGTH:
-            raise InvalidPayloadError(f"a tag is at most {MAX_TAG_LENGTH} bytes, got {len(self.tag)}")
-        if len(self.data) > MAX_BLOCK_LENGTH:
+        tag = byte_string(self.tag, "a tag", InvalidPayloadError, max_length=MAX_TAG_LENGTH)
+        if tag is not self.tag:
+            object.__setattr__(self, "tag", tag)
+        data = byte_string(self.data, "tagged data", InvalidPayloadError)
+        if data is not self.data:
+            object.__setattr__(self, "data", data)
+        if len(data) > MAX_BLOCK_LENGTH:
             raise InvalidPayloadError(
-                f"tagged data of {len(self.data)} bytes cannot fit in a block of at most {MAX_BLOCK_LENGTH} bytes"
+                f"tagged data of {len(data)} bytes cannot fit in a block of at most {MAX_BLOCK_LENGTH} bytes"
             )
 
     def write_to(self, w: Writer) -> None:

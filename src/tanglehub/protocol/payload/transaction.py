@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Self
 
+from tanglehub.protocol._values import typed_tuple
 from tanglehub.protocol.codec import Reader, Serializable, Writer
 from tanglehub.protocol.errors import DecodeError, InvalidTransactionError, InvalidUnlockError
 from tanglehub.protocol.jsonutil import JsonObject, get_field, require_list, require_object
@@ -31,6 +32,8 @@ from tanglehub.protocol.unlock import (
 )
 
 __all__ = ["TransactionPayload", "check_unlocks"]
+
+_UNLOCK_CLASSES = (SignatureUnlock, ReferenceUnlock, AliasUnlock, NftUnlock)
 
 
 def check_unlocks(unlocks: Sequence[Unlock], input_count: int) -> None:
@@ -76,7 +79,13 @@ class TransactionPayload(Serializable):
     unlocks: tuple[Unlock, ...]
 
     def __post_init__(self) -> None:
-        check_unlocks(self.unlocks, len(self.essence.inputs))
+        if not isinstance(self.essence, TransactionEssence):
+            raise InvalidTransactionError(
+                f"a transaction payload needs a TransactionEssence, got {type(self.essence).__name__}"
+            )
+        unlocks = typed_tuple(self.unlocks, _UNLOCK_CLASSES, "the unlocks", InvalidUnlockError)
+        object.__setattr__(self, "unlocks", unlocks)
+        check_unlocks(unlocks, len(self.essence.inputs))
 
     def transaction_id(self) -> bytes:
         """BLAKE2b-256 of the payload bytes (type prefix and unlocks included)."""
