@@ -1,0 +1,105 @@
+"""compute_balance: the pure balance rules (no node, no store)."""
+
+from __future__ import annotations
+
+from tanglehub.protocol.address import Ed25519Address
+from tanglehub.protocol.native_token import NativeToken
+from tanglehub.protocol.output import (
+    AddressUnlockCondition,
+    AliasOutput,
+    BasicOutput,
+    ExpirationUnlockCondition,
+    GovernorAddressUnlockCondition,
+    StateControllerAddressUnlockCondition,
+    StorageDepositReturnUnlockCondition,
+    TimelockUnlockCondition,
+)
+from tanglehub.protocol.params import DEVNET
+from tanglehub.protocol.rent import min_deposit_basic, storage_deposit
+from tanglehub.wallet.operations.balance import compute_balance
+from tanglehub.wallet.storage_schema import OutputRecord
+
+ME = b"\x01" * 32
+OTHER = b"\x02" * 32
+RENT = DEVNET.rent_structure
+NOW = 1_700_000_000
+
+
+def _rec(n: int, output) -> OutputRecord:
+    return OutputRecord(bytes([n]) * 32 + b"\x00\x00", 0, ME, output, None, 1, NOW - 10)
+
+
+def _basic(amount: int, *extra, tokens=()) -> BasicOutput:
+    return BasicOutput(
+        amount=amount,
+        unlock_conditions=(AddressUnlockCondition(Ed25519Address(ME)), *extra),
+        native_tokens=tuple(tokens),
+    )
+
+
+def test_plain_outputs_and_reservations() -> None:
+    records = [_rec(1, _basic(1_000_000)), _rec(2, _basic(2_000_000))]
+    b = compute_balance(records, {ME}, {records[0].output_id}, RENT, NOW)
+    assert (b.base_coin.total, b.base_coin.available) == (3_000_000, 2_000_000)
+    assert b.potentially_locked_outputs == ()
+    assert b.milestone_timestamp == NOW
+
+
+def test_native_tokens_bind_their_deposit() -> None:
+    token = NativeToken(b"\x08" + b"\x03" * 37, 500)
+    out = _basic(1_000_000, tokens=[token])
+    b = compute_balance([_rec(1, out)], {ME}, set(), RENT, NOW)
+    deposit = storage_deposit(out, RENT)
+    assert b.required_storage_deposit.basic == deposit
+    assert b.base_coin.available == 1_000_000 - deposit
+    [nt] = b.native_tokens
+    assert (nt.token_id, nt.total, nt.available) == (token.token_id, 500, 500)
+
+
+def test_timelock_expiration_and_return() -> None:
+    minimum = min_deposit_basic(RENT)
+    locked = _rec(1, _basic(5_000_000, TimelockUnlockCondition(NOW + 60)))
+    owned_until = _rec(
+        2,
+        _basic(
+            3_000_000,
+            StorageDepositReturnUnlockCondition(Ed25519Address(OTHER), minimum),
+            ExpirationUnlockCondition(Ed25519Address(OTHER), NOW + 100),
+        ),
+    )
+    b = compute_balance([locked, owned_until], {ME}, set(), RENT, NOW)
+    assert b.base_coin.total == 3_000_000 - minimum
+    by_id = {e.output_id: e for e in b.potentially_locked_outputs}
+    assert (by_id[locked.output_id].unlockable_now, by_id[locked.output_id].changes_at) == (False, NOW + 60)
+    assert by_id[owned_until.output_id].unlockable_now
+    assert by_id[owned_until.output_id].changes_at == NOW + 100
+    later = compute_balance([locked, owned_until], {ME}, set(), RENT, NOW + 100)
+    assert later.base_coin.total == 5_000_000
+    assert compute_balance([locked], {ME}, set(), RENT, NOW + 60).base_coin.total == 5_000_000
+
+
+def test_expired_output_belongs_to_the_return_address() -> None:
+    out = BasicOutput(
+        amount=1_000_000,
+        unlock_conditions=(
+            AddressUnlockCondition(Ed25519Address(OTHER)),
+            ExpirationUnlockCondition(Ed25519Address(ME), NOW - 1),
+        ),
+    )
+    assert compute_balance([_rec(1, out)], {ME}, set(), RENT, NOW).base_coin.total == 1_000_000
+    assert compute_balance([_rec(1, out)], {ME}, set(), RENT, NOW - 2).base_coin.total == 0
+
+
+def test_alias_outputs_are_listed_and_keep_their_deposit() -> None:
+    alias = AliasOutput(
+        amount=1_000_000,
+        unlock_conditions=(
+            StateControllerAddressUnlockCondition(Ed25519Address(ME)),
+            GovernorAddressUnlockCondition(Ed25519Address(ME)),
+        ),
+    )
+    rec = _rec(7, alias)
+    b = compute_balance([rec], {ME}, set(), RENT, NOW)
+    assert b.aliases == (alias.chain_id(rec.output_id),)
+    assert b.required_storage_deposit.alias == storage_deposit(alias, RENT)
+    assert b.base_coin.available == 1_000_000 - storage_deposit(alias, RENT)

@@ -1,0 +1,101 @@
+"""The event log: written with the change (outbox), read exactly once per consumer cursor, JSON round trips."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tanglehub.wallet.errors import WalletArgumentError
+from tanglehub.wallet.events import (
+    EVENT_TYPES,
+    BalanceChange,
+    EventBus,
+    NewOutput,
+    SpentOutput,
+    TransactionInclusion,
+    TransactionProgress,
+    event_from_json,
+)
+from tanglehub.wallet.storage import WalletStore
+
+SAMPLES = [
+    NewOutput(0, b"\x01" * 34, "tst1q", 5, 3, 7, 1_700_000_000, {"0x08" + "00" * 37: 2**200}),
+    SpentOutput(1, b"\x02" * 34, 9, b"\x03" * 32, 8, 1_700_000_001),
+    SpentOutput(1, b"\x02" * 34, 9, None, None, None),
+    TransactionInclusion(2, b"\x04" * 32, "conflicting", b"\x05" * 32, 9, 4),
+    TransactionProgress(0, "signing", None, "3 inputs"),
+    BalanceChange(3, 10, 4),
+]
+
+
+@pytest.mark.parametrize("event", SAMPLES, ids=lambda e: e.kind)
+def test_events_round_trip_through_json(event) -> None:
+    assert event_from_json(event.kind, event.to_json()) == event
+
+
+def test_every_kind_is_known_and_unknown_kinds_are_refused() -> None:
+    assert set(EVENT_TYPES) == {e.kind for e in SAMPLES}
+    with pytest.raises(WalletArgumentError):
+        event_from_json("Nope", {})
+
+
+@pytest.fixture
+async def store(tmp_path: Path):
+    s = WalletStore.open(tmp_path / "wallet.db", create=True)
+    yield s
+    s.close()
+
+
+async def test_stream_delivers_each_event_once_per_acknowledgement(store: WalletStore) -> None:
+    bus = EventBus(store, poll_interval=0.05)
+    for event in SAMPLES:
+        await store.write(lambda tx, e=event: tx.add_event(e))
+    stream = bus.stream("c")
+    seen = []
+    while (d := await stream.next(timeout=0.05)) is not None:
+        seen.append(d)
+    assert [d.event for d in seen] == SAMPLES
+    await stream.ack(seen[2].seq)
+    replay = bus.stream("c")
+    rest = []
+    while (d := await replay.next(timeout=0.05)) is not None:
+        rest.append(d.seq)
+    assert rest == [d.seq for d in seen[3:]]
+    assert await bus.stream("other").cursor() == 0
+    await bus.close()
+
+
+async def test_a_rolled_back_change_leaves_no_event(store: WalletStore) -> None:
+    bus = EventBus(store)
+    delivered = []
+    await bus.subscribe(delivered.append)
+
+    def fail(tx):
+        tx.add_event(SAMPLES[0])
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        await store.write(fail)
+    await store.write(lambda tx: tx.add_event(SAMPLES[1]))
+    await bus.flush()
+    assert [d.event for d in delivered] == [SAMPLES[1]]
+    assert [d.event for d in await bus.history()] == [SAMPLES[1]]
+    await bus.close()
+
+
+async def test_a_failing_callback_does_not_stop_delivery(store: WalletStore, caplog) -> None:
+    bus = EventBus(store)
+    good = []
+
+    def bad(_):
+        raise ValueError("callback bug")
+
+    await bus.subscribe(bad)
+    await bus.subscribe(good.append, kinds=["BalanceChange"], account_index=3)
+    for event in SAMPLES:
+        await store.write(lambda tx, e=event: tx.add_event(e))
+    await bus.flush()
+    assert [d.event for d in good] == [SAMPLES[-1]]
+    assert "callback" in caplog.text
+    await bus.close()
