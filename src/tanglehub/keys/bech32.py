@@ -114,11 +114,15 @@ def _hrp_constant(hrp: str) -> int:
     return _polymod([*_hrp_expand(hrp), *([0] * (_DATA_CHARS + 6))]) ^ 1
 
 
-def _payload(kind: int, body: bytes) -> bytes:
-    if kind not in ADDRESS_KINDS:
+def _check_kind(kind: int) -> None:
+    if not isinstance(kind, int) or isinstance(kind, bool) or kind not in ADDRESS_KINDS:
         raise UnknownAddressKindError(
-            f"unknown address type {kind!r}: expected 0 (Ed25519), 8 (Alias) or 16 (NFT)"
+            f"unknown address type {kind!r:.40}: expected 0 (Ed25519), 8 (Alias) or 16 (NFT)"
         )
+
+
+def _payload(kind: int, body: bytes) -> bytes:
+    _check_kind(kind)
     if not isinstance(body, bytes | bytearray) or len(body) != 32:
         raise Bech32LengthError("an address body must be 32 bytes")
     return bytes((kind,)) + bytes(body)
@@ -140,10 +144,7 @@ def encode_many(hrp: str, kind: int, bodies: Sequence[bytes]) -> list[str]:
     """Encode many 32-byte bodies of one ``kind`` for one network at once (vectorised; same result as
     calling :func:`encode_address` on each)."""
     prefix = check_hrp(hrp) + "1"
-    if kind not in ADDRESS_KINDS:
-        raise UnknownAddressKindError(
-            f"unknown address type {kind!r}: expected 0 (Ed25519), 8 (Alias) or 16 (NFT)"
-        )
+    _check_kind(kind)
     count = len(bodies)
     if count == 0:
         return []

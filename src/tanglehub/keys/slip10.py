@@ -74,6 +74,8 @@ def master_key(seed: bytes) -> ExtendedKey:
 
 def derive_path(seed: bytes, path: Sequence[int]) -> ExtendedKey:
     """Derive the node at ``path`` (segments are hardened if they are not already) from ``seed``."""
+    if isinstance(path, str | bytes) or not isinstance(path, Sequence):
+        raise DerivationError(f"a derivation path must be a sequence of integers, got {type(path).__name__}")
     node = master_key(seed)
     for index in path:
         node = node.child(index)

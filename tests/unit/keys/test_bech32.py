@@ -139,3 +139,12 @@ def test_body_must_be_32_bytes() -> None:
         encode_address("smr", ED25519, bytes(31))
     with pytest.raises(Bech32LengthError):
         encode_many("smr", ED25519, [bytes(32), bytes(33)])
+
+
+@pytest.mark.parametrize("kind", [False, True, [0], 0.0, "0"])
+def test_encode_rejects_kinds_that_are_not_address_type_integers(kind: object) -> None:
+    # False == 0 used to encode an Ed25519 address; a list escaped as TypeError.
+    with pytest.raises(UnknownAddressKindError):
+        encode_address("smr", kind, bytes(32))  # type: ignore[arg-type]
+    with pytest.raises(UnknownAddressKindError):
+        encode_many("smr", kind, [bytes(32)])  # type: ignore[arg-type]

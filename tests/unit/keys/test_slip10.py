@@ -84,3 +84,9 @@ def test_extended_key_repr_hides_the_secret() -> None:
     assert str(node.private_key) not in repr(node)
     with pytest.raises(DerivationError):
         ExtendedKey(b"short", bytes(32))
+
+
+@pytest.mark.parametrize("path", [5, None, "44'/4218'", b"\x2c"])
+def test_derive_path_rejects_a_path_that_is_not_a_sequence_of_integers(path: object) -> None:
+    with pytest.raises(DerivationError, match="sequence"):
+        derive_path(bytes(32), path)  # type: ignore[arg-type]
