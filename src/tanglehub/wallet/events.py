@@ -28,9 +28,9 @@ from tanglehub.wallet.storage import StoreTx, WalletStore
 from tanglehub.wallet.storage_schema import EventRecord
 
 __all__ = [
-    "EVENT_TYPES",
     "BalanceChange",
     "DeliveredEvent",
+    "EVENT_TYPES",
     "EventBus",
     "EventStream",
     "NewOutput",

@@ -32,14 +32,14 @@ from tanglehub.protocol.output import Output
 from tanglehub.protocol.payload import TransactionPayload
 
 __all__ = [
-    "SCHEMA_SQL",
-    "SCHEMA_VERSION",
-    "TX_STATES",
     "AccountRecord",
     "AddressRecord",
     "EventRecord",
     "OutputRecord",
     "Reservation",
+    "SCHEMA_SQL",
+    "SCHEMA_VERSION",
+    "TX_STATES",
     "TransactionRecord",
 ]
 
