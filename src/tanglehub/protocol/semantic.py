@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from enum import IntEnum
+from typing import Any
 
 from tanglehub.keys.ed25519 import verify
 from tanglehub.protocol.address import Address, AliasAddress, Ed25519Address, NftAddress
@@ -40,7 +41,7 @@ from tanglehub.protocol.output import (
     StorageDepositReturnUnlockCondition,
     TimelockUnlockCondition,
 )
-from tanglehub.protocol.payload import TransactionPayload
+from tanglehub.protocol.payload import TransactionPayload, inputs_commitment
 from tanglehub.protocol.semantic_chains import (
     ALIAS_KIND,
     FOUNDRY_KIND,
@@ -120,10 +121,6 @@ _DESCRIPTIONS: dict[ConflictReason, str] = {
 }
 
 
-def _inputs_commitment(consumed: Sequence[Output]) -> bytes:
-    return blake2b256(b"".join(blake2b256(o.to_bytes()) for o in consumed))
-
-
 class _Unlocker:
     """Runs the address-unlock rules of one transaction; remembers which addresses are unlocked."""
 
@@ -153,27 +150,25 @@ class _Unlocker:
                 return ConflictReason.NONE
             return ConflictReason.INVALID_UNLOCK
         if isinstance(address, AliasAddress) and isinstance(unlock, AliasUnlock):
-            ref = unlock.reference
-            if ref < len(ctx.inputs):
-                target = ctx.inputs[ref]
-                if (
-                    isinstance(target, AliasOutput)
-                    and alias_id_non_null(target, ctx.input_ids[ref]) == address.alias_id
-                    and key in ctx.unlocked
-                ):
-                    return ConflictReason.NONE
-            return ConflictReason.INVALID_UNLOCK
+            return self._chain_unlock(key, address.alias_id, unlock.reference, AliasOutput, alias_id_non_null)
         if isinstance(address, NftAddress) and isinstance(unlock, NftUnlock):
-            ref = unlock.reference
-            if ref < len(ctx.inputs):
-                target = ctx.inputs[ref]
-                if (
-                    isinstance(target, NftOutput)
-                    and nft_id_non_null(target, ctx.input_ids[ref]) == address.nft_id
-                    and key in ctx.unlocked
-                ):
-                    return ConflictReason.NONE
-            return ConflictReason.INVALID_UNLOCK
+            return self._chain_unlock(key, address.nft_id, unlock.reference, NftOutput, nft_id_non_null)
+        return ConflictReason.INVALID_UNLOCK
+
+    def _chain_unlock(
+        self,
+        key: bytes,
+        chain_id: bytes,
+        ref: int,
+        kind: type[AliasOutput] | type[NftOutput],
+        id_of: Callable[[Any, bytes], bytes],
+    ) -> ConflictReason:
+        """An Alias/NFT unlock: input ``ref`` must hold the chain ``chain_id``, already unlocked."""
+        ctx = self.ctx
+        if ref < len(ctx.inputs):
+            target = ctx.inputs[ref]
+            if isinstance(target, kind) and id_of(target, ctx.input_ids[ref]) == chain_id and key in ctx.unlocked:
+                return ConflictReason.NONE
         return ConflictReason.INVALID_UNLOCK
 
 
@@ -219,6 +214,16 @@ def _unlock_input(
     return ConflictReason.SEMANTIC_VALIDATION_FAILED
 
 
+def _add_tokens(tokens: dict[bytes, int], output: Output) -> bool:
+    """Add the native tokens of ``output`` to the running sums; False if a sum overflows a uint256."""
+    for token in output.native_tokens:
+        held = tokens.get(token.token_id, 0) + token.amount
+        if held >= _U256_LIMIT:
+            return False
+        tokens[token.token_id] = held
+    return True
+
+
 def _check_inputs(ctx: SemanticContext, unlocker: _Unlocker, timestamp: int) -> ConflictReason:
     """Step 2: unlock every input, check timelocks, sum amounts, tokens and required returns."""
     returns = ctx.required_returns
@@ -247,11 +252,8 @@ def _check_inputs(ctx: SemanticContext, unlocker: _Unlocker, timestamp: int) -> 
         total += output.amount
         if total >= _U64_LIMIT:
             return ConflictReason.SEMANTIC_VALIDATION_FAILED
-        for token in output.native_tokens:
-            held = tokens.get(token.token_id, 0) + token.amount
-            if held >= _U256_LIMIT:
-                return ConflictReason.SEMANTIC_VALIDATION_FAILED
-            tokens[token.token_id] = held
+        if not _add_tokens(tokens, output):
+            return ConflictReason.SEMANTIC_VALIDATION_FAILED
     ctx.input_amount = total
     return ConflictReason.NONE
 
@@ -282,11 +284,8 @@ def _check_outputs(ctx: SemanticContext) -> ConflictReason:
         total += output.amount
         if total >= _U64_LIMIT:
             return ConflictReason.SEMANTIC_VALIDATION_FAILED
-        for token in output.native_tokens:
-            held = tokens.get(token.token_id, 0) + token.amount
-            if held >= _U256_LIMIT:
-                return ConflictReason.SEMANTIC_VALIDATION_FAILED
-            tokens[token.token_id] = held
+        if not _add_tokens(tokens, output):
+            return ConflictReason.SEMANTIC_VALIDATION_FAILED
     ctx.output_amount = total
     return ConflictReason.NONE
 
@@ -312,7 +311,7 @@ def verify_transaction(
     conflict code the reference implementation gives (``ConflictReason.NONE`` when the transaction is valid).
     """
     essence = payload.essence
-    if _inputs_commitment(inputs) != essence.inputs_commitment:
+    if inputs_commitment(inputs) != essence.inputs_commitment:
         return ConflictReason.INPUTS_COMMITMENT_INVALID
     if len(payload.unlocks) != len(inputs) or len(essence.inputs) != len(inputs):
         return ConflictReason.INVALID_UNLOCK

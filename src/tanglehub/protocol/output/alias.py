@@ -14,7 +14,6 @@ from tanglehub.protocol._values import U32_MAX as _U32
 from tanglehub.protocol._values import byte_string, uint
 from tanglehub.protocol.address import Address, AliasAddress
 from tanglehub.protocol.codec import Reader, Writer
-from tanglehub.protocol.errors import JsonShapeError
 from tanglehub.protocol.ids import ALIAS_ID_LENGTH, alias_id_from_output_id
 from tanglehub.protocol.jsonutil import (
     JsonObject,
@@ -25,7 +24,7 @@ from tanglehub.protocol.jsonutil import (
 )
 from tanglehub.protocol.native_token import NativeToken
 from tanglehub.protocol.output.base import OutputBase, json_immutable_features
-from tanglehub.protocol.output.common import json_kind, sub
+from tanglehub.protocol.output.common import sub
 from tanglehub.protocol.output.features import (
     MAX_METADATA_LENGTH,
     Feature,
@@ -151,9 +150,7 @@ class AliasOutput(OutputBase):
     @classmethod
     def from_json(cls, d: object, path: str = "") -> Self:
         """Parse the node API's output object."""
-        obj, kind = json_kind(d, path)
-        if kind != cls.KIND:
-            raise JsonShapeError(f"expected output type {cls.KIND}, got {kind}", sub(path, "type"))
+        obj = cls._json_object(d, path)
         amount, tokens, ucs, features = cls._json_common(obj, path)
         metadata = obj.get("stateMetadata")
         return cls(

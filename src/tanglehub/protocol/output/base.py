@@ -9,7 +9,7 @@ from typing import Any, ClassVar, TypeVar
 
 from tanglehub.protocol.address import Address
 from tanglehub.protocol.codec import Reader, Serializable, Writer
-from tanglehub.protocol.errors import DecodeError
+from tanglehub.protocol.errors import DecodeError, JsonShapeError
 from tanglehub.protocol.jsonutil import JsonObject, get_field, int_from_dec, require_list
 from tanglehub.protocol.native_token import (
     NativeToken,
@@ -17,7 +17,7 @@ from tanglehub.protocol.native_token import (
     read_native_tokens,
     write_native_tokens,
 )
-from tanglehub.protocol.output.common import check_kind_list, optional_json_list, read_counted, sub
+from tanglehub.protocol.output.common import check_kind_list, json_kind, optional_json_list, read_counted, sub
 from tanglehub.protocol.output.features import Feature, feature_from_json, read_feature
 from tanglehub.protocol.output.unlock_conditions import (
     StorageDepositReturnUnlockCondition,
@@ -203,6 +203,14 @@ class OutputBase(Serializable):
         if immutable:
             d["immutableFeatures"] = [f.to_json() for f in immutable]
         return d
+
+    @classmethod
+    def _json_object(cls, d: object, path: str) -> Mapping[str, Any]:
+        """The JSON object ``d``, checked to be an output of this class's type."""
+        obj, kind = json_kind(d, path)
+        if kind != cls.KIND:
+            raise JsonShapeError(f"expected output type {cls.KIND}, got {kind}", sub(path, "type"))
+        return obj
 
     @staticmethod
     def _json_common(

@@ -11,11 +11,9 @@ from typing import ClassVar, Self
 
 from tanglehub.protocol.address import Address
 from tanglehub.protocol.codec import Reader, Writer
-from tanglehub.protocol.errors import JsonShapeError
 from tanglehub.protocol.jsonutil import JsonObject
 from tanglehub.protocol.native_token import NativeToken
 from tanglehub.protocol.output.base import OutputBase
-from tanglehub.protocol.output.common import json_kind, sub
 from tanglehub.protocol.output.features import Feature, MetadataFeature, SenderFeature, TagFeature
 from tanglehub.protocol.output.unlock_conditions import (
     AddressUnlockCondition,
@@ -87,8 +85,6 @@ class BasicOutput(OutputBase):
     @classmethod
     def from_json(cls, d: object, path: str = "") -> Self:
         """Parse the node API's output object."""
-        obj, kind = json_kind(d, path)
-        if kind != cls.KIND:
-            raise JsonShapeError(f"expected output type {cls.KIND}, got {kind}", sub(path, "type"))
+        obj = cls._json_object(d, path)
         amount, tokens, ucs, features = cls._json_common(obj, path)
         return cls(amount, ucs, tokens, features)

@@ -4,15 +4,18 @@ that TIP-18 applies to unlock-condition and feature lists."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import Any, ClassVar, Self, TypeVar
 
 from tanglehub.errors import ProtocolValidationError
-from tanglehub.protocol.codec import Reader
+from tanglehub.protocol.address import Address, address_from_json, read_address
+from tanglehub.protocol.codec import Reader, Serializable, Writer
 from tanglehub.protocol.errors import DecodeError, JsonShapeError
-from tanglehub.protocol.jsonutil import get_field, require_int, require_list, require_object, sub
+from tanglehub.protocol.jsonutil import JsonObject, get_field, require_int, require_list, require_object, sub
 
 __all__ = [
+    "AddressCarrier",
     "check_kind_list",
+    "expect_kind",
     "json_kind",
     "optional_json_list",
     "read_counted",
@@ -21,6 +24,52 @@ __all__ = [
 ]
 
 _T = TypeVar("_T")
+_ADDRESS_KINDS = (0, 8, 16)
+
+
+def expect_kind(r: Reader, kind: int, name: str) -> None:
+    """Consume a u8 type byte and check that it is ``kind`` (the type of ``name``)."""
+    at = r.offset
+    got = r.u8(f"{name} type")
+    if got != kind:
+        raise DecodeError(f"expected {name} (type {kind}), got type {got}", at)
+
+
+class AddressCarrier(Serializable):
+    """Base of the unlock conditions and features whose whole body is one address (``type || address``).
+
+    Subclasses are frozen dataclasses with an ``address`` field; ``INVALID`` is the error a wrong value raises.
+    """
+
+    __slots__ = ()
+    KIND: ClassVar[int]
+    INVALID: ClassVar[type[ProtocolValidationError]]
+    address: Address
+
+    def _check(self) -> None:
+        if getattr(self.address, "KIND", None) not in _ADDRESS_KINDS or not isinstance(self.address, Serializable):
+            raise self.INVALID(f"{self.NAME} needs an address, got {type(self.address).__name__}")
+
+    def write_to(self, w: Writer) -> None:
+        """Append ``type || address``."""
+        w.u8(self.KIND)
+        self.address.write_to(w)
+
+    @classmethod
+    def read_from(cls, r: Reader) -> Self:
+        """Read ``type || address``."""
+        expect_kind(r, cls.KIND, cls.NAME)
+        return cls(read_address(r))  # type: ignore[call-arg]
+
+    def to_json(self) -> JsonObject:
+        """``{"type": n, "address": {...}}``."""
+        return {"type": self.KIND, "address": self.address.to_json()}
+
+    @classmethod
+    def from_json(cls, d: object, path: str = "") -> Self:
+        """Parse ``{"type": n, "address": {...}}``."""
+        obj, _kind = json_kind(d, path)
+        return cls(address_from_json(get_field(obj, "address", path), sub(path, "address")))  # type: ignore[call-arg]
 
 
 def json_kind(d: object, path: str) -> tuple[Mapping[str, Any], int]:

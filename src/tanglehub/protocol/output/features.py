@@ -9,12 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar, Self
 
+from tanglehub.errors import ProtocolValidationError
 from tanglehub.protocol._values import byte_string
-from tanglehub.protocol.address import Address, address_from_json, read_address
+from tanglehub.protocol.address import Address
 from tanglehub.protocol.codec import Reader, Serializable, Writer
 from tanglehub.protocol.errors import DecodeError
 from tanglehub.protocol.jsonutil import JsonObject, get_field, hex_from_bytes, hex_to_bytes
-from tanglehub.protocol.output.common import json_kind, reject_unknown_kind, sub
+from tanglehub.protocol.output.common import AddressCarrier, expect_kind, json_kind, reject_unknown_kind, sub
 from tanglehub.protocol.validation_errors import InvalidFeatureError
 
 __all__ = [
@@ -36,13 +37,6 @@ MAX_TAG_LENGTH = 64
 """Longest tag feature."""
 
 
-def _expect_kind(r: Reader, kind: int, name: str) -> None:
-    at = r.offset
-    got = r.u8(f"{name} type")
-    if got != kind:
-        raise DecodeError(f"expected {name} (type {kind}), got type {got}", at)
-
-
 def _check_bytes(owner: Serializable, field_name: str, name: str, max_len: int) -> None:
     value = byte_string(getattr(owner, field_name), name, InvalidFeatureError)
     if not 1 <= len(value) <= max_len:
@@ -50,37 +44,11 @@ def _check_bytes(owner: Serializable, field_name: str, name: str, max_len: int) 
     object.__setattr__(owner, field_name, value)
 
 
-class _AddressFeatureBase(Serializable):
+class _AddressFeatureBase(AddressCarrier):
     """A feature whose body is one address."""
 
     __slots__ = ()
-    KIND: ClassVar[int]
-    address: Address
-
-    def _check(self) -> None:
-        if getattr(self.address, "KIND", None) not in (0, 8, 16):
-            raise InvalidFeatureError(f"{self.NAME} needs an address, got {type(self.address).__name__}")
-
-    def write_to(self, w: Writer) -> None:
-        """Append ``type || address``."""
-        w.u8(self.KIND)
-        self.address.write_to(w)
-
-    @classmethod
-    def read_from(cls, r: Reader) -> Self:
-        """Read ``type || address``."""
-        _expect_kind(r, cls.KIND, cls.NAME)
-        return cls(read_address(r))  # type: ignore[call-arg]
-
-    def to_json(self) -> JsonObject:
-        """``{"type": n, "address": {...}}``."""
-        return {"type": self.KIND, "address": self.address.to_json()}
-
-    @classmethod
-    def from_json(cls, d: object, path: str = "") -> Self:
-        """Parse ``{"type": n, "address": {...}}``."""
-        obj, _kind = json_kind(d, path)
-        return cls(address_from_json(get_field(obj, "address", path), sub(path, "address")))  # type: ignore[call-arg]
+    INVALID: ClassVar[type[ProtocolValidationError]] = InvalidFeatureError
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +97,7 @@ class MetadataFeature(Serializable):
     @classmethod
     def read_from(cls, r: Reader) -> Self:
         """Read the binary form."""
-        _expect_kind(r, cls.KIND, cls.NAME)
+        expect_kind(r, cls.KIND, cls.NAME)
         return cls(r.prefixed(2, "metadata", MAX_METADATA_LENGTH))
 
     def to_json(self) -> JsonObject:
@@ -163,7 +131,7 @@ class TagFeature(Serializable):
     @classmethod
     def read_from(cls, r: Reader) -> Self:
         """Read the binary form."""
-        _expect_kind(r, cls.KIND, cls.NAME)
+        expect_kind(r, cls.KIND, cls.NAME)
         return cls(r.prefixed(1, "tag", MAX_TAG_LENGTH))
 
     def to_json(self) -> JsonObject:

@@ -11,12 +11,11 @@ from typing import ClassVar, Self
 
 from tanglehub.protocol.address import AliasAddress
 from tanglehub.protocol.codec import Reader, Writer
-from tanglehub.protocol.errors import JsonShapeError
 from tanglehub.protocol.ids import foundry_id
 from tanglehub.protocol.jsonutil import JsonObject, get_field, require_int
 from tanglehub.protocol.native_token import NativeToken
 from tanglehub.protocol.output.base import OutputBase, json_immutable_features
-from tanglehub.protocol.output.common import json_kind, sub
+from tanglehub.protocol.output.common import sub
 from tanglehub.protocol.output.features import Feature, MetadataFeature
 from tanglehub.protocol.output.unlock_conditions import (
     ImmutableAliasAddressUnlockCondition,
@@ -122,9 +121,7 @@ class FoundryOutput(OutputBase):
     @classmethod
     def from_json(cls, d: object, path: str = "") -> Self:
         """Parse the node API's output object."""
-        obj, kind = json_kind(d, path)
-        if kind != cls.KIND:
-            raise JsonShapeError(f"expected output type {cls.KIND}, got {kind}", sub(path, "type"))
+        obj = cls._json_object(d, path)
         amount, tokens, ucs, features = cls._json_common(obj, path)
         return cls(
             amount,

@@ -13,12 +13,11 @@ from typing import ClassVar, Self
 from tanglehub.protocol._values import byte_string
 from tanglehub.protocol.address import Address, NftAddress
 from tanglehub.protocol.codec import Reader, Writer
-from tanglehub.protocol.errors import JsonShapeError
 from tanglehub.protocol.ids import NFT_ID_LENGTH, nft_id_from_output_id
 from tanglehub.protocol.jsonutil import JsonObject, get_field, hex_from_bytes, hex_to_bytes
 from tanglehub.protocol.native_token import NativeToken
 from tanglehub.protocol.output.base import OutputBase, json_immutable_features
-from tanglehub.protocol.output.common import json_kind, sub
+from tanglehub.protocol.output.common import sub
 from tanglehub.protocol.output.features import (
     Feature,
     IssuerFeature,
@@ -109,9 +108,7 @@ class NftOutput(OutputBase):
     @classmethod
     def from_json(cls, d: object, path: str = "") -> Self:
         """Parse the node API's output object."""
-        obj, kind = json_kind(d, path)
-        if kind != cls.KIND:
-            raise JsonShapeError(f"expected output type {cls.KIND}, got {kind}", sub(path, "type"))
+        obj = cls._json_object(d, path)
         amount, tokens, ucs, features = cls._json_common(obj, path)
         return cls(
             amount,

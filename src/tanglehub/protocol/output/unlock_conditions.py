@@ -15,11 +15,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar, Self
 
+from tanglehub.errors import ProtocolValidationError
 from tanglehub.protocol.address import Address, AliasAddress, address_from_json, read_address
 from tanglehub.protocol.codec import Reader, Serializable, Writer
 from tanglehub.protocol.errors import DecodeError
 from tanglehub.protocol.jsonutil import JsonObject, get_field, int_from_dec, require_int
-from tanglehub.protocol.output.common import json_kind, reject_unknown_kind, sub
+from tanglehub.protocol.output.common import AddressCarrier, expect_kind, json_kind, reject_unknown_kind, sub
 from tanglehub.protocol.validation_errors import InvalidUnlockConditionError
 
 __all__ = [
@@ -51,43 +52,11 @@ def _check_time(value: object, owner: str) -> None:
         raise InvalidUnlockConditionError(f"{owner} unix time must be in 1..{_U32}, got {value!r}")
 
 
-def _expect_kind(r: Reader, kind: int, name: str) -> None:
-    at = r.offset
-    got = r.u8(f"{name} type")
-    if got != kind:
-        raise DecodeError(f"expected {name} (type {kind}), got type {got}", at)
-
-
-class _AddressUnlockConditionBase(Serializable):
+class _AddressUnlockConditionBase(AddressCarrier):
     """An unlock condition that is just an address (types 0, 4, 5, 6)."""
 
     __slots__ = ()
-    KIND: ClassVar[int]
-    address: Address
-
-    def _check(self) -> None:
-        _check_address(self.address, self.NAME)
-
-    def write_to(self, w: Writer) -> None:
-        """Append ``type || address``."""
-        w.u8(self.KIND)
-        self.address.write_to(w)
-
-    @classmethod
-    def read_from(cls, r: Reader) -> Self:
-        """Read ``type || address``."""
-        _expect_kind(r, cls.KIND, cls.NAME)
-        return cls(read_address(r))  # type: ignore[call-arg]
-
-    def to_json(self) -> JsonObject:
-        """``{"type": n, "address": {...}}``."""
-        return {"type": self.KIND, "address": self.address.to_json()}
-
-    @classmethod
-    def from_json(cls, d: object, path: str = "") -> Self:
-        """Parse ``{"type": n, "address": {...}}``."""
-        obj, _kind = json_kind(d, path)
-        return cls(address_from_json(get_field(obj, "address", path), sub(path, "address")))  # type: ignore[call-arg]
+    INVALID: ClassVar[type[ProtocolValidationError]] = InvalidUnlockConditionError
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,7 +96,7 @@ class StorageDepositReturnUnlockCondition(Serializable):
     @classmethod
     def read_from(cls, r: Reader) -> Self:
         """Read the binary form."""
-        _expect_kind(r, cls.KIND, cls.NAME)
+        expect_kind(r, cls.KIND, cls.NAME)
         address = read_address(r)
         return cls(address, r.u64("return amount"))
 
@@ -165,7 +134,7 @@ class TimelockUnlockCondition(Serializable):
     @classmethod
     def read_from(cls, r: Reader) -> Self:
         """Read the binary form."""
-        _expect_kind(r, cls.KIND, cls.NAME)
+        expect_kind(r, cls.KIND, cls.NAME)
         return cls(r.u32("timelock unix time"))
 
     def to_json(self) -> JsonObject:
@@ -202,7 +171,7 @@ class ExpirationUnlockCondition(Serializable):
     @classmethod
     def read_from(cls, r: Reader) -> Self:
         """Read the binary form."""
-        _expect_kind(r, cls.KIND, cls.NAME)
+        expect_kind(r, cls.KIND, cls.NAME)
         address = read_address(r)
         return cls(address, r.u32("expiration unix time"))
 
@@ -264,7 +233,7 @@ class ImmutableAliasAddressUnlockCondition(_AddressUnlockConditionBase):
     @classmethod
     def read_from(cls, r: Reader) -> Self:
         """Read ``6 || alias address``."""
-        _expect_kind(r, cls.KIND, cls.NAME)
+        expect_kind(r, cls.KIND, cls.NAME)
         return cls(AliasAddress.read_from(r))
 
 
