@@ -16,9 +16,6 @@ import sys
 
 from _common import ACCOUNT_ALIAS, env_int, fail, open_wallet, run
 
-from tanglehub.wallet.operations.send import send
-from tanglehub.wallet.operations.tracking import retry_until_included
-
 
 async def main() -> None:
     recipient = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("TANGLEHUB_SEND_TO", "")
@@ -31,12 +28,11 @@ async def main() -> None:
         before = await account.balance()
         print(f"Account {account.alias!r} has {before.base_coin.available} available.")
         print(f"Sending {amount} to {recipient}...")
-        record = await send(account, amount, recipient)
+        record = await account.send(amount, recipient)
         block = f"0x{record.block_id.hex()}" if record.block_id is not None else "(not posted yet)"
         print(f"Transaction 0x{record.tx_id.hex()} sent in block {block}; waiting for confirmation...")
-        final = await retry_until_included(
-            account, record.tx_id, interval=1.0, max_attempts=env_int("TANGLEHUB_CONFIRM_ATTEMPTS", 60)
-        )
+        attempts = env_int("TANGLEHUB_CONFIRM_ATTEMPTS", 60)
+        final = await account.retry_until_included(record.tx_id, interval=1.0, max_attempts=attempts)
         if final.state != "confirmed":
             fail(f"transaction 0x{final.tx_id.hex()} is {final.state} (conflict reason {final.conflict_reason})")
         print(f"Transaction 0x{final.tx_id.hex()} confirmed by milestone {final.inclusion_index}.")
