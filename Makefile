@@ -28,7 +28,7 @@ test: lint types
 	$(BIN)/pytest -q -n 2 --dist loadfile
 
 run: $(STAMP)
-	$(BIN)/tanglehub selfcheck
+	$(BIN)/tanglehub demo
 
 bench: $(STAMP)
 	$(BIN)/python bench/addresses.py

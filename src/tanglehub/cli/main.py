@@ -46,13 +46,14 @@ def _mount() -> None:
         sub = getattr(module, "app", None)
         if isinstance(sub, typer.Typer):
             app.add_typer(sub, name=command)
-    try:
-        selfcheck = importlib.import_module("tanglehub.cli.selfcheck")
-    except ModuleNotFoundError as exc:
-        if exc.name != "tanglehub.cli.selfcheck":
-            raise
-    else:
-        app.command("selfcheck")(selfcheck.selfcheck)
+    for module_name in ("selfcheck", "demo"):
+        try:
+            module = importlib.import_module(f"tanglehub.cli.{module_name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"tanglehub.cli.{module_name}":
+                raise
+        else:
+            app.command(module_name)(getattr(module, module_name))
 
 
 _mount()
