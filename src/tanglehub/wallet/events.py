@@ -20,6 +20,7 @@ import inspect
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass
+from enum import StrEnum
 from functools import partial
 from typing import Any, ClassVar, TypeAlias
 
@@ -34,6 +35,7 @@ __all__ = [
     "EventBus",
     "EventStream",
     "NewOutput",
+    "ProgressStep",
     "SpentOutput",
     "Subscription",
     "TransactionInclusion",
@@ -182,15 +184,42 @@ class TransactionInclusion:
         )
 
 
+class ProgressStep(StrEnum):
+    """The steps of sending a transaction, named as the official SDK's ``TransactionProgress`` events.
+
+    Each is logged in the same database transaction as the state change it reports (where there is one):
+
+    * ``SelectingInputs`` and ``PreparedTransaction``: inputs chosen and reserved, essence built
+      (``essence_hash`` set; the transaction id is not known before signing).
+    * ``SignedTransaction``: the signed payload is stored as pending (``transaction_id`` set).
+    * ``PerformingPow``: the wallet is about to compute the block's proof of work itself.
+    * ``Broadcasting``: the block id is stored and the block is about to be posted (``block_id`` set).
+    * ``Reattaching``: the same payload is posted again in a new block (``block_id`` is the new block).
+    """
+
+    SELECTING_INPUTS = "SelectingInputs"
+    PREPARED_TRANSACTION = "PreparedTransaction"
+    SIGNED_TRANSACTION = "SignedTransaction"
+    PERFORMING_POW = "PerformingPow"
+    BROADCASTING = "Broadcasting"
+    REATTACHING = "Reattaching"
+
+
 @dataclass(frozen=True, slots=True)
 class TransactionProgress:
-    """A step of building and sending a transaction (``selecting_inputs``, ``signing``, ``submitted``...)."""
+    """A step of building and sending a transaction (see :class:`ProgressStep` for the steps).
+
+    ``step`` is a :class:`ProgressStep` value (plain text in JSON); ``transaction_id`` is set from
+    ``SignedTransaction`` on, ``essence_hash`` before, ``block_id`` for ``Broadcasting``/``Reattaching``.
+    """
 
     KIND: ClassVar[str] = "TransactionProgress"
     account_index: int
     step: str
     transaction_id: bytes | None = None
     detail: str | None = None
+    block_id: bytes | None = None
+    essence_hash: bytes | None = None
 
     @property
     def kind(self) -> str:
@@ -201,15 +230,24 @@ class TransactionProgress:
         """The event as a JSON object."""
         return {
             "accountIndex": self.account_index,
-            "step": self.step,
+            "step": str(self.step),
             "transactionId": _hex(self.transaction_id),
             "detail": self.detail,
+            "blockId": _hex(self.block_id),
+            "essenceHash": _hex(self.essence_hash),
         }
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> TransactionProgress:
         """Rebuild from :meth:`to_json`."""
-        return cls(int(d["accountIndex"]), str(d["step"]), _unhex(d.get("transactionId")), d.get("detail"))
+        return cls(
+            int(d["accountIndex"]),
+            str(d["step"]),
+            _unhex(d.get("transactionId")),
+            d.get("detail"),
+            _unhex(d.get("blockId")),
+            _unhex(d.get("essenceHash")),
+        )
 
 
 @dataclass(frozen=True, slots=True)

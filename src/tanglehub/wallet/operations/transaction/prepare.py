@@ -38,6 +38,7 @@ from tanglehub.protocol.payload import MAX_OUTPUTS, TransactionEssence, inputs_c
 from tanglehub.protocol.rent import min_deposit_basic, storage_deposit
 from tanglehub.protocol.validation_errors import InsufficientStorageDepositError
 from tanglehub.wallet.errors import AddressNotFoundError
+from tanglehub.wallet.events import ProgressStep, TransactionProgress
 from tanglehub.wallet.operations.transaction.context import AccountContext, NodeView, node_view
 from tanglehub.wallet.operations.transaction.errors import (
     AmountBelowStorageDepositError,
@@ -356,6 +357,22 @@ async def prepare_transaction(
             )
         key = essence.hash()
         tx.reserve_outputs([c.output_id for c in selection.inputs], key, account.index)
+        tx.add_event(
+            TransactionProgress(
+                account.index,
+                ProgressStep.SELECTING_INPUTS,
+                detail=f"{len(selection.inputs)} input(s) selected and reserved",
+                essence_hash=key,
+            )
+        )
+        tx.add_event(
+            TransactionProgress(
+                account.index,
+                ProgressStep.PREPARED_TRANSACTION,
+                detail=f"{len(selection.inputs)} input(s), {len(all_outputs)} output(s)",
+                essence_hash=key,
+            )
+        )
         _IN_FLIGHT.add(key)
         return PreparedTransaction(
             essence=essence,

@@ -24,6 +24,7 @@ from tanglehub.protocol.payload import TransactionPayload
 from tanglehub.protocol.semantic import ConflictReason, verify_transaction
 from tanglehub.protocol.syntax import validate_transaction
 from tanglehub.protocol.unlock import Ed25519Signature, ReferenceUnlock, SignatureUnlock, Unlock
+from tanglehub.wallet.events import ProgressStep, TransactionProgress
 from tanglehub.wallet.operations.transaction.context import AccountContext
 from tanglehub.wallet.operations.transaction.errors import TransactionOptionsError, TransactionRejectedError
 from tanglehub.wallet.operations.transaction.prepare import (
@@ -135,13 +136,23 @@ def store_signed(
     tx: StoreTx, payload: TransactionPayload, account_index: int, note: str | None, key: bytes | None
 ) -> None:
     """Store ``payload`` as pending and reserve its inputs under its transaction id (in one transaction);
-    ``key`` is the provisional reservation to drop. Storing an already stored payload only re-reserves."""
+    ``key`` is the provisional reservation to drop. Storing an already stored payload only re-reserves.
+    A newly stored payload logs a ``SignedTransaction`` progress event in the same transaction."""
     tx_id = payload.transaction_id()
     if key is not None:
         tx.release_reservations(key)
     tx.reserve_outputs([u.output_id for u in payload.essence.inputs], tx_id, account_index)
     if tx.transaction(tx_id) is None:
         tx.insert_transaction(account_index, payload, note=note)
+        tx.add_event(
+            TransactionProgress(
+                account_index,
+                ProgressStep.SIGNED_TRANSACTION,
+                transaction_id=tx_id,
+                detail=f"{len(payload.unlocks)} unlock(s); stored as pending",
+                essence_hash=payload.essence.hash(),
+            )
+        )
 
 
 async def sign_transaction(account: AccountContext, prepared: PreparedTransaction) -> SignedTransaction:

@@ -9,17 +9,23 @@ same payload in a new block; it never builds a different transaction for the sam
 from __future__ import annotations
 
 import asyncio
+from functools import partial
 
 from tanglehub.protocol.block import MAX_PARENTS, Block
 from tanglehub.protocol.payload import TransactionPayload
 from tanglehub.protocol.pow import find_nonce
 from tanglehub.protocol.semantic import ConflictReason
+from tanglehub.wallet.events import ProgressStep, TransactionProgress
 from tanglehub.wallet.operations.transaction.context import AccountContext, NodeView, node_view
 from tanglehub.wallet.operations.transaction.errors import TransactionRejectedError
 from tanglehub.wallet.operations.transaction.sign import SignedTransaction, store_signed
 from tanglehub.wallet.storage_queries import StoreTx
 
 __all__ = ["build_block", "post_payload", "submit_transaction"]
+
+
+def _log(event: TransactionProgress, tx: StoreTx) -> None:
+    tx.add_event(event)
 
 
 async def build_block(
@@ -37,6 +43,9 @@ async def build_block(
     while True:
         block = Block(view.protocol_version, parents, payload, start)
         if local_pow:
+            target = f"target score {view.min_pow_score}"
+            event = TransactionProgress(account.index, ProgressStep.PERFORMING_POW, payload.transaction_id(), target)
+            await account.wallet.store.write(partial(_log, event))
             nonce = await asyncio.to_thread(
                 find_nonce, block.bytes_without_nonce(), float(view.min_pow_score), start=start
             )
@@ -54,7 +63,8 @@ async def post_payload(
     avoid: bytes | None = None,
 ) -> bytes:
     """Post ``payload`` (already stored as pending) in a new block (never the block ``avoid``); returns the
-    block id the node gives."""
+    block id the node gives. The block id is stored with a ``Broadcasting`` progress event (``Reattaching``
+    when the payload was posted before) in one database transaction before the block is posted."""
     view = view or await node_view(account.wallet.node)
     block = await build_block(account, payload, view, avoid=avoid)
     block_id = block.block_id()
@@ -63,7 +73,14 @@ async def post_payload(
     def record(tx: StoreTx) -> None:
         rec = tx.transaction(tx_id)
         attempts = 0 if rec is None else rec.attempts
+        previous = None if rec is None else rec.block_id
         tx.update_transaction(tx_id, block_id=block_id, attempts=attempts + 1)
+        if previous is None and attempts == 0:
+            step, detail = ProgressStep.BROADCASTING, "posting the block"
+        else:
+            replaced = "" if previous is None else f", replacing block 0x{previous.hex()}"
+            step, detail = ProgressStep.REATTACHING, f"post {attempts + 1} of the same payload{replaced}"
+        tx.add_event(TransactionProgress(account.index, step, tx_id, detail, block_id=block_id))
 
     await account.wallet.store.write(record)
     answered = await account.wallet.node.post_block(block)
