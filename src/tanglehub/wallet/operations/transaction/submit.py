@@ -44,7 +44,8 @@ async def build_block(
         block = Block(view.protocol_version, parents, payload, start)
         if local_pow:
             target = f"target score {view.min_pow_score}"
-            event = TransactionProgress(account.index, ProgressStep.PERFORMING_POW, payload.transaction_id(), target)
+            step = ProgressStep.PERFORMING_POW
+            event = TransactionProgress(account.index, step, payload.transaction_id(), target)
             await account.wallet.store.write(partial(_log, event))
             nonce = await asyncio.to_thread(
                 find_nonce, block.bytes_without_nonce(), float(view.min_pow_score), start=start
