@@ -1,0 +1,319 @@
+"""Wallet sync after 100 new deposits: tanglehub ledger mode and indexer mode beside iota-sdk's ``sync``, on
+one devnet in one run; plus building and signing a 128-input transaction, ours beside the SDK's.
+
+Setup (not timed): a devnet child process (manual milestones) with a data folder. Wallets of 1k, 10k and 100k
+addresses (one mnemonic, account 0) are created while the ledger is still empty, so their first ledger sync
+sets the cursor cheaply. The devnet is then stopped, 20,000 outputs are paid round robin to the first 10,000
+addresses by driving ``DevnetNode`` in-process with 127-output transactions, and the devnet is served again
+from that folder. Every wallet then catches up once (its "initial" sync, shown too). Then the faucet pays
+100 deposits to the first 100 addresses, one milestone confirms them, and each wallet syncs once (timed).
+
+The SDK (``iota_sdk`` 1.1.4) talks to the same devnet over HTTP from this process; the devnet is a child
+process because the SDK's blocking calls hold the GIL.
+
+Usage: .venv/bin/python bench/sync.py [--quick]   (--quick: 100/1k/10k addresses, 2,000 outputs)
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from tanglehub.devnet.config import DevnetConfig
+from tanglehub.devnet.node import DevnetNode
+from tanglehub.devnet.server import free_port
+from tanglehub.keys import generate_mnemonic, mnemonic_to_seed
+from tanglehub.keys.address import derive_address_hashes
+from tanglehub.keys.ed25519 import public_key, sign
+from tanglehub.keys.slip10 import SHIMMER_COIN_TYPE
+from tanglehub.node import NodePool
+from tanglehub.protocol.address import Ed25519Address
+from tanglehub.protocol.block import PROTOCOL_VERSION, Block
+from tanglehub.protocol.ids import output_id
+from tanglehub.protocol.input import UtxoInput
+from tanglehub.protocol.output import AddressUnlockCondition, BasicOutput, Output
+from tanglehub.protocol.payload import TransactionEssence, TransactionPayload, inputs_commitment
+from tanglehub.protocol.unlock import Ed25519Signature, SignatureUnlock
+from tanglehub.vault import KdfParams
+from tanglehub.wallet import SyncMode, SyncOptions, Wallet
+from tanglehub.wallet.operations.send import prepare_send
+from tanglehub.wallet.operations.transaction import TransactionOptions, sign_transaction
+
+AMOUNT = 100_000
+DEPOSITS = 100
+PASSWORD = "bench password"
+LEDGER = SyncOptions(SyncMode.LEDGER)
+INDEXER = SyncOptions(SyncMode.INDEXER)
+
+
+class DevnetChild:
+    """``tanglehub devnet`` in a child process on a data folder, milestones only on request."""
+
+    def __init__(self, data_dir: Path, log: Path) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        args = [sys.executable, "-m", "tanglehub.cli.main", "devnet", "--port", str(self.port)]
+        args += ["--data-dir", str(data_dir), "--milestone-interval", "0", "--log-level", "warning"]
+        self._log = log.open("ab")
+        self.proc = subprocess.Popen(args, stdout=self._log, stderr=subprocess.STDOUT)
+        self.http = httpx.Client(base_url=self.url, timeout=60)
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if self.http.get("/health").status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline or self.proc.poll() is not None:
+                raise SystemExit(f"the devnet did not start; see {log}")
+            time.sleep(0.1)
+
+    def milestone(self) -> int:
+        """Issue one milestone now."""
+        return int(self.http.post("/api/devnet/v1/milestones", json={}).json()["index"])
+
+    def faucet(self, address: str) -> None:
+        """One faucet payment (confirmed by the next milestone)."""
+        self.http.post("/api/plugins/faucet/v1/enqueue", json={"address": address}).raise_for_status()
+
+    def stop(self) -> None:
+        """Ctrl-C the node and wait for it."""
+        self.http.close()
+        self.proc.send_signal(signal.SIGINT)
+        try:
+            self.proc.wait(30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self._log.close()
+
+
+def fill_ledger(data_dir: Path, hashes: list[bytes], count: int) -> None:
+    """Pay ``count`` outputs of AMOUNT round robin to ``hashes`` from the faucet, in-process (unmeasured)."""
+    node = DevnetNode(DevnetConfig(data_dir=data_dir, milestone_interval=0))
+    key, faucet = node.keys.faucet_private, node.keys.faucet_address
+    head = node.faucet._confirmed_head()
+    cur: tuple[bytes, Output] = (head.oid, head.output)
+    made = pending = 0
+    while made < count:
+        n = min(126, count - made)
+        outs: list[Output] = [
+            BasicOutput(AMOUNT, (AddressUnlockCondition(Ed25519Address(hashes[(made + i) % len(hashes)])),))
+            for i in range(n)
+        ]
+        outs.append(BasicOutput(cur[1].amount - n * AMOUNT, (AddressUnlockCondition(faucet),)))
+        essence = TransactionEssence(
+            node.network_id, (UtxoInput.from_output_id(cur[0]),), inputs_commitment([cur[1]]), tuple(outs)
+        )
+        unlock = SignatureUnlock(Ed25519Signature(public_key(key), sign(key, essence.hash())))
+        payload = TransactionPayload(essence, (unlock,))
+        node.submit_own_block(Block(PROTOCOL_VERSION, tuple(node.tips()), payload, 0))
+        cur = (output_id(payload.transaction_id(), n), outs[n])
+        made += n
+        pending += 1
+        if pending == 40:
+            node.issue_milestone()
+            pending = 0
+    node.issue_milestone()
+    node.close()
+
+
+async def timed(fn: Callable[[], Awaitable[Any]]) -> tuple[float, Any]:
+    """(seconds, result) of one awaited call."""
+    start = time.perf_counter()
+    result = await fn()
+    return time.perf_counter() - start, result
+
+
+def sdk_wallet(path: Path, url: str, mnemonic: str, addresses: int) -> Any:
+    """An iota-sdk wallet on ``url`` with ``addresses`` public addresses of ``mnemonic`` (account 0)."""
+    sdk: Any = importlib.import_module("iota_sdk")
+    wallet = sdk.Wallet(
+        str(path),
+        sdk.ClientOptions(nodes=[url], ignoreNodeHealth=True),
+        sdk.CoinType.SHIMMER,
+        sdk.MnemonicSecretManager(mnemonic),
+    )
+    account = wallet.create_account("bench")
+    left = addresses - 1
+    while left > 0:
+        account.generate_ed25519_addresses(min(left, 10_000))
+        left -= min(left, 10_000)
+    return wallet, account
+
+
+class Bench:
+    """The whole run (see the module docstring)."""
+
+    def __init__(self, quick: bool) -> None:
+        self.sizes = [100, 1_000, 10_000] if quick else [1_000, 10_000, 100_000]
+        self.main = self.sizes[1]
+        self.outputs = 2_000 if quick else 20_000
+        self.tmp = Path(tempfile.mkdtemp(prefix="bench-sync-"))
+        self.data = self.tmp / "devnet"
+        self.log = self.tmp / "devnet.log"
+        self.mnemonic = generate_mnemonic()
+        self.rows: list[tuple[str, int, str, str]] = []
+
+    def pool(self, url: str) -> NodePool:
+        return NodePool([url], max_milestone_age=None, timeout=120)
+
+    async def make_wallet(self, url: str, name: str, addresses: int, ledger: bool) -> None:
+        pool = self.pool(url)
+        wallet = await Wallet.create(
+            self.tmp / name,
+            password=PASSWORD,
+            coin_type=SHIMMER_COIN_TYPE,
+            pool=pool,
+            mnemonic=self.mnemonic,
+            kdf=KdfParams.MINIMUM,
+            idle_timeout=None,
+        )
+        account = await wallet.create_account("bench")
+        if ledger:
+            await wallet.sync(LEDGER)  # empty ledger: sets the cursor
+        if addresses > 1:
+            await account.generate_addresses(addresses - 1)
+        await wallet.close()
+        await pool.aclose()
+
+    async def open_wallet(self, url: str, name: str) -> tuple[Wallet, NodePool]:
+        pool = self.pool(url)
+        wallet = await Wallet.open(self.tmp / name, password=PASSWORD, pool=pool, idle_timeout=None)
+        return wallet, pool
+
+    async def run(self) -> None:
+        print(f"setup in {self.tmp} (addresses {self.sizes}, {self.outputs} outputs) ...", flush=True)
+        devnet = DevnetChild(self.data, self.log)
+        devnet.milestone()
+        for n in self.sizes:
+            await self.make_wallet(devnet.url, f"ledger-{n}", n, ledger=True)
+        indexer_sizes = [n for n in self.sizes if n <= self.main]
+        for n in indexer_sizes:
+            await self.make_wallet(devnet.url, f"indexer-{n}", n, ledger=False)
+        devnet.stop()
+        seed = mnemonic_to_seed(self.mnemonic)
+        hashes = derive_address_hashes(seed, SHIMMER_COIN_TYPE, 0, False, 0, self.main)
+        start = time.perf_counter()
+        fill_ledger(self.data, hashes, self.outputs)
+        print(f"ledger filled in {time.perf_counter() - start:.1f} s", flush=True)
+        devnet = DevnetChild(self.data, self.log)
+        try:
+            await self.measure(devnet, indexer_sizes, hashes)
+        finally:
+            devnet.stop()
+            shutil.rmtree(self.tmp, ignore_errors=True)
+
+    async def measure(self, devnet: DevnetChild, indexer_sizes: list[int], hashes: list[bytes]) -> None:
+        wallets: dict[str, tuple[Wallet, NodePool]] = {}
+        for n in self.sizes:
+            wallets[f"ledger-{n}"] = await self.open_wallet(devnet.url, f"ledger-{n}")
+        for n in indexer_sizes:
+            wallets[f"indexer-{n}"] = await self.open_wallet(devnet.url, f"indexer-{n}")
+        initial: dict[str, float] = {}
+        for name, (wallet, _) in wallets.items():
+            mode = LEDGER if name.startswith("ledger") else INDEXER
+            initial[name], _ = await timed(lambda w=wallet, m=mode: w.sync(m))  # type: ignore[misc]
+            print(f"  initial sync {name}: {initial[name]:.2f} s", flush=True)
+        sdk: dict[int, Any] = {}
+        for n in indexer_sizes:
+            wallet_sdk, account_sdk = sdk_wallet(self.tmp / f"sdk-{n}", devnet.url, self.mnemonic, n)
+            t0 = time.perf_counter()
+            account_sdk.sync()
+            initial[f"sdk-{n}"] = time.perf_counter() - t0
+            print(f"  initial sync sdk-{n}: {initial[f'sdk-{n}']:.2f} s", flush=True)
+            sdk[n] = (wallet_sdk, account_sdk)
+
+        hrp = "tst"
+        for i in range(DEPOSITS):
+            devnet.faucet(Ed25519Address(hashes[i % min(100, len(hashes))]).to_bech32(hrp))
+        devnet.milestone()
+
+        for name, (wallet, _) in wallets.items():
+            mode = LEDGER if name.startswith("ledger") else INDEXER
+            seconds, result = await timed(lambda w=wallet, m=mode: w.sync(m))  # type: ignore[misc]
+            kind, size = name.split("-")
+            self.rows.append(
+                (f"tanglehub {kind}", int(size), f"{seconds:.3f}", f"{len(result.new_output_ids)} new")
+            )
+        for n, (_, account_sdk) in sdk.items():
+            before = len(account_sdk.unspent_outputs())
+            t0 = time.perf_counter()
+            account_sdk.sync()
+            seconds = time.perf_counter() - t0
+            after = len(account_sdk.unspent_outputs())
+            self.rows.append(("iota-sdk sync", n, f"{seconds:.3f}", f"{after - before} new"))
+
+        await self.sign_128(wallets[f"ledger-{self.main}"][0], sdk[self.main][1])
+        self.report(initial)
+        for wallet, pool in wallets.values():
+            await wallet.close()
+            await pool.aclose()
+        for wallet_sdk, _ in sdk.values():
+            wallet_sdk.destroy()
+
+    async def sign_128(self, wallet: Wallet, account_sdk: Any) -> None:
+        sdk: Any = importlib.import_module("iota_sdk")
+        account = await wallet.get_account("bench")
+        records = (await account.unspent_outputs())[:128]
+        total = sum(r.amount for r in records)
+        to = (await account.addresses(internal=False))[0].bech32
+        options = TransactionOptions(custom_inputs=tuple(r.output_id for r in records))
+        t0 = time.perf_counter()
+        prepared = await prepare_send(account, [(to, total)], options)
+        t1 = time.perf_counter()
+        signed = await sign_transaction(account, prepared)
+        t2 = time.perf_counter()
+        assert len(signed.payload.essence.inputs) == 128
+        signatures = len({i.chain for i in prepared.inputs})
+        sdk_inputs = ["0x" + r.output_id.hex() for r in records]
+        t3 = time.perf_counter()
+        sdk_prepared = account_sdk.prepare_send(
+            [sdk.SendParams(address=to, amount=str(total))], sdk.TransactionOptions(custom_inputs=sdk_inputs)
+        )
+        t4 = time.perf_counter()
+        sdk_signed = account_sdk.sign_transaction_essence(sdk_prepared.prepared_transaction_data())
+        t5 = time.perf_counter()
+        assert sdk_signed is not None
+        note = f"{signatures} signatures"
+        self.rows.append(("tanglehub prepare 128 inputs", self.main, f"{t1 - t0:.3f}", note))
+        self.rows.append(("tanglehub sign 128 inputs", self.main, f"{t2 - t1:.3f}", "incl. semantic check"))
+        self.rows.append(("iota-sdk prepare 128 inputs", self.main, f"{t4 - t3:.3f}", note))
+        self.rows.append(("iota-sdk sign 128 inputs", self.main, f"{t5 - t4:.3f}", ""))
+
+    def report(self, initial: dict[str, float]) -> None:
+        print()
+        print(f"sync after {DEPOSITS} new deposits ({self.outputs} outputs on the first {self.main} addresses)")
+        print(f"{'what':32} {'addresses':>10} {'seconds':>9}  note")
+        for what, n, secs, note in self.rows:
+            print(f"{what:32} {n:>10} {secs:>9}  {note}")
+        print()
+        print("initial catch-up (not the benchmark): " + ", ".join(f"{k} {v:.1f} s" for k, v in initial.items()))
+        ours = {n: float(s) for w, n, s, _ in self.rows if w == "tanglehub ledger"}
+        theirs = {n: float(s) for w, n, s, _ in self.rows if w == "iota-sdk sync"}
+        for n, t in theirs.items():
+            print(f"ledger mode vs iota-sdk at {n} addresses: {t / ours[n]:.0f}x faster")
+
+
+def main() -> None:
+    """Parse arguments and run."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="smaller sizes (100/1k/10k addresses, 2k outputs)")
+    args = parser.parse_args()
+    asyncio.run(Bench(args.quick).run())
+
+
+if __name__ == "__main__":
+    main()
