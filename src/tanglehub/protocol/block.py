@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Self
 
 from tanglehub.protocol._values import U8_MAX, U64_MAX, uint
-from tanglehub.protocol.codec import Reader, Serializable, Writer
+from tanglehub.protocol.codec import CachedSerializable, Reader, Writer
 from tanglehub.protocol.errors import DecodeError, InvalidBlockError
 from tanglehub.protocol.jsonutil import (
     JsonObject,
@@ -49,7 +49,7 @@ _PAYLOAD_CLASSES = (TaggedDataPayload, TransactionPayload, MilestonePayload)
 
 
 @dataclass(frozen=True, slots=True)
-class Block(Serializable):
+class Block(CachedSerializable):
     """A block: protocol version, 1..8 sorted parents, an optional payload and the PoW nonce."""
 
     NAME: ClassVar[str] = "block"

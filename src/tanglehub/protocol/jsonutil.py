@@ -37,9 +37,9 @@ _HEX_DIGITS = re.compile(r"[0-9a-fA-F]+")
 
 def sub(path: str, key: str | int) -> str:
     """Extend a JSON field path by an object key (``a.b``) or an array index (``a[2]``)."""
-    if isinstance(key, int):
-        return f"{path}[{key}]"
-    return f"{path}.{key}" if path else key
+    if type(key) is str:
+        return f"{path}.{key}" if path else key
+    return f"{path}[{key}]"
 
 
 def hex_from_bytes(b: bytes) -> str:
@@ -101,6 +101,8 @@ def int_to_hex_u256(n: int) -> str:
 
 def require_object(value: object, path: str) -> Mapping[str, Any]:
     """Check that ``value`` is a JSON object."""
+    if type(value) is dict:  # the common case, without the slower ABC check
+        return value
     if not isinstance(value, Mapping):
         raise JsonShapeError(f"expected an object, got {type(value).__name__}", path)
     return value
@@ -115,6 +117,8 @@ def get_field(obj: Mapping[str, Any], key: str, path: str) -> Any:
 
 def require_int(value: object, path: str, lo: int = 0, hi: int = U64_MAX) -> int:
     """Check that ``value`` is a JSON integer within ``lo..hi``."""
+    if type(value) is int and lo <= value <= hi:  # the common case
+        return value
     if isinstance(value, bool) or not isinstance(value, int):
         raise JsonShapeError(f"expected an integer, got {value!r:.80}", path)
     if value < lo or value > hi:

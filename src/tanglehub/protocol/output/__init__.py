@@ -3,7 +3,9 @@ and the tagged-union dispatch over output types."""
 
 from __future__ import annotations
 
-from tanglehub.protocol.codec import Reader
+from collections.abc import Callable
+
+from tanglehub.protocol.codec import Reader, read_cached
 from tanglehub.protocol.errors import DecodeError
 from tanglehub.protocol.output.alias import AliasOutput
 from tanglehub.protocol.output.base import OutputBase
@@ -87,7 +89,8 @@ def read_output(r: Reader) -> Output:
     cls = OUTPUT_TYPES.get(kind)
     if cls is None:
         raise DecodeError(f"unknown output type {kind} (expected 3, 4, 5 or 6)", at)
-    return cls.read_from(r)
+    reader: Callable[[Reader], Output] = cls.read_from
+    return read_cached(r, reader)
 
 
 def output_from_bytes(data: bytes | bytearray | memoryview) -> Output:

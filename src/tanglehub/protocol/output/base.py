@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, TypeVar
 
 from tanglehub.protocol.address import Address
-from tanglehub.protocol.codec import Reader, Serializable, Writer
+from tanglehub.protocol.codec import CachedSerializable, Reader, Writer
 from tanglehub.protocol.errors import DecodeError, JsonShapeError
 from tanglehub.protocol.jsonutil import JsonObject, get_field, int_from_dec, require_list
 from tanglehub.protocol.native_token import (
@@ -45,7 +45,7 @@ _UC = TypeVar("_UC", bound=UnlockCondition)
 _F = TypeVar("_F", bound=Feature)
 
 
-class OutputBase(Serializable):
+class OutputBase(CachedSerializable):
     """Behaviour shared by Basic, Alias, Foundry and NFT outputs (not instantiable on its own)."""
 
     __slots__ = ()

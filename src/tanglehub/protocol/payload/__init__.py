@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from tanglehub.protocol.codec import Reader
+from tanglehub.protocol.codec import Reader, read_cached
 from tanglehub.protocol.errors import DecodeError, JsonShapeError
 from tanglehub.protocol.jsonutil import get_field, require_int, require_object
 from tanglehub.protocol.payload._common import sub
@@ -65,7 +65,8 @@ def read_payload(r: Reader) -> Payload:
     cls = PAYLOAD_KINDS.get(kind)
     if cls is None:
         raise DecodeError(f"unsupported payload type {kind} (known: {_KNOWN})", r.offset)
-    return cls.read_from(r)
+    reader: Callable[[Reader], Payload] = cls.read_from
+    return read_cached(r, reader)
 
 
 def payload_from_bytes(data: bytes) -> Payload:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Self
 
 from tanglehub.protocol._values import U64_MAX, byte_string, typed_tuple, uint
-from tanglehub.protocol.codec import Reader, Serializable, Writer
+from tanglehub.protocol.codec import CachedSerializable, Reader, Writer
 from tanglehub.protocol.errors import DecodeError, InvalidTransactionError, JsonShapeError
 from tanglehub.protocol.input import UtxoInput
 from tanglehub.protocol.jsonutil import (
@@ -51,7 +51,7 @@ def inputs_commitment(consumed: Sequence[Output]) -> bytes:
 
 
 @dataclass(frozen=True, slots=True)
-class TransactionEssence(Serializable):
+class TransactionEssence(CachedSerializable):
     """What a transaction consumes and creates; its hash is what the unlocks sign."""
 
     KIND: ClassVar[int] = 1
@@ -99,7 +99,7 @@ class TransactionEssence(Serializable):
         w.raw(self.inputs_commitment)
         w.u16(len(self.outputs))
         for o in self.outputs:
-            o.write_to(w)
+            w.raw(o.to_bytes())  # cached on the output
         w.prefixed(4, self.payload.to_bytes() if self.payload is not None else b"")
 
     @classmethod

@@ -15,7 +15,7 @@ from itertools import pairwise
 from typing import Any, ClassVar, Self
 
 from tanglehub.protocol._values import U8_MAX, U16_MAX, U32_MAX, byte_string, typed_tuple, uint
-from tanglehub.protocol.codec import Reader, Serializable, Writer
+from tanglehub.protocol.codec import CachedSerializable, Reader, Serializable, Writer, read_cached
 from tanglehub.protocol.errors import DecodeError, InvalidMilestoneError, JsonShapeError
 from tanglehub.protocol.jsonutil import (
     JsonObject,
@@ -127,7 +127,7 @@ class ProtocolParamsMilestoneOption(Serializable):
 
 
 @dataclass(frozen=True, slots=True)
-class MilestoneEssence(Serializable):
+class MilestoneEssence(CachedSerializable):
     """The signed part of a milestone."""
 
     NAME: ClassVar[str] = "milestone essence"
@@ -247,7 +247,7 @@ class MilestoneEssence(Serializable):
 
 
 @dataclass(frozen=True, slots=True)
-class MilestonePayload(Serializable):
+class MilestonePayload(CachedSerializable):
     """A milestone: its essence and the coordinator's signatures over the essence hash."""
 
     KIND: ClassVar[int] = 7
@@ -282,7 +282,7 @@ class MilestonePayload(Serializable):
     def write_to(self, w: Writer) -> None:
         """Append ``u32 7 | essence | u8 count | signatures``."""
         w.u32(self.KIND)
-        self.essence.write_to(w)
+        w.raw(self.essence.to_bytes())  # cached on the essence
         w.u8(len(self.signatures))
         for s in self.signatures:
             s.write_to(w)
@@ -291,7 +291,7 @@ class MilestonePayload(Serializable):
     def read_from(cls, r: Reader) -> Self:
         """Read one milestone payload, type included."""
         expect_payload_kind(r, cls.KIND, "milestone")
-        essence = MilestoneEssence.read_from(r)
+        essence = read_cached(r, MilestoneEssence.read_from)
         at = r.offset
         count = r.u8("milestone signature count")
         if count == 0:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Self
 
 from tanglehub.protocol._values import byte_string
-from tanglehub.protocol.codec import Reader, Serializable, Writer
+from tanglehub.protocol.codec import CachedSerializable, Reader, Writer
 from tanglehub.protocol.errors import InvalidPayloadError, JsonShapeError
 from tanglehub.protocol.jsonutil import JsonObject, hex_from_bytes, hex_to_bytes, require_object
 from tanglehub.protocol.payload._common import (
@@ -28,7 +28,7 @@ MAX_TAG_LENGTH = 64
 
 
 @dataclass(frozen=True, slots=True)
-class TaggedDataPayload(Serializable):
+class TaggedDataPayload(CachedSerializable):
     """Arbitrary data with a tag; neither has protocol meaning."""
 
     KIND: ClassVar[int] = 5

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Self
 
 from tanglehub.protocol._values import typed_tuple
-from tanglehub.protocol.codec import Reader, Serializable, Writer
+from tanglehub.protocol.codec import CachedSerializable, Reader, Writer, read_cached
 from tanglehub.protocol.errors import DecodeError, InvalidTransactionError, InvalidUnlockError
 from tanglehub.protocol.jsonutil import JsonObject, get_field, require_list, require_object
 from tanglehub.protocol.payload._common import (
@@ -69,7 +69,7 @@ def check_unlocks(unlocks: Sequence[Unlock], input_count: int) -> None:
 
 
 @dataclass(frozen=True, slots=True)
-class TransactionPayload(Serializable):
+class TransactionPayload(CachedSerializable):
     """A signed transaction: the essence and one unlock per input."""
 
     KIND: ClassVar[int] = 6
@@ -94,7 +94,7 @@ class TransactionPayload(Serializable):
     def write_to(self, w: Writer) -> None:
         """Append ``u32 6 | essence | u16 count | unlocks``."""
         w.u32(self.KIND)
-        self.essence.write_to(w)
+        w.raw(self.essence.to_bytes())  # cached on the essence
         w.u16(len(self.unlocks))
         for u in self.unlocks:
             u.write_to(w)
@@ -103,7 +103,7 @@ class TransactionPayload(Serializable):
     def read_from(cls, r: Reader) -> Self:
         """Read one transaction payload, type included."""
         expect_payload_kind(r, cls.KIND, "transaction")
-        essence = TransactionEssence.read_from(r)
+        essence = read_cached(r, TransactionEssence.read_from)
         at = r.offset
         count = r.u16("unlock count")
         if count != len(essence.inputs):
