@@ -6,6 +6,10 @@ syncs. A consumer reads them as a *stream* under its own name and acknowledges w
 crashes, the next run starts right after its last acknowledged event, so nothing is missed or lost. This
 script syncs every account in the background (as a deposit watcher would) and prints each event.
 
+Callbacks are the other way to listen, as in the guide (``wallet.events.subscribe(callback, kinds)``): they
+see events committed while the program runs, not the ones it missed while it was down, so use them for
+logging or a UI and the stream for anything that moves money.
+
 Extra variables: ``TANGLEHUB_EVENT_CONSUMER`` (the consumer name, default ``exchange-example``);
 ``TANGLEHUB_MAX_EVENTS`` (stop after that many events, default 0 = no limit); ``TANGLEHUB_LISTEN_SECONDS``
 (stop after that many seconds, default 0 = until Ctrl-C); ``TANGLEHUB_SYNC_INTERVAL`` (seconds between
@@ -38,6 +42,11 @@ def describe(delivered: DeliveredEvent) -> str:
     return f"{head}: {event.to_json()}"
 
 
+def on_balance_change(delivered: DeliveredEvent) -> None:
+    """A callback: called for each balance change committed while this program runs."""
+    print(f"  (callback) {describe(delivered)}", flush=True)
+
+
 async def keep_syncing(wallet: Wallet, interval: float) -> None:
     """Sync the whole wallet every ``interval`` seconds; each sync records its events."""
     while True:
@@ -52,6 +61,7 @@ async def main() -> None:
     async with await open_wallet() as wallet:
         stream = wallet.events.stream(consumer)
         print(f"Listening as consumer {consumer!r}, resuming after event {await stream.cursor()}...")
+        await wallet.events.subscribe(on_balance_change, kinds=[BalanceChange])
         syncer = asyncio.create_task(keep_syncing(wallet, env_float("TANGLEHUB_SYNC_INTERVAL", 2.0)))
         loop = asyncio.get_running_loop()
         deadline = loop.time() + seconds if seconds > 0 else None

@@ -42,22 +42,34 @@ class Scripts:
             "TANGLEHUB_WALLET_KDF": "minimum",
         }
 
-    def run(self, name: str, *args: str, expect: int = 0, **env: str) -> subprocess.CompletedProcess[str]:
-        """Run ``examples/exchange/<name>`` and check its exit status."""
-        proc = subprocess.run(
+    def start(self, name: str, *args: str, **env: str) -> subprocess.Popen[str]:
+        """Start ``examples/exchange/<name>`` in the background."""
+        return subprocess.Popen(
             [sys.executable, str(EXAMPLES / name), *args],
             cwd=EXAMPLES,
             env=self.env | env,
-            capture_output=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             text=True,
-            timeout=60,
-            check=False,
         )
+
+    def finish(self, name: str, proc: subprocess.Popen[str], expect: int = 0) -> tuple[str, str]:
+        """Wait for a started script; check its exit status; (stdout, stderr)."""
+        try:
+            out, err = proc.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            out, err = proc.communicate()
         assert proc.returncode == expect, (
-            f"{name} exited {proc.returncode}\nstdout:\n{proc.stdout}\nstderr:\n{proc.stderr}\n"
+            f"{name} exited {proc.returncode}\nstdout:\n{out}\nstderr:\n{err}\n"
             f"devnet log:\n{self.devnet.log_text()[-2000:]}"
         )
-        return proc
+        return out, err
+
+    def run(self, name: str, *args: str, expect: int = 0, **env: str) -> subprocess.CompletedProcess[str]:
+        """Run ``examples/exchange/<name>`` to its end and check its exit status."""
+        out, err = self.finish(name, self.start(name, *args, **env), expect)
+        return subprocess.CompletedProcess([name, *args], expect, out, err)
 
 
 def _find(pattern: str, text: str) -> str:
@@ -119,6 +131,16 @@ def test_exchange_guide_steps_in_order(devnet: Devnet, tmp_path: Path) -> None:
     out = s.run("5-listen-events.py", TANGLEHUB_LISTEN_SECONDS="1", TANGLEHUB_SYNC_INTERVAL="0.5").stdout
     assert "resuming after event 2" in out
     assert deposit not in out
+    # A deposit arriving while the listener runs: its background sync records it, stream and callback see it.
+    listener = s.start("5-listen-events.py", TANGLEHUB_MAX_EVENTS="2", TANGLEHUB_SYNC_INTERVAL="0.5")
+    devnet.faucet(shared_user2)
+    out, _ = s.finish("5-listen-events.py", listener)
+    assert re.search(
+        rf"^Event \d+: NewOutput \(account 2\): {devnet.faucet_amount} to {shared_user2}", out, re.M
+    ), out
+    assert re.search(
+        rf"^  \(callback\) Event \d+: BalanceChange \(account 2\): balance 0 -> {devnet.faucet_amount}", out, re.M
+    )
 
     # 6: a withdrawal to user-2's account, confirmed by a milestone.
     out = s.run("6-send-amount.py", user2_address, TANGLEHUB_SEND_AMOUNT=str(SEND_AMOUNT)).stdout
