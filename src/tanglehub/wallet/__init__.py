@@ -19,6 +19,8 @@ from tanglehub.wallet.errors import (
     WalletClosedError,
     WalletError,
     WalletExistsError,
+    WalletIncompleteError,
+    WalletInUseError,
     WalletNetworkMismatchError,
     WalletNotFoundError,
 )
@@ -97,6 +99,8 @@ __all__ = [
     "WalletError",
     "WalletEvent",
     "WalletExistsError",
+    "WalletInUseError",
+    "WalletIncompleteError",
     "WalletNetworkMismatchError",
     "WalletNotFoundError",
     "WalletSettings",

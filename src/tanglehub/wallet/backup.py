@@ -21,10 +21,8 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
-import contextlib
 import hashlib
 import json
-import os
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -46,6 +44,8 @@ from tanglehub.wallet.errors import (
     WalletExistsError,
     WalletNetworkMismatchError,
 )
+from tanglehub.wallet.layout import VAULT_FILE_NAME, WalletState, remove_leftovers, wallet_state
+from tanglehub.wallet.lock import WalletLock
 from tanglehub.wallet.storage import DB_FILE_NAME, WalletStore
 
 if TYPE_CHECKING:
@@ -235,8 +235,6 @@ async def restore_backup(
     transport_factory: TransportFactory | None = None,
 ) -> None:
     """Check a backup (password, coin type, network) and install it as a new wallet in ``dest_dir``."""
-    from tanglehub.wallet.wallet import VAULT_FILE_NAME  # noqa: PLC0415 (import cycle)
-
     try:
         data = await asyncio.to_thread(backup_path.read_bytes)
     except OSError as exc:
@@ -252,19 +250,32 @@ async def restore_backup(
             f"the backup belongs to network {header.network_name!r}, not {network_name!r}"
         )
     await _check_node_network(header, node_urls, pool, transport_factory)
-    vault_path, db_path = dest_dir / VAULT_FILE_NAME, dest_dir / DB_FILE_NAME
-    if vault_path.exists() or db_path.exists():
+    if await asyncio.to_thread(wallet_state, dest_dir) is WalletState.COMPLETE:
         raise WalletExistsError(f"a wallet already exists in {dest_dir}; restore into an empty directory")
     dest_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    lock = await asyncio.to_thread(WalletLock.acquire, dest_dir)
     try:
-        await asyncio.to_thread(WalletStore.install_snapshot, db, db_path)
+        await _install(dest_dir, vault_blob, db, backup_password)
+    finally:
+        lock.release()
+
+
+async def _install(dest_dir: Path, vault_blob: bytes, db: bytes, backup_password: str) -> None:
+    """Vault first, database (whose settings mark a finished wallet, see ``layout``) last; the caller
+    holds the directory's lock."""
+    vault_path, db_path = dest_dir / VAULT_FILE_NAME, dest_dir / DB_FILE_NAME
+    state = await asyncio.to_thread(wallet_state, dest_dir)
+    if state is WalletState.COMPLETE:
+        raise WalletExistsError(f"a wallet already exists in {dest_dir}; restore into an empty directory")
+    if state is WalletState.INCOMPLETE:
+        await asyncio.to_thread(remove_leftovers, dest_dir)
+    try:
         vault = VaultStore(vault_path, idle_timeout=None)
         await asyncio.to_thread(vault.import_encrypted, vault_blob, backup_password)
         vault.lock()
+        await asyncio.to_thread(WalletStore.install_snapshot, db, db_path)
     except (VaultError, BackupError, StorageError, OSError) as exc:
-        for p in (vault_path, db_path, Path(f"{db_path}-wal"), Path(f"{db_path}-shm")):
-            with contextlib.suppress(OSError):
-                os.unlink(p)
+        await asyncio.to_thread(remove_leftovers, dest_dir)
         if isinstance(exc, VaultError):
             raise BackupCorruptedError(f"the vault inside the backup cannot be restored: {exc}") from exc
         raise

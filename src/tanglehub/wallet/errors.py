@@ -5,6 +5,8 @@ Every class derives from :class:`tanglehub.errors.WalletError`::
     WalletError                          WALLET_ERROR
     +-- WalletExistsError                WALLET_EXISTS
     +-- WalletNotFoundError              WALLET_NOT_FOUND
+    |   +-- WalletIncompleteError        WALLET_INCOMPLETE
+    +-- WalletInUseError                 WALLET_IN_USE
     +-- WalletClosedError                WALLET_CLOSED
     +-- WalletArgumentError              WALLET_INVALID_ARGUMENT
     +-- WalletNetworkMismatchError       WALLET_NETWORK_MISMATCH
@@ -41,6 +43,8 @@ __all__ = [
     "WalletClosedError",
     "WalletError",
     "WalletExistsError",
+    "WalletInUseError",
+    "WalletIncompleteError",
     "WalletNetworkMismatchError",
     "WalletNotFoundError",
 ]
@@ -58,6 +62,19 @@ class WalletNotFoundError(WalletError):
 
     code = "WALLET_NOT_FOUND"
     http_status = 404
+
+
+class WalletIncompleteError(WalletNotFoundError):
+    """The directory holds a wallet whose creation was interrupted; ``Wallet.create`` it again."""
+
+    code = "WALLET_INCOMPLETE"
+
+
+class WalletInUseError(WalletError):
+    """Another process (or another ``Wallet`` object of this one) has the wallet directory open."""
+
+    code = "WALLET_IN_USE"
+    http_status = 409
 
 
 class WalletClosedError(WalletError):

@@ -4,17 +4,25 @@ Layout of a wallet directory (mode 0700)::
 
     wallet.vault   the mnemonic, encrypted (tanglehub.vault; Argon2id + XChaCha20-Poly1305, mode 0600)
     wallet.db      accounts, addresses, outputs, transactions, events (tanglehub.wallet.storage, mode 0600)
+    wallet.lock    held (flock) by the one process that has the wallet open (tanglehub.wallet.lock)
 
 ``await Wallet.create(path, password=..., node_urls=[...], coin_type=...)`` makes a new wallet (a new
 mnemonic is generated unless one is given, and can be read once with :meth:`Wallet.take_new_mnemonic`);
 ``await Wallet.open(path, password=..., node_urls=[...])`` opens it again. Both check the node's network
 against the wallet's and refuse a mismatch. Use ``async with`` or :meth:`close`.
+
+Only one process (and one ``Wallet`` object) may have a directory open: a second ``create``/``open`` fails at
+once with :class:`WalletInUseError`. ``create`` is crash-safe: the database's settings are written last
+(:mod:`tanglehub.wallet.layout`), and the leftovers of an interrupted create are removed by the next one.
+``open`` runs :func:`~tanglehub.wallet.operations.tracking.recover_after_restart` for every account (unless
+``recover=False``): reservations of never-submitted transactions are released, signed but unposted payloads
+are posted (the same payload), inputs the ledger shows spent are marked spent.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import logging
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -35,21 +43,24 @@ from tanglehub.wallet.errors import (
     CoinTypeMismatchError,
     WalletArgumentError,
     WalletExistsError,
+    WalletIncompleteError,
     WalletNetworkMismatchError,
     WalletNotFoundError,
 )
 from tanglehub.wallet.events import EventBus
+from tanglehub.wallet.layout import VAULT_FILE_NAME, WalletState, remove_leftovers, wallet_state
+from tanglehub.wallet.lock import WalletLock
 from tanglehub.wallet.operations.recover import recover_accounts
 from tanglehub.wallet.operations.sync_indexer import SyncResult, sync_account_indexer
 from tanglehub.wallet.operations.sync_ledger import sync_ledger
+from tanglehub.wallet.operations.tracking import RecoveryReport, recover_after_restart
 from tanglehub.wallet.options import SyncMode, SyncOptions
 from tanglehub.wallet.storage import DB_FILE_NAME, StoreTx, WalletStore
 from tanglehub.wallet.storage_schema import AccountRecord, AddressRecord
 
 __all__ = ["VAULT_FILE_NAME", "Wallet", "WalletSettings"]
 
-VAULT_FILE_NAME = "wallet.vault"
-"""The vault file's name inside a wallet directory."""
+log = logging.getLogger("tanglehub.wallet")
 
 _MAX_ALIAS = 256
 
@@ -122,8 +133,10 @@ class Wallet:
         settings: WalletSettings,
         params: ProtocolParameters,
         new_mnemonic: OneTimeMnemonic | None = None,
+        lock: WalletLock | None = None,
     ) -> None:
         self._path = path
+        self._lock = lock
         self.store = store
         """The state database."""
         self.vault = vault
@@ -144,6 +157,8 @@ class Wallet:
         """Serializes syncs (the ledger cursor only moves forward)."""
         self._address_map: dict[bytes, int] | None = None
         self._closed = False
+        self.last_recovery: dict[int, RecoveryReport] = {}
+        """What the recovery run by :meth:`open` (or :meth:`recover_after_restart`) did, by account index."""
 
     def __repr__(self) -> str:
         return f"Wallet({str(self._path)!r}, network={self.network_name!r}, coin_type={self.coin_type})"
@@ -171,37 +186,47 @@ class Wallet:
         """
         _check_coin_type(coin_type)
         directory = Path(path)
-        vault_path, db_path = directory / VAULT_FILE_NAME, directory / DB_FILE_NAME
-        if vault_path.exists() or db_path.exists():
+        if await asyncio.to_thread(wallet_state, directory) is WalletState.COMPLETE:
             raise WalletExistsError(f"a wallet already exists in {directory}; open it instead")
+        vault_path, db_path = directory / VAULT_FILE_NAME, directory / DB_FILE_NAME
         node, owns = make_pool(node_urls, pool, transport_factory)
-        created: list[Path] = []
+        lock: WalletLock | None = None
+        store: WalletStore | None = None
+        started = False
         try:
             info = await node.get_info()
             params = ProtocolParameters.from_json(info.protocol)
             settings = WalletSettings(coin_type, info.network_name, info.bech32_hrp, params.network_id)
             directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+            lock = await asyncio.to_thread(WalletLock.acquire, directory)
+            state = await asyncio.to_thread(wallet_state, directory)
+            if state is WalletState.COMPLETE:
+                raise WalletExistsError(f"a wallet already exists in {directory}; open it instead")
+            if state is WalletState.INCOMPLETE:
+                removed = await asyncio.to_thread(remove_leftovers, directory)
+                log.warning("removed the leftovers of an interrupted create in %s: %s", directory, removed)
+            started = True
             vault = VaultStore(vault_path, kdf=kdf, idle_timeout=idle_timeout)
             await vault.create_async(password)
-            created.append(vault_path)
             one_time = None
             if mnemonic is None:
                 one_time = await asyncio.to_thread(vault.generate_mnemonic)
             else:
                 await asyncio.to_thread(vault.store_mnemonic, mnemonic)
-            created.append(db_path)
             store = await WalletStore.open_async(db_path, create=True)
 
-            def write_meta(tx: StoreTx) -> None:
+            def write_settings(tx: StoreTx) -> None:  # the completion marker: the last step of create
                 for key, value in settings.to_meta().items():
                     tx.set_meta(key, value)
 
-            await store.write(write_meta)
+            await store.write(write_settings)
         except BaseException:
-            for p in created:
-                for suffix in ("", "-wal", "-shm"):
-                    with contextlib.suppress(OSError):
-                        Path(str(p) + suffix).unlink()
+            if store is not None:
+                await store.aclose()
+            if started:
+                await asyncio.to_thread(remove_leftovers, directory)
+            if lock is not None:
+                lock.release()
             if owns:
                 await node.aclose()
             raise
@@ -214,6 +239,7 @@ class Wallet:
             settings=settings,
             params=params,
             new_mnemonic=one_time,
+            lock=lock,
         )
 
     @classmethod
@@ -227,15 +253,29 @@ class Wallet:
         coin_type: int | None = None,
         idle_timeout: float | None = DEFAULT_IDLE_TIMEOUT,
         transport_factory: TransportFactory | None = None,
+        recover: bool = True,
     ) -> Wallet:
-        """Open the wallet in ``path``; the node must serve the wallet's network (and ``coin_type`` match)."""
+        """Open the wallet in ``path``; the node must serve the wallet's network (and ``coin_type`` match).
+
+        With ``recover`` (the default) every account is recovered after a possible crash (see the module
+        docstring; the result is in :attr:`last_recovery` and one log line per account that needed it).
+        """
         directory = Path(path)
         vault_path, db_path = directory / VAULT_FILE_NAME, directory / DB_FILE_NAME
-        if not vault_path.exists() or not db_path.exists():
+        if not vault_path.exists() and not db_path.exists():
             raise WalletNotFoundError(f"no wallet in {directory} (expected {VAULT_FILE_NAME} and {DB_FILE_NAME})")
         node, owns = make_pool(node_urls, pool, transport_factory)
+        lock: WalletLock | None = None
         store: WalletStore | None = None
         try:
+            lock = await asyncio.to_thread(WalletLock.acquire, directory)
+            if await asyncio.to_thread(wallet_state, directory) is not WalletState.COMPLETE:
+                raise WalletIncompleteError(
+                    f"the wallet in {directory} was never finished (its creation was interrupted); create it "
+                    "again with Wallet.create, which removes the leftovers"
+                )
+            if not vault_path.exists():
+                raise WalletNotFoundError(f"the wallet in {directory} has no {VAULT_FILE_NAME}; restore a backup")
             store = await WalletStore.open_async(db_path)
             meta = await store.read(lambda tx: tx.meta())
             settings = WalletSettings.from_meta(meta)
@@ -251,12 +291,50 @@ class Wallet:
         except BaseException:
             if store is not None:
                 await store.aclose()
+            if lock is not None:
+                lock.release()
             if owns:
                 await node.aclose()
             raise
-        return cls(
-            path=directory, store=store, vault=vault, node=node, owns_node=owns, settings=settings, params=params
+        wallet = cls(
+            path=directory,
+            store=store,
+            vault=vault,
+            node=node,
+            owns_node=owns,
+            settings=settings,
+            params=params,
+            lock=lock,
         )
+        if recover:
+            try:
+                await wallet.recover_after_restart()
+            except BaseException:
+                await wallet.close()
+                raise
+        return wallet
+
+    async def recover_after_restart(self) -> dict[int, RecoveryReport]:
+        """Run the crash recovery of every account (``operations.tracking.recover_after_restart``);
+        returns (and keeps in :attr:`last_recovery`) each account's report."""
+        reports: dict[int, RecoveryReport] = {}
+        async with self.sync_lock:
+            for account in await self.accounts():
+                report = await recover_after_restart(account)
+                reports[account.index] = report
+                if report.released or report.marked_spent or report.resubmitted or report.pending:
+                    log.info(
+                        "wallet %s, account %d: recovery released %d reserved input(s), marked %d spent, "
+                        "re-posted %d signed transaction(s); %d transaction(s) still pending",
+                        self._path,
+                        account.index,
+                        len(report.released),
+                        len(report.marked_spent),
+                        len(report.resubmitted),
+                        len(report.pending),
+                    )
+        self.last_recovery = reports
+        return reports
 
     def take_new_mnemonic(self) -> str:
         """The mnemonic generated by :meth:`create`, exactly once; write it down and keep it offline."""
@@ -433,11 +511,15 @@ class Wallet:
         if self._closed:
             return
         self._closed = True
-        await self.events.close()
-        await self.store.aclose()
-        self.vault.lock()
-        if self._owns_node:
-            await self.node.aclose()
+        try:
+            await self.events.close()
+            await self.store.aclose()
+            self.vault.lock()
+            if self._owns_node:
+                await self.node.aclose()
+        finally:
+            if self._lock is not None:
+                self._lock.release()
 
     async def __aenter__(self) -> Self:
         return self

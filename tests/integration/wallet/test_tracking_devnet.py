@@ -97,16 +97,50 @@ async def test_crash_after_signing_resends_the_same_payload(wallet_factory, devn
     prepared = await prepare_send(alice, [(await first_address(alice), 250_000)])
     signed = await sign_transaction(alice, prepared)  # stored as pending, never posted: then the "crash"
     await wallet.close()
-    reopened = await open_again(devnet, tmp_path / "alice")
+    reopened = await open_again(devnet, tmp_path / "alice")  # open runs the recovery of every account
     try:
         account = await reopened.get_account("main")
-        report = await recover_after_restart(account)
+        report = reopened.last_recovery[account.index]
         assert report.resubmitted == (signed.transaction_id,)
         assert report.released == ()
         assert [p.tx_id for p in report.pending] == [signed.transaction_id]
+        assert (await recover_after_restart(account)).resubmitted == ()  # nothing left to do
         await devnet.milestone()
         done = await sync_pending_transactions(account)
         assert [(d.tx_id, d.state) for d in done] == [(signed.transaction_id, "confirmed")]
+    finally:
+        await reopened.close()
+
+
+async def test_open_without_recovery_leaves_the_payload_unposted(wallet_factory, devnet: Devnet, tmp_path) -> None:
+    wallet = await wallet_factory("alice", funded=1)
+    alice = await wallet.get_account("main")
+    signed = await sign_transaction(alice, await prepare_send(alice, [(await first_address(alice), 250_000)]))
+    await wallet.close()
+    reopened = await open_again(devnet, tmp_path / "alice", recover=False)
+    try:
+        assert reopened.last_recovery == {}
+        account = await reopened.get_account("main")
+        assert (await account.pending_transactions())[0].block_id is None
+        report = await recover_after_restart(account)
+        assert report.resubmitted == (signed.transaction_id,)
+    finally:
+        await reopened.close()
+
+
+async def test_open_releases_reservations_of_a_send_that_never_signed(
+    wallet_factory, devnet: Devnet, tmp_path
+) -> None:
+    wallet = await wallet_factory("alice", funded=1)
+    alice = await wallet.get_account("main")
+    prepared = await prepare_send(alice, [(await first_address(alice), 250_000)])
+    release_in_flight(prepared.essence_hash())  # as after a restart: nobody is signing it any more
+    await wallet.close()
+    reopened = await open_again(devnet, tmp_path / "alice")
+    try:
+        account = await reopened.get_account("main")
+        assert reopened.last_recovery[0].released == tuple(i.output_id for i in prepared.inputs)
+        assert await reservations(account) == []
     finally:
         await reopened.close()
 
