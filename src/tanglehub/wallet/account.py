@@ -7,10 +7,12 @@ from typing import TYPE_CHECKING
 
 from tanglehub.errors import KeysError
 from tanglehub.keys.bech32 import ED25519, decode_address
-from tanglehub.protocol.address import Address
-from tanglehub.protocol.output import Output
+from tanglehub.protocol.address import Address, AliasAddress, Ed25519Address, NftAddress
+from tanglehub.protocol.output import AliasOutput, BasicOutput, FoundryOutput, NftOutput, Output
 from tanglehub.protocol.payload import MAX_INPUTS
-from tanglehub.wallet.errors import AddressNotFoundError
+from tanglehub.wallet.checks import check_bool, check_bytes, check_instance, check_int, check_number
+from tanglehub.wallet.checks import check_optional_bool as _optional_bool
+from tanglehub.wallet.errors import AddressNotFoundError, WalletArgumentError
 from tanglehub.wallet.operations import addresses as _addresses
 from tanglehub.wallet.operations import balance as _balance
 from tanglehub.wallet.operations import claim as _claim
@@ -24,6 +26,7 @@ from tanglehub.wallet.operations.transaction import (
     PreparedTransaction,
     SignedTransaction,
     TransactionOptions,
+    TransactionOptionsError,
 )
 from tanglehub.wallet.operations.transaction import prepare_transaction as _prepare
 from tanglehub.wallet.operations.transaction import sign_transaction as _sign
@@ -36,6 +39,35 @@ if TYPE_CHECKING:
     from tanglehub.wallet.wallet import Wallet
 
 __all__ = ["Account"]
+
+_TX_STATES = ("pending", "confirmed", "conflicting")
+
+
+def _options(options: object) -> TransactionOptions | None:
+    if options is not None and not isinstance(options, TransactionOptions):
+        raise TransactionOptionsError(f"options must be TransactionOptions, got {type(options).__name__}")
+    return options
+
+
+def _outputs_arg(outputs: object) -> list[Output]:
+    if isinstance(outputs, str | bytes) or not isinstance(outputs, Sequence):
+        raise TransactionOptionsError("outputs must be a list of Output objects")
+    items = list(outputs)
+    for i, o in enumerate(items):
+        if not isinstance(o, BasicOutput | AliasOutput | FoundryOutput | NftOutput):
+            raise TransactionOptionsError(f"outputs[{i}] is not an Output object but {type(o).__name__}")
+    return items
+
+
+def _recipients(recipients: object) -> list[tuple[str | Address, int]]:
+    if isinstance(recipients, str | bytes) or not isinstance(recipients, Sequence):
+        raise TransactionOptionsError("recipients must be a list of (address, amount) pairs")
+    out: list[tuple[str | Address, int]] = []
+    for i, item in enumerate(recipients):
+        if not isinstance(item, tuple | list) or len(item) != 2:
+            raise TransactionOptionsError(f"recipients[{i}] must be an (address, amount) pair")
+        out.append((item[0], item[1]))
+    return out
 
 
 class Account:
@@ -75,7 +107,7 @@ class Account:
 
     async def generate_address(self, internal: bool = False) -> AddressRecord:
         """Generate the next address of the public (or ``internal``) chain."""
-        return (await _addresses.generate_addresses(self, 1, internal))[0]
+        return (await _addresses.generate_addresses(self, 1, check_bool(internal, "internal")))[0]
 
     async def generate_addresses(self, count: int, internal: bool = False) -> list[AddressRecord]:
         """Generate the next ``count`` addresses of one chain in one batch."""
@@ -83,14 +115,16 @@ class Account:
 
     async def addresses(self, internal: bool | None = None) -> list[AddressRecord]:
         """The account's addresses (one chain, or both when ``internal`` is None)."""
-        return await _addresses.list_addresses(self, internal)
+        return await _addresses.list_addresses(self, _optional_bool(internal, "internal"))
 
     async def latest_unused_address(self, internal: bool = False) -> AddressRecord:
         """The first unused address after the last used one (generated if needed)."""
-        return await _addresses.latest_unused_address(self, internal)
+        return await _addresses.latest_unused_address(self, check_bool(internal, "internal"))
 
     async def address_record(self, bech32: str) -> AddressRecord:
         """The stored record of one of this account's addresses; others raise AddressNotFoundError."""
+        if not isinstance(bech32, str):
+            raise AddressNotFoundError(f"an address is bech32 text, got {type(bech32).__name__}")
         try:
             _, kind, body = decode_address(bech32, self.wallet.bech32_hrp)
         except KeysError as exc:
@@ -107,6 +141,7 @@ class Account:
     async def sync(self, options: SyncOptions | None = None) -> SyncResult:
         """Sync this account (indexer mode) or the whole wallet's ledger view (ledger mode)."""
         opts = options or SyncOptions()
+        check_instance(opts, SyncOptions, "options")
         async with self.wallet.sync_lock:
             if opts.mode is SyncMode.LEDGER:
                 return await sync_ledger(self.wallet, opts)
@@ -114,15 +149,19 @@ class Account:
 
     async def balance(self, *, now: int | None = None) -> Balance:
         """The balance from stored outputs at the node's latest milestone time (or ``now``)."""
+        if now is not None:
+            check_int(now, "now", 0, 2**32 - 1)
         return await _balance.get_balance(self, now=now)
 
     async def outputs(self, flt: OutputFilter | None = None) -> list[OutputRecord]:
         """Stored outputs (spent and unspent) matching ``flt``."""
+        if flt is not None:
+            check_instance(flt, OutputFilter, "the output filter")
         return await _outputs.list_outputs(self, flt)
 
     async def unspent_outputs(self, flt: OutputFilter | None = None) -> list[OutputRecord]:
         """Stored unspent outputs matching ``flt``."""
-        f = flt or OutputFilter()
+        f = check_instance(flt or OutputFilter(), OutputFilter, "the output filter")
         return await _outputs.list_outputs(
             self, OutputFilter(False, f.address, f.output_type, f.booked_after, f.booked_before)
         )
@@ -130,7 +169,13 @@ class Account:
     async def transactions(
         self, *, state: str | None = None, created_after: int | None = None, created_before: int | None = None
     ) -> list[TransactionRecord]:
-        """Stored transactions of this account, optionally filtered."""
+        """Stored transactions of this account, optionally filtered (``state``: pending, confirmed or
+        conflicting; ``created_*``: unix seconds)."""
+        if state is not None and state not in _TX_STATES:
+            raise WalletArgumentError(f"state must be one of {', '.join(_TX_STATES)}, got {state!r}")
+        for name, value in (("created_after", created_after), ("created_before", created_before)):
+            if value is not None:
+                check_int(value, name, 0)
         return await _outputs.list_transactions(
             self, state=state, created_after=created_after, created_before=created_before
         )
@@ -146,39 +191,48 @@ class Account:
         self, amount: int, address: str | Address, options: TransactionOptions | None = None
     ) -> TransactionRecord:
         """Send ``amount`` to ``address``; returns the pending transaction record."""
-        return await _send.send(self, amount, address, options)
+        return await _send.send(self, amount, address, _options(options))
 
     async def send_many(
         self, recipients: Sequence[tuple[str | Address, int]], options: TransactionOptions | None = None
     ) -> TransactionRecord:
         """Pay every ``(address, amount)`` in one transaction."""
-        return await _send.send_many(self, recipients, options)
+        return await _send.send_many(self, _recipients(recipients), _options(options))
 
     async def send_outputs(
         self, outputs: Sequence[Output], options: TransactionOptions | None = None
     ) -> TransactionRecord:
         """Create exactly ``outputs`` (plus a remainder if needed)."""
-        return await _send.send_outputs(self, outputs, options)
+        return await _send.send_outputs(self, _outputs_arg(outputs), _options(options))
 
     async def prepare_transaction(
         self, outputs: Sequence[Output], options: TransactionOptions | None = None
     ) -> PreparedTransaction:
         """Select and reserve inputs and build the essence (sign it here or elsewhere)."""
-        return await _prepare(self, outputs, options)
+        return await _prepare(self, _outputs_arg(outputs), _options(options))
 
     async def sign_transaction(self, prepared: PreparedTransaction) -> SignedTransaction:
         """Sign a prepared transaction, check it and store it as pending."""
+        check_instance(prepared, PreparedTransaction, "prepared", TransactionOptionsError)
         return await _sign(self, prepared)
 
     async def submit_transaction(self, signed: SignedTransaction) -> bytes:
         """Post a signed transaction in a block; returns the block id."""
+        check_instance(signed, SignedTransaction, "signed", TransactionOptionsError)
         return await _submit(self, signed)
 
     async def claim_outputs(
         self, output_ids: Sequence[bytes] | None = None, options: TransactionOptions | None = None
     ) -> TransactionRecord | None:
         """Claim outputs with return/expiration conditions (default: every claimable one)."""
-        return await _claim.claim_outputs(self, output_ids, options)
+        ids = None
+        if output_ids is not None:
+            if isinstance(output_ids, bytes | str) or not isinstance(output_ids, Sequence):
+                raise TransactionOptionsError("output_ids must be a list of 34-byte output ids")
+            ids = [
+                check_bytes(o, f"output_ids[{i}]", 34, TransactionOptionsError) for i, o in enumerate(output_ids)
+            ]
+        return await _claim.claim_outputs(self, ids, _options(options))
 
     async def consolidate_outputs(
         self,
@@ -189,15 +243,22 @@ class Account:
         options: TransactionOptions | None = None,
     ) -> list[TransactionRecord]:
         """Merge many small outputs into few (see ``operations.consolidate``)."""
+        check_int(threshold, "threshold", 2, None, TransactionOptionsError)
+        check_int(max_inputs, "max_inputs", 2, MAX_INPUTS, TransactionOptionsError)
+        if target is not None and not isinstance(target, Ed25519Address | AliasAddress | NftAddress):
+            raise TransactionOptionsError(f"target must be an Address object, got {type(target).__name__}")
         return await _consolidate.consolidate_outputs(
-            self, threshold=threshold, max_inputs=max_inputs, target=target, options=options
+            self, threshold=threshold, max_inputs=max_inputs, target=target, options=_options(options)
         )
 
     async def retry_until_included(
         self, tx_id: bytes, interval: float = 1.0, max_attempts: int = 40
     ) -> TransactionRecord:
         """Track (and reattach when needed) until the transaction is confirmed or conflicting."""
-        return await _tracking.retry_until_included(self, tx_id, interval, max_attempts)
+        check_bytes(tx_id, "tx_id", 32, TransactionOptionsError)
+        check_number(interval, "interval", 0.0, TransactionOptionsError)
+        check_int(max_attempts, "max_attempts", 1, None, TransactionOptionsError)
+        return await _tracking.retry_until_included(self, bytes(tx_id), interval, max_attempts)
 
     async def sync_pending_transactions(self) -> list[TransactionRecord]:
         """Check every pending transaction once."""

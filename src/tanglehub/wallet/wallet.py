@@ -38,6 +38,7 @@ from tanglehub.vault import DEFAULT_IDLE_TIMEOUT, KdfParams, OneTimeMnemonic, Va
 from tanglehub.vault.errors import MnemonicAlreadyRevealedError
 from tanglehub.wallet.account import Account
 from tanglehub.wallet.backup import restore_backup, write_backup
+from tanglehub.wallet.checks import check_alias, check_instance
 from tanglehub.wallet.errors import (
     AccountNotFoundError,
     CoinTypeMismatchError,
@@ -61,8 +62,6 @@ from tanglehub.wallet.storage_schema import AccountRecord, AddressRecord
 __all__ = ["VAULT_FILE_NAME", "Wallet", "WalletSettings"]
 
 log = logging.getLogger("tanglehub.wallet")
-
-_MAX_ALIAS = 256
 
 
 class WalletSettings:
@@ -100,6 +99,14 @@ def check_network(settings: WalletSettings, info: NodeInfo, what: str = "wallet"
         )
 
 
+def _directory(path: object, password: object) -> Path:
+    if not isinstance(path, str | os.PathLike) or not str(path):
+        raise WalletArgumentError(f"a wallet path must be a directory path, got {type(path).__name__}")
+    if not isinstance(password, str) or not password:
+        raise WalletArgumentError("a wallet password must be non-empty text")
+    return Path(path)
+
+
 def _check_coin_type(coin_type: object) -> int:
     if isinstance(coin_type, bool) or not isinstance(coin_type, int) or not 0 <= coin_type < 0x8000_0000:
         raise WalletArgumentError(f"coin type must be an integer from 0 to 2^31-1, got {coin_type!r}")
@@ -110,12 +117,20 @@ def make_pool(
     node_urls: Sequence[str] | None, pool: NodePool | None, transport_factory: TransportFactory | None
 ) -> tuple[NodePool, bool]:
     """The node pool to use and whether the wallet owns (and must close) it."""
+    if not isinstance(pool, NodePool | None):
+        raise WalletArgumentError(f"pool must be a NodePool, got {type(pool).__name__}")
     if pool is not None:
         if node_urls is not None:
             raise WalletArgumentError("pass either node_urls or pool, not both")
         return pool, False
-    if not node_urls:
+    if node_urls is None or (isinstance(node_urls, Sequence) and len(node_urls) == 0):
         raise WalletArgumentError("a wallet needs node_urls (or a NodePool) to talk to the network")
+    if (
+        isinstance(node_urls, str)
+        or not isinstance(node_urls, Sequence)
+        or not all(isinstance(u, str) and u for u in node_urls)
+    ):
+        raise WalletArgumentError("node_urls must be a list of URLs (text), e.g. ['http://localhost:14265']")
     return NodePool(list(node_urls), transport_factory=transport_factory), True
 
 
@@ -185,7 +200,7 @@ class Wallet:
         :meth:`take_new_mnemonic` and write it down.
         """
         _check_coin_type(coin_type)
-        directory = Path(path)
+        directory = _directory(path, password)
         if await asyncio.to_thread(wallet_state, directory) is WalletState.COMPLETE:
             raise WalletExistsError(f"a wallet already exists in {directory}; open it instead")
         vault_path, db_path = directory / VAULT_FILE_NAME, directory / DB_FILE_NAME
@@ -260,7 +275,7 @@ class Wallet:
         With ``recover`` (the default) every account is recovered after a possible crash (see the module
         docstring; the result is in :attr:`last_recovery` and one log line per account that needed it).
         """
-        directory = Path(path)
+        directory = _directory(path, password)
         vault_path, db_path = directory / VAULT_FILE_NAME, directory / DB_FILE_NAME
         if not vault_path.exists() and not db_path.exists():
             raise WalletNotFoundError(f"no wallet in {directory} (expected {VAULT_FILE_NAME} and {DB_FILE_NAME})")
@@ -381,10 +396,7 @@ class Wallet:
 
     async def create_account(self, alias: str) -> Account:
         """Create an account with the next index and a unique ``alias``; it starts with one public address."""
-        if not isinstance(alias, str) or not alias.strip() or len(alias) > _MAX_ALIAS:
-            raise WalletArgumentError(
-                f"an account alias must be non-empty text of at most {_MAX_ALIAS} characters"
-            )
+        check_alias(alias)
         record = await self.store.write(lambda tx: tx.create_account(alias))
         account = Account(self, record)
         await account.generate_address()
@@ -401,7 +413,8 @@ class Wallet:
         else:
             raise WalletArgumentError("an account is looked up by its alias (text) or its index (integer)")
         if record is None:
-            raise AccountNotFoundError(f"no account {alias_or_index!r} in this wallet")
+            what = f"index {key}" if isinstance(key, int) else f"alias {key!r}"
+            raise AccountNotFoundError(f"this wallet has no account with {what}")
         return Account(self, record)
 
     async def accounts(self) -> list[Account]:
@@ -410,6 +423,8 @@ class Wallet:
 
     async def find_account_by_address(self, bech32: str) -> Account:
         """The account owning the address ``bech32`` (one indexed lookup)."""
+        if not isinstance(bech32, str):
+            raise AccountNotFoundError(f"an address is bech32 text, got {type(bech32).__name__}")
         try:
             _, kind, body = decode_address(bech32, self.bech32_hrp)
         except KeysError as exc:
@@ -446,7 +461,7 @@ class Wallet:
 
     async def sync(self, options: SyncOptions | None = None) -> SyncResult:
         """Sync every account: ledger mode once for all, or indexer mode account by account."""
-        opts = options or SyncOptions()
+        opts = check_instance(options or SyncOptions(), SyncOptions, "options")
         async with self.sync_lock:
             if opts.mode is SyncMode.LEDGER:
                 return await sync_ledger(self, opts)

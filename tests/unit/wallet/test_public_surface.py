@@ -13,8 +13,10 @@ from tanglehub.wallet import errors
 MODULES = [
     "tanglehub.wallet.account",
     "tanglehub.wallet.backup",
+    "tanglehub.wallet.checks",
     "tanglehub.wallet.errors",
     "tanglehub.wallet.events",
+    "tanglehub.wallet.layout",
     "tanglehub.wallet.lock",
     "tanglehub.wallet.options",
     "tanglehub.wallet.storage",

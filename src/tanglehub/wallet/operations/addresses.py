@@ -16,31 +16,38 @@ from tanglehub.wallet.storage_schema import AddressRecord
 if TYPE_CHECKING:
     from tanglehub.wallet.account import Account
 
-__all__ = ["MAX_ADDRESS_BATCH", "generate_addresses", "latest_unused_address", "list_addresses"]
+__all__ = ["ADDRESS_CHUNK", "MAX_ADDRESS_BATCH", "generate_addresses", "latest_unused_address", "list_addresses"]
 
 MAX_ADDRESS_BATCH = 100_000
 """The most addresses one call may generate."""
+ADDRESS_CHUNK = 10_000
+"""Addresses derived and stored per step of a larger call (one signer call, one database transaction)."""
 
 
 async def generate_addresses(account: Account, count: int, internal: bool = False) -> list[AddressRecord]:
-    """Generate and store the next ``count`` addresses of the public (or ``internal``) chain."""
+    """Generate and store the next ``count`` addresses (1 to 100,000) of the public (or ``internal``)
+    chain, in steps of at most :data:`ADDRESS_CHUNK`."""
     if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_ADDRESS_BATCH:
         raise WalletArgumentError(f"address count must be an integer from 1 to {MAX_ADDRESS_BATCH}, got {count!r}")
     if not isinstance(internal, bool):
         raise WalletArgumentError("internal must be True or False")
     wallet = account.wallet
+    records: list[AddressRecord] = []
     async with wallet.address_lock:
         start = await wallet.store.read(lambda tx: tx.next_key_index(account.index, internal))
-        hashes = await wallet.signer.ed25519_address_hashes(
-            wallet.coin_type, account.index, internal, start, count
-        )
         hrp = wallet.bech32_hrp
-        records = [
-            AddressRecord(account.index, internal, start + i, h, encode_address(hrp, ED25519, h), False)
-            for i, h in enumerate(hashes)
-        ]
-        await wallet.store.write(lambda tx: tx.insert_addresses(records))
-        wallet.remember_addresses(records)
+        for offset in range(0, count, ADDRESS_CHUNK):
+            first, n = start + offset, min(ADDRESS_CHUNK, count - offset)
+            hashes = await wallet.signer.ed25519_address_hashes(
+                wallet.coin_type, account.index, internal, first, n
+            )
+            chunk = [
+                AddressRecord(account.index, internal, first + i, h, encode_address(hrp, ED25519, h), False)
+                for i, h in enumerate(hashes)
+            ]
+            await wallet.store.write(lambda tx, c=chunk: tx.insert_addresses(c))  # type: ignore[misc]
+            wallet.remember_addresses(chunk)
+            records += chunk
     return records
 
 

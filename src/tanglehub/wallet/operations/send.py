@@ -24,6 +24,7 @@ from tanglehub.protocol.address import (
     address_from_bech32,
 )
 from tanglehub.protocol.output import Output
+from tanglehub.wallet.checks import check_amount
 from tanglehub.wallet.errors import AddressNotFoundError
 from tanglehub.wallet.operations.transaction.context import AccountContext, NodeView, node_view
 from tanglehub.wallet.operations.transaction.errors import TransactionOptionsError
@@ -89,7 +90,7 @@ async def prepare_send(
         outputs.append(
             recipient_output(
                 parse_address(address, view.params.bech32_hrp),
-                amount,
+                check_amount(amount, view.params.token_supply, TransactionOptionsError),
                 rent,
                 allow_micro_amount=options.allow_micro_amount,
                 return_address=return_address,

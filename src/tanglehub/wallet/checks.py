@@ -1,0 +1,110 @@
+"""Argument checks shared by the wallet's public entry points: each raises :class:`WalletArgumentError`
+(or the given WalletError subclass) with a message that names the argument and the allowed values, so no
+raw ``TypeError``/``ValueError``/``AttributeError`` escapes the public API."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from tanglehub.errors import WalletError
+from tanglehub.wallet.errors import WalletArgumentError
+
+__all__ = [
+    "MAX_ALIAS_LENGTH",
+    "check_alias",
+    "check_amount",
+    "check_bool",
+    "check_bytes",
+    "check_instance",
+    "check_int",
+    "check_number",
+    "check_optional_bool",
+]
+
+MAX_ALIAS_LENGTH = 64
+"""The longest account alias, in characters."""
+
+T = TypeVar("T")
+
+
+def check_int(
+    value: object,
+    name: str,
+    low: int | None = None,
+    high: int | None = None,
+    error: type[WalletError] = WalletArgumentError,
+) -> int:
+    """``value`` as an int (never a bool) within ``low..high`` (inclusive, each optional)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise error(f"{name} must be an integer, got {type(value).__name__}")
+    if (low is not None and value < low) or (high is not None and value > high):
+        lo = "" if low is None else f"from {low} "
+        hi = "" if high is None else f"to {high}"
+        raise error(f"{name} must be an integer {lo}{hi}".rstrip() + f", got {value}")
+    return value
+
+
+def check_number(
+    value: object, name: str, low: float = 0.0, error: type[WalletError] = WalletArgumentError
+) -> float:
+    """``value`` as a float (an int or float, not a bool, finite) of at least ``low``."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise error(f"{name} must be a number of seconds, got {type(value).__name__}")
+    number = float(value)
+    if not low <= number < float("inf"):
+        raise error(f"{name} must be a finite number of at least {low}, got {value!r}")
+    return number
+
+
+def check_bool(value: object, name: str) -> bool:
+    """``value`` as a bool (True or False only)."""
+    if not isinstance(value, bool):
+        raise WalletArgumentError(f"{name} must be True or False, got {type(value).__name__}")
+    return value
+
+
+def check_optional_bool(value: object, name: str) -> bool | None:
+    """``value`` as True, False or None."""
+    return None if value is None else check_bool(value, name)
+
+
+def check_bytes(value: object, name: str, length: int, error: type[WalletError] = WalletArgumentError) -> bytes:
+    """``value`` as exactly ``length`` bytes."""
+    if not isinstance(value, bytes | bytearray) or len(value) != length:
+        raise error(f"{name} must be {length} bytes, got {type(value).__name__}")
+    return bytes(value)
+
+
+def check_instance(value: object, cls: type[T], name: str, error: type[WalletError] = WalletArgumentError) -> T:
+    """``value`` if it is a ``cls``."""
+    if not isinstance(value, cls):
+        raise error(f"{name} must be a {cls.__name__}, got {type(value).__name__}")
+    return value
+
+
+def check_alias(alias: object) -> str:
+    """An account alias: non-empty printable text of at most 64 characters, no surrounding whitespace."""
+    if not isinstance(alias, str):
+        raise WalletArgumentError(f"an account alias must be text, got {type(alias).__name__}")
+    if not alias:
+        raise WalletArgumentError("an account alias must not be empty")
+    if len(alias) > MAX_ALIAS_LENGTH:
+        raise WalletArgumentError(
+            f"an account alias has at most {MAX_ALIAS_LENGTH} characters, this one has {len(alias)}"
+        )
+    if alias != alias.strip():
+        raise WalletArgumentError(f"an account alias must not start or end with whitespace: {alias!r}")
+    if not alias.isprintable():
+        raise WalletArgumentError(f"an account alias must be printable text (no control characters): {alias!r}")
+    return alias
+
+
+def check_amount(amount: object, supply: int, error: type[WalletError] = WalletArgumentError) -> int:
+    """An amount of the smallest unit: an int (not a bool) from 1 to the network's token ``supply``."""
+    if isinstance(amount, bool) or not isinstance(amount, int):
+        raise error(f"an amount must be an integer of the smallest unit, got {type(amount).__name__}")
+    if amount <= 0:
+        raise error(f"an amount must be positive, got {amount}")
+    if amount > supply:
+        raise error(f"amount {amount} exceeds the network's total token supply {supply}")
+    return amount
