@@ -24,6 +24,7 @@ from enum import StrEnum
 from functools import partial
 from typing import Any, ClassVar, TypeAlias
 
+from tanglehub.wallet.checks import check_int
 from tanglehub.wallet.errors import WalletArgumentError
 from tanglehub.wallet.storage import StoreTx, WalletStore
 from tanglehub.wallet.storage_schema import EventRecord
@@ -316,7 +317,10 @@ Callback = Callable[[DeliveredEvent], Awaitable[None] | None]
 def _kind_names(kinds: Iterable[str | type[WalletEvent]] | None) -> frozenset[str] | None:
     if kinds is None:
         return None
-    names = frozenset(k if isinstance(k, str) else k.KIND for k in kinds)
+    items: Iterable[object] = [kinds] if isinstance(kinds, str | type) else kinds
+    if not isinstance(items, Iterable):
+        raise WalletArgumentError("kinds must be a list of event kind names or event classes")
+    names = frozenset(k if isinstance(k, str) else str(getattr(k, "KIND", repr(k))) for k in items)
     unknown = names - set(EVENT_TYPES)
     if unknown:
         raise WalletArgumentError(f"unknown wallet event kind(s) {sorted(unknown)}; known: {sorted(EVENT_TYPES)}")
@@ -391,6 +395,8 @@ class EventBus:
         self, after: int = 0, *, limit: int = 1000, kinds: Iterable[str | type[WalletEvent]] | None = None
     ) -> list[DeliveredEvent]:
         """Logged events with a sequence number above ``after`` (oldest first, at most ``limit``)."""
+        check_int(after, "after", 0)
+        check_int(limit, "limit", 1, 100_000)
         names = _kind_names(kinds)
         records = await self._store.read(lambda tx: tx.events_after(after, limit=limit, kinds=names))
         return [DeliveredEvent.from_record(r) for r in records]
@@ -409,6 +415,10 @@ class EventBus:
         account_index: int | None = None,
     ) -> Subscription:
         """Call ``callback(delivered)`` (plain or async) for every matching event committed from now on."""
+        if not callable(callback):
+            raise WalletArgumentError(f"callback must be a function, got {type(callback).__name__}")
+        if account_index is not None:
+            check_int(account_index, "account_index", 0)
         sub = Subscription(callback, _kind_names(kinds), account_index, self)
         if self._dispatcher is None:
             self._dispatched = await self.last_seq()
@@ -459,6 +469,7 @@ class EventBus:
         """A durable stream for ``consumer`` that resumes after its last acknowledged event."""
         if not isinstance(consumer, str) or not consumer:
             raise WalletArgumentError("an event stream needs a non-empty consumer name")
+        check_int(batch, "batch", 1, 10_000)
         return EventStream(self, self._store, consumer, _kind_names(kinds), batch)
 
     # -- closing ------------------------------------------------------------------------------------------
@@ -508,6 +519,7 @@ class EventStream:
 
     async def ack(self, seq: int) -> int:
         """Record that every event up to ``seq`` was handled; return the stored cursor."""
+        check_int(seq, "seq", 0)
         return await self._store.write(lambda tx: tx.set_cursor(self.consumer, seq))
 
     async def cursor(self) -> int:

@@ -99,3 +99,21 @@ async def test_a_failing_callback_does_not_stop_delivery(store: WalletStore, cap
     assert [d.event for d in good] == [SAMPLES[-1]]
     assert "callback" in caplog.text
     await bus.close()
+
+
+async def test_bus_arguments_are_checked(store: WalletStore) -> None:
+    bus = EventBus(store)
+    with pytest.raises(WalletArgumentError, match="after"):
+        await bus.history(after="x")  # type: ignore[arg-type]
+    with pytest.raises(WalletArgumentError, match="limit"):
+        await bus.history(limit=0)
+    with pytest.raises(WalletArgumentError, match="unknown wallet event kind"):
+        await bus.history(kinds=[5])  # type: ignore[list-item]
+    assert await bus.history(kinds="NewOutput") == []  # one kind name alone is fine
+    with pytest.raises(WalletArgumentError, match="callback"):
+        await bus.subscribe(None)  # type: ignore[arg-type]
+    with pytest.raises(WalletArgumentError, match="batch"):
+        bus.stream("c", batch=0)
+    with pytest.raises(WalletArgumentError, match="seq"):
+        await bus.stream("c").ack(-1)
+    await bus.close()
