@@ -101,7 +101,7 @@ def check_network(settings: WalletSettings, info: NodeInfo, what: str = "wallet"
 
 def _directory(path: object, password: object) -> Path:
     if not isinstance(path, str | os.PathLike) or not str(path):
-        raise WalletArgumentError(f"a wallet path must be a directory path, got {type(path).__name__}")
+        raise WalletArgumentError(f"a wallet or backup path must be a file system path, got {type(path).__name__}")
     if not isinstance(password, str) or not password:
         raise WalletArgumentError("a wallet password must be non-empty text")
     return Path(path)
@@ -477,7 +477,9 @@ class Wallet:
     ) -> Path:
         """Write one encrypted backup file (vault + state snapshot) to ``dest_path`` (the vault must be
         unlocked); ``kdf`` sets the Argon2id cost of the backup password."""
-        return await write_backup(self, Path(dest_path), backup_password, kdf=kdf)
+        dest = _directory(dest_path, backup_password)
+        check_instance(kdf, KdfParams, "kdf")
+        return await write_backup(self, dest, backup_password, kdf=kdf)
 
     @classmethod
     async def restore(
@@ -494,9 +496,10 @@ class Wallet:
         transport_factory: TransportFactory | None = None,
     ) -> Wallet:
         """Restore a backup into the new wallet directory ``dest_dir`` (its password is ``backup_password``)."""
+        _check_coin_type(coin_type)
         await restore_backup(
-            Path(backup_path),
-            Path(dest_dir),
+            _directory(backup_path, backup_password),
+            _directory(dest_dir, backup_password),
             backup_password,
             coin_type=coin_type,
             node_urls=node_urls,

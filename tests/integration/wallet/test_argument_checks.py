@@ -177,7 +177,7 @@ async def test_bad_arguments_raise_wallet_errors(
         ({"pool": "pool"}, "NodePool"),
         ({"password": ""}, "password"),
         ({"password": None}, "password"),
-        ({"path": 42}, "directory path"),
+        ({"path": 42}, "file system path"),
         ({"coin_type": -1}, "coin type"),
     ],
 )
@@ -196,3 +196,13 @@ async def test_create_and_open_check_their_arguments(
         (tmp_path / "w" / "wallet.vault").write_bytes(b"")
         with pytest.raises(WalletArgumentError, match=match):
             await Wallet.open(**args)  # type: ignore[arg-type]
+
+
+async def test_backup_and_restore_check_their_arguments(wallet_factory, devnet: Devnet, tmp_path: Path) -> None:
+    wallet = await wallet_factory("w")
+    with pytest.raises(WalletArgumentError, match="path"):
+        await wallet.backup(None, "pw")  # type: ignore[arg-type]
+    with pytest.raises(WalletArgumentError, match="password"):
+        await wallet.backup(tmp_path / "b", "")
+    with pytest.raises(WalletArgumentError, match="coin type"):
+        await Wallet.restore(tmp_path / "b", tmp_path / "r", "pw", coin_type="4219", pool=devnet.pool())  # type: ignore[arg-type]
