@@ -1,9 +1,15 @@
 """tanglehub.wallet: the wallet library (AccountManager role): accounts, addresses, sync, balances, events,
-backups, on a crash-safe SQLite state store. Sending and tracking live in ``wallet.operations``."""
+sending and tracking, backups, on a crash-safe SQLite state store.
+
+The names most programs need are re-exported here: :class:`Wallet`, :class:`Account`, the send options
+(:class:`TransactionOptions`, remainder strategies), the split-API values (:class:`PreparedTransaction`,
+:class:`SignedTransaction`), events, and every error. The functions behind them live in
+``wallet.operations``."""
 
 from __future__ import annotations
 
 from tanglehub.wallet.account import Account
+from tanglehub.wallet.checks import MAX_ALIAS_LENGTH
 from tanglehub.wallet.errors import (
     AccountAliasTakenError,
     AccountNotFoundError,
@@ -30,12 +36,14 @@ from tanglehub.wallet.events import (
     EventBus,
     EventStream,
     NewOutput,
+    ProgressStep,
     SpentOutput,
     Subscription,
     TransactionInclusion,
     TransactionProgress,
     WalletEvent,
 )
+from tanglehub.wallet.lock import WalletLock
 from tanglehub.wallet.operations.balance import (
     Balance,
     BaseCoinBalance,
@@ -44,6 +52,29 @@ from tanglehub.wallet.operations.balance import (
     RequiredStorageDeposit,
 )
 from tanglehub.wallet.operations.sync_indexer import SyncResult
+from tanglehub.wallet.operations.tracking import RecoveryReport
+from tanglehub.wallet.operations.transaction import (
+    DEFAULT_MICRO_EXPIRATION,
+    AccountHandle,
+    AmountBelowStorageDepositError,
+    ChangeAddress,
+    CustomAddress,
+    InputNotUsableError,
+    InputSigningData,
+    InsufficientFundsError,
+    InsufficientNativeTokensError,
+    PreparedTransaction,
+    RemainderStrategy,
+    ReuseAddress,
+    SignedTransaction,
+    TooManyInputsError,
+    TransactionNotFoundError,
+    TransactionNotIncludedError,
+    TransactionOptions,
+    TransactionOptionsError,
+    TransactionRejectedError,
+    WalletHandle,
+)
 from tanglehub.wallet.options import OutputFilter, SyncMode, SyncOptions
 from tanglehub.wallet.storage import StoreTx, WalletStore
 from tanglehub.wallet.storage_schema import (
@@ -59,30 +90,46 @@ from tanglehub.wallet.wallet import Wallet, WalletSettings
 __all__ = [
     "Account",
     "AccountAliasTakenError",
+    "AccountHandle",
     "AccountNotFoundError",
     "AccountRecord",
     "AddressNotFoundError",
     "AddressRecord",
+    "AmountBelowStorageDepositError",
     "BackupCorruptedError",
     "BackupError",
     "BackupWrongPasswordError",
     "Balance",
     "BalanceChange",
     "BaseCoinBalance",
+    "ChangeAddress",
     "CoinTypeMismatchError",
+    "CustomAddress",
+    "DEFAULT_MICRO_EXPIRATION",
     "DeliveredEvent",
     "EventBus",
     "EventRecord",
     "EventStream",
+    "InputNotUsableError",
+    "InputSigningData",
+    "InsufficientFundsError",
+    "InsufficientNativeTokensError",
     "LockedOutput",
+    "MAX_ALIAS_LENGTH",
     "NativeTokenBalance",
     "NewOutput",
     "OutputFilter",
     "OutputRecord",
     "OutputReservedError",
+    "PreparedTransaction",
+    "ProgressStep",
+    "RecoveryReport",
+    "RemainderStrategy",
     "RequiredStorageDeposit",
     "Reservation",
+    "ReuseAddress",
     "SchemaVersionError",
+    "SignedTransaction",
     "SpentOutput",
     "StorageError",
     "StoreTx",
@@ -90,17 +137,25 @@ __all__ = [
     "SyncMode",
     "SyncOptions",
     "SyncResult",
+    "TooManyInputsError",
     "TransactionInclusion",
+    "TransactionNotFoundError",
+    "TransactionNotIncludedError",
+    "TransactionOptions",
+    "TransactionOptionsError",
     "TransactionProgress",
     "TransactionRecord",
+    "TransactionRejectedError",
     "Wallet",
     "WalletArgumentError",
     "WalletClosedError",
     "WalletError",
     "WalletEvent",
     "WalletExistsError",
+    "WalletHandle",
     "WalletInUseError",
     "WalletIncompleteError",
+    "WalletLock",
     "WalletNetworkMismatchError",
     "WalletNotFoundError",
     "WalletSettings",

@@ -30,6 +30,11 @@ MODULES = [
     "tanglehub.wallet.operations.recover",
     "tanglehub.wallet.operations.sync_indexer",
     "tanglehub.wallet.operations.sync_ledger",
+    "tanglehub.wallet.operations.claim",
+    "tanglehub.wallet.operations.consolidate",
+    "tanglehub.wallet.operations.send",
+    "tanglehub.wallet.operations.tracking",
+    "tanglehub.wallet.operations.transaction",
 ]
 
 
@@ -72,3 +77,34 @@ def test_error_codes() -> None:
         "BackupCorruptedError": "WALLET_BACKUP_CORRUPTED",
         "BackupWrongPasswordError": "WALLET_BACKUP_WRONG_PASSWORD",
     }
+
+
+def test_sending_and_tracking_names_are_re_exported() -> None:
+    import types
+
+    from tanglehub.wallet import operations
+    from tanglehub.wallet.operations import tracking, transaction
+
+    for name in (
+        "TransactionOptions",
+        "ChangeAddress",
+        "CustomAddress",
+        "ReuseAddress",
+        "PreparedTransaction",
+        "SignedTransaction",
+        "InsufficientFundsError",
+        "TransactionRejectedError",
+        "TransactionNotIncludedError",
+        "RecoveryReport",
+        "ProgressStep",
+        "WalletInUseError",
+        "WalletIncompleteError",
+    ):
+        assert name in wallet.__all__, name
+    assert wallet.PreparedTransaction is transaction.PreparedTransaction
+    assert operations.recover_after_restart is tracking.recover_after_restart
+    assert {"send_many", "send_outputs", "claim_outputs", "consolidate_outputs", "retry_until_included"} <= set(
+        operations.__all__
+    )
+    assert isinstance(operations.send, types.ModuleType)  # the module, not shadowed by the function
+    assert isinstance(operations.sync_ledger, types.ModuleType)

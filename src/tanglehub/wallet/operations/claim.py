@@ -28,7 +28,7 @@ from tanglehub.wallet.operations.transaction.select_inputs import unusable_reaso
 from tanglehub.wallet.storage_queries import StoreTx
 from tanglehub.wallet.storage_schema import TransactionRecord
 
-__all__ = ["MAX_CLAIM_INPUTS", "claimable_outputs", "claim_outputs", "return_outputs"]
+__all__ = ["MAX_CLAIM_INPUTS", "claim_outputs", "claimable_outputs", "return_outputs"]
 
 MAX_CLAIM_INPUTS = 100
 """Most outputs claimed in one transaction (room is left for inputs that pay the returns)."""
