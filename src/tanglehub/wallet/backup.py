@@ -46,6 +46,7 @@ from tanglehub.wallet.errors import (
 )
 from tanglehub.wallet.layout import VAULT_FILE_NAME, WalletState, remove_leftovers, wallet_state
 from tanglehub.wallet.lock import WalletLock
+from tanglehub.wallet.settings import WalletSettings, check_network, make_pool
 from tanglehub.wallet.storage import DB_FILE_NAME, WalletStore
 
 if TYPE_CHECKING:
@@ -210,8 +211,6 @@ async def _check_node_network(
     pool: NodePool | None,
     transport_factory: TransportFactory | None,
 ) -> None:
-    from tanglehub.wallet.wallet import WalletSettings, check_network, make_pool  # noqa: PLC0415 (import cycle)
-
     if node_urls is None and pool is None:
         return
     node, owns = make_pool(node_urls, pool, transport_factory)

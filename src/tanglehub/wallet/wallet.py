@@ -31,7 +31,7 @@ from typing import Self
 
 from tanglehub.errors import KeysError
 from tanglehub.keys.bech32 import ED25519, decode_address
-from tanglehub.node import NodeInfo, NodePool
+from tanglehub.node import NodePool
 from tanglehub.node.pool import TransportFactory
 from tanglehub.protocol.params import ProtocolParameters
 from tanglehub.vault import DEFAULT_IDLE_TIMEOUT, KdfParams, OneTimeMnemonic, VaultSigner, VaultStore
@@ -45,7 +45,6 @@ from tanglehub.wallet.errors import (
     WalletArgumentError,
     WalletExistsError,
     WalletIncompleteError,
-    WalletNetworkMismatchError,
     WalletNotFoundError,
 )
 from tanglehub.wallet.events import EventBus
@@ -56,82 +55,13 @@ from tanglehub.wallet.operations.sync_indexer import SyncResult, sync_account_in
 from tanglehub.wallet.operations.sync_ledger import sync_ledger
 from tanglehub.wallet.operations.tracking import RecoveryReport, recover_after_restart
 from tanglehub.wallet.options import SyncMode, SyncOptions
+from tanglehub.wallet.settings import WalletSettings, check_coin_type, check_network, check_paths, make_pool
 from tanglehub.wallet.storage import DB_FILE_NAME, StoreTx, WalletStore
 from tanglehub.wallet.storage_schema import AccountRecord, AddressRecord
 
 __all__ = ["VAULT_FILE_NAME", "Wallet", "WalletSettings"]
 
 log = logging.getLogger("tanglehub.wallet")
-
-
-class WalletSettings:
-    """What a wallet is bound to: coin type and network (stored in the database's meta table)."""
-
-    __slots__ = ("bech32_hrp", "coin_type", "network_id", "network_name")
-
-    def __init__(self, coin_type: int, network_name: str, bech32_hrp: str, network_id: int) -> None:
-        self.coin_type = coin_type
-        self.network_name = network_name
-        self.bech32_hrp = bech32_hrp
-        self.network_id = network_id
-
-    @classmethod
-    def from_meta(cls, meta: dict[str, str]) -> WalletSettings:
-        """Read the settings from the meta table."""
-        return cls(int(meta["coin_type"]), meta["network_name"], meta["bech32_hrp"], int(meta["network_id"]))
-
-    def to_meta(self) -> dict[str, str | int]:
-        """The meta entries of these settings."""
-        return {
-            "coin_type": self.coin_type,
-            "network_name": self.network_name,
-            "bech32_hrp": self.bech32_hrp,
-            "network_id": self.network_id,
-        }
-
-
-def check_network(settings: WalletSettings, info: NodeInfo, what: str = "wallet") -> None:
-    """Refuse a node whose network name or HRP differs from ``settings``."""
-    if info.network_name != settings.network_name or info.bech32_hrp != settings.bech32_hrp:
-        raise WalletNetworkMismatchError(
-            f"the node serves network {info.network_name!r} (hrp {info.bech32_hrp!r}) but the {what} belongs to "
-            f"{settings.network_name!r} (hrp {settings.bech32_hrp!r}); connect to a node of that network"
-        )
-
-
-def _directory(path: object, password: object) -> Path:
-    if not isinstance(path, str | os.PathLike) or not str(path):
-        raise WalletArgumentError(f"a wallet or backup path must be a file system path, got {type(path).__name__}")
-    if not isinstance(password, str) or not password:
-        raise WalletArgumentError("a wallet password must be non-empty text")
-    return Path(path)
-
-
-def _check_coin_type(coin_type: object) -> int:
-    if isinstance(coin_type, bool) or not isinstance(coin_type, int) or not 0 <= coin_type < 0x8000_0000:
-        raise WalletArgumentError(f"coin type must be an integer from 0 to 2^31-1, got {coin_type!r}")
-    return coin_type
-
-
-def make_pool(
-    node_urls: Sequence[str] | None, pool: NodePool | None, transport_factory: TransportFactory | None
-) -> tuple[NodePool, bool]:
-    """The node pool to use and whether the wallet owns (and must close) it."""
-    if not isinstance(pool, NodePool | None):
-        raise WalletArgumentError(f"pool must be a NodePool, got {type(pool).__name__}")
-    if pool is not None:
-        if node_urls is not None:
-            raise WalletArgumentError("pass either node_urls or pool, not both")
-        return pool, False
-    if node_urls is None or (isinstance(node_urls, Sequence) and len(node_urls) == 0):
-        raise WalletArgumentError("a wallet needs node_urls (or a NodePool) to talk to the network")
-    if (
-        isinstance(node_urls, str)
-        or not isinstance(node_urls, Sequence)
-        or not all(isinstance(u, str) and u for u in node_urls)
-    ):
-        raise WalletArgumentError("node_urls must be a list of URLs (text), e.g. ['http://localhost:14265']")
-    return NodePool(list(node_urls), transport_factory=transport_factory), True
 
 
 class Wallet:
@@ -199,8 +129,8 @@ class Wallet:
         Without ``mnemonic`` a 24-word one is generated inside the vault; read it once with
         :meth:`take_new_mnemonic` and write it down.
         """
-        _check_coin_type(coin_type)
-        directory = _directory(path, password)
+        check_coin_type(coin_type)
+        directory = check_paths(path, password)
         if await asyncio.to_thread(wallet_state, directory) is WalletState.COMPLETE:
             raise WalletExistsError(f"a wallet already exists in {directory}; open it instead")
         vault_path, db_path = directory / VAULT_FILE_NAME, directory / DB_FILE_NAME
@@ -275,7 +205,7 @@ class Wallet:
         With ``recover`` (the default) every account is recovered after a possible crash (see the module
         docstring; the result is in :attr:`last_recovery` and one log line per account that needed it).
         """
-        directory = _directory(path, password)
+        directory = check_paths(path, password)
         vault_path, db_path = directory / VAULT_FILE_NAME, directory / DB_FILE_NAME
         if not vault_path.exists() and not db_path.exists():
             raise WalletNotFoundError(f"no wallet in {directory} (expected {VAULT_FILE_NAME} and {DB_FILE_NAME})")
@@ -294,7 +224,7 @@ class Wallet:
             store = await WalletStore.open_async(db_path)
             meta = await store.read(lambda tx: tx.meta())
             settings = WalletSettings.from_meta(meta)
-            if coin_type is not None and _check_coin_type(coin_type) != settings.coin_type:
+            if coin_type is not None and check_coin_type(coin_type) != settings.coin_type:
                 raise CoinTypeMismatchError(
                     f"the wallet in {directory} uses coin type {settings.coin_type}, not {coin_type}"
                 )
@@ -477,7 +407,7 @@ class Wallet:
     ) -> Path:
         """Write one encrypted backup file (vault + state snapshot) to ``dest_path`` (the vault must be
         unlocked); ``kdf`` sets the Argon2id cost of the backup password."""
-        dest = _directory(dest_path, backup_password)
+        dest = check_paths(dest_path, backup_password)
         check_instance(kdf, KdfParams, "kdf")
         return await write_backup(self, dest, backup_password, kdf=kdf)
 
@@ -496,10 +426,10 @@ class Wallet:
         transport_factory: TransportFactory | None = None,
     ) -> Wallet:
         """Restore a backup into the new wallet directory ``dest_dir`` (its password is ``backup_password``)."""
-        _check_coin_type(coin_type)
+        check_coin_type(coin_type)
         await restore_backup(
-            _directory(backup_path, backup_password),
-            _directory(dest_dir, backup_password),
+            check_paths(backup_path, backup_password),
+            check_paths(dest_dir, backup_password),
             backup_password,
             coin_type=coin_type,
             node_urls=node_urls,

@@ -19,6 +19,7 @@ MODULES = [
     "tanglehub.wallet.layout",
     "tanglehub.wallet.lock",
     "tanglehub.wallet.options",
+    "tanglehub.wallet.settings",
     "tanglehub.wallet.storage",
     "tanglehub.wallet.storage_queries",
     "tanglehub.wallet.storage_schema",

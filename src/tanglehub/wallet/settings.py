@@ -1,0 +1,86 @@
+"""What a wallet is bound to (:class:`WalletSettings`: coin type and network), the node check, the node pool
+a wallet uses, and the checks of the arguments ``Wallet.create``/``open``/``restore`` share."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+from tanglehub.node import NodeInfo, NodePool
+from tanglehub.node.pool import TransportFactory
+from tanglehub.wallet.errors import WalletArgumentError, WalletNetworkMismatchError
+
+__all__ = ["WalletSettings", "check_coin_type", "check_network", "check_paths", "make_pool"]
+
+
+class WalletSettings:
+    """What a wallet is bound to: coin type and network (stored in the database's meta table)."""
+
+    __slots__ = ("bech32_hrp", "coin_type", "network_id", "network_name")
+
+    def __init__(self, coin_type: int, network_name: str, bech32_hrp: str, network_id: int) -> None:
+        self.coin_type = coin_type
+        self.network_name = network_name
+        self.bech32_hrp = bech32_hrp
+        self.network_id = network_id
+
+    @classmethod
+    def from_meta(cls, meta: dict[str, str]) -> WalletSettings:
+        """Read the settings from the meta table."""
+        return cls(int(meta["coin_type"]), meta["network_name"], meta["bech32_hrp"], int(meta["network_id"]))
+
+    def to_meta(self) -> dict[str, str | int]:
+        """The meta entries of these settings."""
+        return {
+            "coin_type": self.coin_type,
+            "network_name": self.network_name,
+            "bech32_hrp": self.bech32_hrp,
+            "network_id": self.network_id,
+        }
+
+
+def check_network(settings: WalletSettings, info: NodeInfo, what: str = "wallet") -> None:
+    """Refuse a node whose network name or HRP differs from ``settings``."""
+    if info.network_name != settings.network_name or info.bech32_hrp != settings.bech32_hrp:
+        raise WalletNetworkMismatchError(
+            f"the node serves network {info.network_name!r} (hrp {info.bech32_hrp!r}) but the {what} belongs to "
+            f"{settings.network_name!r} (hrp {settings.bech32_hrp!r}); connect to a node of that network"
+        )
+
+
+def check_paths(path: object, password: object) -> Path:
+    """``path`` as a Path and ``password`` as non-empty text, or WalletArgumentError."""
+    if not isinstance(path, str | os.PathLike) or not str(path):
+        raise WalletArgumentError(f"a wallet or backup path must be a file system path, got {type(path).__name__}")
+    if not isinstance(password, str) or not password:
+        raise WalletArgumentError("a wallet password must be non-empty text")
+    return Path(path)
+
+
+def check_coin_type(coin_type: object) -> int:
+    """A BIP44 coin type (0 to 2^31-1), or WalletArgumentError."""
+    if isinstance(coin_type, bool) or not isinstance(coin_type, int) or not 0 <= coin_type < 0x8000_0000:
+        raise WalletArgumentError(f"coin type must be an integer from 0 to 2^31-1, got {coin_type!r}")
+    return coin_type
+
+
+def make_pool(
+    node_urls: Sequence[str] | None, pool: NodePool | None, transport_factory: TransportFactory | None
+) -> tuple[NodePool, bool]:
+    """The node pool to use and whether the wallet owns (and must close) it."""
+    if not isinstance(pool, NodePool | None):
+        raise WalletArgumentError(f"pool must be a NodePool, got {type(pool).__name__}")
+    if pool is not None:
+        if node_urls is not None:
+            raise WalletArgumentError("pass either node_urls or pool, not both")
+        return pool, False
+    if node_urls is None or (isinstance(node_urls, Sequence) and len(node_urls) == 0):
+        raise WalletArgumentError("a wallet needs node_urls (or a NodePool) to talk to the network")
+    if (
+        isinstance(node_urls, str)
+        or not isinstance(node_urls, Sequence)
+        or not all(isinstance(u, str) and u for u in node_urls)
+    ):
+        raise WalletArgumentError("node_urls must be a list of URLs (text), e.g. ['http://localhost:14265']")
+    return NodePool(list(node_urls), transport_factory=transport_factory), True
