@@ -260,11 +260,19 @@ class Wallet:
         return wallet
 
     async def recover_after_restart(self) -> dict[int, RecoveryReport]:
-        """Run the crash recovery of every account (``operations.tracking.recover_after_restart``);
-        returns (and keeps in :attr:`last_recovery`) each account's report."""
+        """Run the crash recovery (``operations.tracking.recover_after_restart``) of every account that has
+        reserved inputs or pending transactions (one query finds them, so opening a wallet with many idle
+        accounts stays cheap); returns (and keeps in :attr:`last_recovery`) those accounts' reports."""
         reports: dict[int, RecoveryReport] = {}
+
+        def accounts_with_work(tx: StoreTx) -> list[AccountRecord]:
+            busy = {r.account_index for r in tx.reservations()}
+            busy |= {t.account_index for t in tx.transactions(state="pending")}
+            return [a for a in tx.accounts() if a.index in busy]
+
         async with self.sync_lock:
-            for account in await self.accounts():
+            for record in await self.store.read(accounts_with_work):
+                account = Account(self, record)
                 report = await recover_after_restart(account)
                 reports[account.index] = report
                 if report.released or report.marked_spent or report.resubmitted or report.pending:

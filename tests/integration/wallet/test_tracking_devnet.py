@@ -132,6 +132,7 @@ async def test_open_releases_reservations_of_a_send_that_never_signed(
     wallet_factory, devnet: Devnet, tmp_path
 ) -> None:
     wallet = await wallet_factory("alice", funded=1)
+    await wallet.create_account("idle")
     alice = await wallet.get_account("main")
     prepared = await prepare_send(alice, [(await first_address(alice), 250_000)])
     release_in_flight(prepared.essence_hash())  # as after a restart: nobody is signing it any more
@@ -139,6 +140,7 @@ async def test_open_releases_reservations_of_a_send_that_never_signed(
     reopened = await open_again(devnet, tmp_path / "alice")
     try:
         account = await reopened.get_account("main")
+        assert set(reopened.last_recovery) == {0}  # the idle account needed no recovery
         assert reopened.last_recovery[0].released == tuple(i.output_id for i in prepared.inputs)
         assert await reservations(account) == []
     finally:
