@@ -46,7 +46,7 @@ from tanglehub.wallet.errors import (
 )
 from tanglehub.wallet.layout import VAULT_FILE_NAME, WalletState, remove_leftovers, wallet_state
 from tanglehub.wallet.lock import WalletLock
-from tanglehub.wallet.settings import WalletSettings, check_network, make_pool
+from tanglehub.wallet.settings import WalletSettings, check_network, make_directory, make_pool
 from tanglehub.wallet.storage import DB_FILE_NAME, WalletStore
 
 if TYPE_CHECKING:
@@ -251,7 +251,7 @@ async def restore_backup(
     await _check_node_network(header, node_urls, pool, transport_factory)
     if await asyncio.to_thread(wallet_state, dest_dir) is WalletState.COMPLETE:
         raise WalletExistsError(f"a wallet already exists in {dest_dir}; restore into an empty directory")
-    dest_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    make_directory(dest_dir)
     lock = await asyncio.to_thread(WalletLock.acquire, dest_dir)
     try:
         await _install(dest_dir, vault_blob, db, backup_password)

@@ -9,9 +9,9 @@ from pathlib import Path
 
 from tanglehub.node import NodeInfo, NodePool
 from tanglehub.node.pool import TransportFactory
-from tanglehub.wallet.errors import WalletArgumentError, WalletNetworkMismatchError
+from tanglehub.wallet.errors import StorageError, WalletArgumentError, WalletNetworkMismatchError
 
-__all__ = ["WalletSettings", "check_coin_type", "check_network", "check_paths", "make_pool"]
+__all__ = ["WalletSettings", "check_coin_type", "check_network", "check_paths", "make_directory", "make_pool"]
 
 
 class WalletSettings:
@@ -84,3 +84,11 @@ def make_pool(
     ):
         raise WalletArgumentError("node_urls must be a list of URLs (text), e.g. ['http://localhost:14265']")
     return NodePool(list(node_urls), transport_factory=transport_factory), True
+
+
+def make_directory(directory: Path) -> None:
+    """Create the wallet directory (mode 0700, parents too) if needed, or raise StorageError saying why not."""
+    try:
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StorageError(f"cannot create the wallet directory {directory}: {exc.strerror or exc}") from exc

@@ -55,7 +55,14 @@ from tanglehub.wallet.operations.sync_indexer import SyncResult, sync_account_in
 from tanglehub.wallet.operations.sync_ledger import sync_ledger
 from tanglehub.wallet.operations.tracking import RecoveryReport, recover_after_restart
 from tanglehub.wallet.options import SyncMode, SyncOptions
-from tanglehub.wallet.settings import WalletSettings, check_coin_type, check_network, check_paths, make_pool
+from tanglehub.wallet.settings import (
+    WalletSettings,
+    check_coin_type,
+    check_network,
+    check_paths,
+    make_directory,
+    make_pool,
+)
 from tanglehub.wallet.storage import DB_FILE_NAME, StoreTx, WalletStore
 from tanglehub.wallet.storage_schema import AccountRecord, AddressRecord
 
@@ -142,7 +149,7 @@ class Wallet:
             info = await node.get_info()
             params = ProtocolParameters.from_json(info.protocol)
             settings = WalletSettings(coin_type, info.network_name, info.bech32_hrp, params.network_id)
-            directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+            make_directory(directory)
             lock = await asyncio.to_thread(WalletLock.acquire, directory)
             state = await asyncio.to_thread(wallet_state, directory)
             if state is WalletState.COMPLETE:

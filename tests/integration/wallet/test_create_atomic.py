@@ -100,3 +100,9 @@ async def test_a_foreign_database_file_is_never_removed(devnet: Devnet, tmp_path
     with pytest.raises(WalletExistsError, match="move it away"):
         await create(devnet, tmp_path / "w")
     assert (tmp_path / "w" / "wallet.db").read_bytes().startswith(b"not a database")
+
+
+async def test_a_path_that_is_a_file_is_a_storage_error(devnet: Devnet, tmp_path: Path) -> None:
+    (tmp_path / "w").write_text("a file, not a directory")
+    with pytest.raises(StorageError, match="cannot create the wallet directory"):
+        await create(devnet, tmp_path / "w")
