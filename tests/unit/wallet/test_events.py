@@ -117,3 +117,11 @@ async def test_bus_arguments_are_checked(store: WalletStore) -> None:
     with pytest.raises(WalletArgumentError, match="seq"):
         await bus.stream("c").ack(-1)
     await bus.close()
+
+
+@pytest.mark.parametrize(
+    "payload", [{}, {"accountIndex": "x"}, {"accountIndex": 0, "step": "Broadcasting", "blockId": "0xzz"}]
+)
+def test_a_malformed_logged_event_is_a_wallet_error(payload: dict[str, object]) -> None:
+    with pytest.raises(WalletArgumentError, match="malformed"):
+        event_from_json("TransactionProgress", payload)

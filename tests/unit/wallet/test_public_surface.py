@@ -15,6 +15,7 @@ MODULES = [
     "tanglehub.wallet.backup",
     "tanglehub.wallet.checks",
     "tanglehub.wallet.errors",
+    "tanglehub.wallet.event_types",
     "tanglehub.wallet.events",
     "tanglehub.wallet.layout",
     "tanglehub.wallet.lock",
