@@ -1,9 +1,11 @@
 """Ledger-mode sync: follow confirmed milestones from the stored cursor, for every account at once.
 
 For each milestone the node's ``utxo-changes`` list the created and consumed output ids. Created outputs are
-fetched once each and matched against the in-memory set of the wallet's address hashes (one dictionary lookup
-per output), and consumed ids are looked up among the stored unspent outputs (one primary-key lookup each):
-the cost follows the ledger's new outputs, not the number of addresses. A milestone that touches the wallet is
+grouped by transaction and every transaction is read once, in binary, from its included block (at most
+``concurrency`` requests in flight); each output is matched against the in-memory set of the wallet's address
+hashes (one dictionary lookup per output). Consumed ids are looked up among the stored unspent outputs (one
+primary-key lookup each, no request); their spending transaction is among those just read. The cost follows
+the ledger's new transactions, not the number of addresses. A milestone that touches the wallet is
 applied in one database transaction together with the cursor (``meta.ledger_cursor`` = next milestone to
 read); milestones that do not are skipped and the cursor catches up at the end. A crash at any point is
 safe: a rerun reads from the stored cursor and applying a milestone twice changes nothing.
@@ -15,14 +17,20 @@ pruned the milestone the cursor points at, the same indexer rescan re-establishe
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Sequence
 from functools import partial
 from typing import TYPE_CHECKING
 
 from tanglehub.keys.bech32 import ED25519, encode_address
-from tanglehub.node import MilestoneChanges, MilestoneCursor, MilestonePruned, NodeNotFound
+from tanglehub.node import MilestoneChanges, MilestoneCursor, MilestonePruned, NodeBadResponse, NodeNotFound
+from tanglehub.node.parsing import parse_with
 from tanglehub.node.routes_indexer import fetch_concurrently
-from tanglehub.wallet.operations.outputs import SpentInfo, apply_changes, owner_hash
-from tanglehub.wallet.operations.sync_indexer import SyncResult, record_from_response, sync_account_indexer
+from tanglehub.protocol.block import Block
+from tanglehub.protocol.ids import output_id, split_output_id
+from tanglehub.protocol.payload import TransactionPayload
+from tanglehub.wallet.operations.outputs import SpentInfo, apply_changes, chain_id_of, owner_hash
+from tanglehub.wallet.operations.sync_indexer import SyncResult, sync_account_indexer
 from tanglehub.wallet.options import SyncMode, SyncOptions
 from tanglehub.wallet.storage import StoreTx
 from tanglehub.wallet.storage_schema import OutputRecord
@@ -48,30 +56,89 @@ async def _rescan(wallet: Wallet, options: SyncOptions) -> SyncResult:
     return result.merged(SyncResult(ledger_index=start - 1))
 
 
+async def _fetch_transactions(
+    wallet: Wallet, tx_ids: Sequence[bytes], concurrency: int
+) -> list[tuple[bytes, TransactionPayload]]:
+    """(block id, transaction) of every transaction id, each read once from its included block (binary)."""
+    node = wallet.node
+
+    async def one(tx_id: bytes) -> tuple[bytes, TransactionPayload]:
+        raw = await node.get_included_block_raw(tx_id)
+        block = parse_with("included block", Block.from_bytes, raw)
+        payload = block.payload
+        if not isinstance(payload, TransactionPayload) or payload.transaction_id() != tx_id:
+            raise NodeBadResponse(
+                f"node answered the included block of transaction 0x{tx_id.hex()} with a block that does not "
+                "hold that transaction"
+            )
+        return block.block_id(), payload
+
+    return await fetch_concurrently(one, tx_ids, concurrency) if tx_ids else []
+
+
 async def _milestone_changes(
     wallet: Wallet, changes: MilestoneChanges, concurrency: int
 ) -> tuple[list[OutputRecord], list[SpentInfo]]:
+    """The milestone's new outputs owned by the wallet and the wallet's outputs it consumed.
+
+    Created outputs are grouped by transaction and each transaction is read once (its included block), so
+    a transaction with a deposit and the sender's remainder costs one request, not two. The same
+    transactions name every output the milestone consumed (a transaction always creates outputs), so the
+    spending transaction of a consumed output is known without asking; consumed ids that are not stored
+    unspent and were not created here are skipped without any request.
+    """
     ours = await wallet.address_map()
-    responses = await wallet.node.get_outputs(list(changes.created_outputs), concurrency=concurrency)
-    records: list[OutputRecord] = []
-    for response in responses:
-        h = owner_hash(response.output, ours)
-        if h is not None:
-            records.append(record_from_response(response, ours[h], h))
-    created_here = {r.output_id for r in records}
+    by_tx: dict[bytes, list[int]] = {}
+    for oid in changes.created_outputs:
+        tx_id, index = split_output_id(oid)
+        by_tx.setdefault(tx_id, []).append(index)
     consumed = list(changes.consumed_outputs)
-    stored = await wallet.store.read(lambda tx: tx.unspent_owners(consumed))
+    stored, fetched = await asyncio.gather(
+        wallet.store.read(lambda tx: tx.unspent_owners(consumed)),
+        _fetch_transactions(wallet, list(by_tx), concurrency),
+    )
+    records: list[OutputRecord] = []
+    spent_by: dict[bytes, bytes] = {}
+    for block_id, payload in fetched:
+        tx_id = payload.transaction_id()
+        outputs = payload.essence.outputs
+        for index in by_tx[tx_id]:
+            if index >= len(outputs):
+                raise NodeBadResponse(f"transaction 0x{tx_id.hex()} has no output {index} the milestone lists")
+            output = outputs[index]
+            h = owner_hash(output, ours)
+            if h is None:
+                continue
+            oid = output_id(tx_id, index)
+            records.append(
+                OutputRecord(
+                    output_id=oid,
+                    account_index=ours[h],
+                    address_hash=h,
+                    output=output,
+                    block_id=block_id,
+                    booked_index=changes.index,
+                    booked_timestamp=changes.timestamp,
+                    chain_id=chain_id_of(output, oid),
+                )
+            )
+        for utxo in payload.essence.inputs:
+            spent_by[utxo.output_id] = tx_id
+    created_here = {r.output_id for r in records}
     mine = [oid for oid in consumed if oid in stored or oid in created_here]
-
-    async def spent_info(oid: bytes) -> SpentInfo:
-        try:
-            meta = await wallet.node.get_output_metadata(oid)
-        except NodeNotFound:
-            return SpentInfo(oid, None, changes.index, changes.timestamp)
-        return SpentInfo(oid, meta.transaction_id_spent, changes.index, changes.timestamp)
-
-    spent = await fetch_concurrently(spent_info, mine, concurrency) if mine else []
+    unknown = [oid for oid in mine if oid not in spent_by]
+    spent = [SpentInfo(oid, spent_by[oid], changes.index, changes.timestamp) for oid in mine if oid in spent_by]
+    if unknown:  # a consuming transaction the milestone did not list as creating outputs: ask the node
+        spent += await fetch_concurrently(partial(_spent_info, wallet, changes), unknown, concurrency)
     return records, spent
+
+
+async def _spent_info(wallet: Wallet, changes: MilestoneChanges, oid: bytes) -> SpentInfo:
+    try:
+        meta = await wallet.node.get_output_metadata(oid)
+    except NodeNotFound:
+        return SpentInfo(oid, None, changes.index, changes.timestamp)
+    return SpentInfo(oid, meta.transaction_id_spent, changes.index, changes.timestamp)
 
 
 def _apply_milestone(
