@@ -138,6 +138,6 @@ class WrongNetworkError(Bech32Error):
     code = "BECH32_WRONG_NETWORK"
 
     def __init__(self, actual: str, expected: str) -> None:
-        super().__init__(f"address is for network '{actual}' but this wallet uses '{expected}'")
+        super().__init__(f"address is for network '{actual}' but '{expected}' is expected here")
         self.actual = actual
         self.expected = expected

@@ -72,7 +72,7 @@ def test_round_trip_and_batch_encoding_agree(hrp: str, kind: int, body: bytes) -
 
 
 def test_wrong_network_is_named() -> None:
-    with pytest.raises(WrongNetworkError, match="address is for network 'smr' but this wallet uses 'rms'"):
+    with pytest.raises(WrongNetworkError, match="address is for network 'smr' but 'rms' is expected here"):
         decode_address(SMR, expected_hrp="rms")
 
 
