@@ -30,7 +30,7 @@ from typing import TypeVar
 
 from tanglehub.wallet.errors import SchemaVersionError, StorageError, WalletClosedError
 from tanglehub.wallet.storage_queries import StoreTx
-from tanglehub.wallet.storage_schema import SCHEMA_SQL, SCHEMA_VERSION
+from tanglehub.wallet.storage_schema import MIGRATIONS, SCHEMA_SQL, SCHEMA_VERSION
 
 __all__ = ["DB_FILE_NAME", "StoreTx", "WalletStore"]
 
@@ -80,8 +80,29 @@ def _prepare_schema(conn: sqlite3.Connection, path: Path, create: bool) -> None:
             f"{path} uses wallet schema version {version}, newer than this tanglehub supports "
             f"({SCHEMA_VERSION}); upgrade tanglehub to open it"
         )
-    if version < SCHEMA_VERSION:  # pragma: no cover - there is no older schema yet
+    if version < SCHEMA_VERSION:
+        _migrate(conn, path, version)
+
+
+def _migrate(conn: sqlite3.Connection, path: Path, version: int) -> None:
+    """Bring an older schema up to :data:`SCHEMA_VERSION` in one transaction (all steps or none)."""
+    missing = [v for v in range(version, SCHEMA_VERSION) if v not in MIGRATIONS]
+    if missing:
         raise SchemaVersionError(f"{path} uses wallet schema version {version}, which has no migration")
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for v in range(version, SCHEMA_VERSION):
+            for statement in MIGRATIONS[v].split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+        conn.execute(
+            "INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
+        )
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
 
 
 def _rollback_journal_header(image: bytes) -> bytes:
@@ -258,9 +279,10 @@ class WalletStore:
             try:
                 source.deserialize(_rollback_journal_header(bytes(data)))
                 version = int(source.execute("PRAGMA user_version").fetchone()[0])
-                if version != SCHEMA_VERSION:
+                if not 1 <= version <= SCHEMA_VERSION:  # an older one is migrated when the wallet opens
                     raise SchemaVersionError(
-                        f"the snapshot uses wallet schema version {version}; this tanglehub reads {SCHEMA_VERSION}"
+                        f"the snapshot uses wallet schema version {version}; this tanglehub reads 1 to "
+                        f"{SCHEMA_VERSION}"
                     )
                 fd = os.open(p, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
                 os.close(fd)

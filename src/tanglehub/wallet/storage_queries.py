@@ -302,6 +302,29 @@ class StoreTx:
         )
         return [_output_row(r) for r in rows]
 
+    def unspent_by_amount(
+        self, account_index: int, *, kind: int | None = 3, limit: int, offset: int = 0
+    ) -> list[OutputRecord]:
+        """Up to ``limit`` of the account's unspent outputs (of one output ``kind``, basic by default),
+        largest amount first, ties by output id, skipping the first ``offset``; only those rows are decoded."""
+        kind_clause = "" if kind is None else " AND kind = ?"
+        args: list[Any] = [account_index] + ([] if kind is None else [kind]) + [limit, offset]
+        rows = self._conn.execute(
+            f"SELECT {_OUTPUT_COLUMNS} FROM outputs WHERE account_idx = ? AND spent = 0{kind_clause} "
+            "ORDER BY amount DESC, output_id LIMIT ? OFFSET ?",
+            args,
+        )
+        return [_output_row(r) for r in rows]
+
+    def account_address(self, account_index: int, pub_key_hash: bytes) -> AddressRecord | None:
+        """The account's address with this Ed25519 public-key hash (None when it is not the account's)."""
+        row = self._conn.execute(
+            "SELECT account_idx, internal, key_index, hash, bech32, used FROM addresses "
+            "WHERE hash = ? AND account_idx = ?",
+            (pub_key_hash, account_index),
+        ).fetchone()
+        return None if row is None else _address_row(row)
+
     def unspent_output_ids(self, account_index: int | None = None) -> set[bytes]:
         """Ids of the unspent outputs (of one account, or of all)."""
         if account_index is None:

@@ -1,4 +1,4 @@
-"""The wallet state database: schema (version 1) and the typed rows read from it.
+"""The wallet state database: schema (version 2), its migrations, and the typed rows read from it.
 
 One SQLite file (``wallet.db``) per wallet. Tables:
 
@@ -9,7 +9,9 @@ One SQLite file (``wallet.db``) per wallet. Tables:
   (the Ed25519 public-key hash) is unique, so address -> account is one index lookup.
 * ``outputs(output_id, account_idx, address_hash, kind, amount, output, block_id, booked_index,
   booked_timestamp, spent, spent_tx_id, spent_index, spent_timestamp, chain_id)``: outputs the wallet owns
-  (``output`` holds the output's TIP-18 bytes; ``kind`` is the output type 3..6).
+  (``output`` holds the output's TIP-18 bytes; ``kind`` is the output type 3..6). The index
+  ``outputs_for_selection(account_idx, spent, kind, amount DESC, output_id)`` lets input selection read
+  unspent outputs largest first and stop early, and covers the balance sum (added in version 2).
 * ``transactions(tx_id, account_idx, payload, block_id, state, conflict_reason, inclusion_index, note,
   created_at, updated_at, attempts)``: transactions the wallet sent; ``state`` is ``pending``,
   ``confirmed`` or ``conflicting``.
@@ -35,6 +37,7 @@ __all__ = [
     "AccountRecord",
     "AddressRecord",
     "EventRecord",
+    "MIGRATIONS",
     "OutputRecord",
     "Reservation",
     "SCHEMA_SQL",
@@ -43,7 +46,7 @@ __all__ = [
     "TransactionRecord",
 ]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 """The schema this code writes (stored as ``PRAGMA user_version`` and ``meta.schema_version``)."""
 
 TX_STATES = ("pending", "confirmed", "conflicting")
@@ -86,6 +89,7 @@ CREATE TABLE outputs (
 );
 CREATE INDEX outputs_by_account ON outputs(account_idx, spent);
 CREATE INDEX outputs_by_address ON outputs(address_hash);
+CREATE INDEX outputs_for_selection ON outputs(account_idx, spent, kind, amount DESC, output_id);
 CREATE TABLE transactions (
     tx_id BLOB PRIMARY KEY,
     account_idx INTEGER NOT NULL REFERENCES accounts(idx),
@@ -119,6 +123,12 @@ CREATE TABLE event_cursors (
     seq INTEGER NOT NULL
 );
 """
+
+MIGRATIONS: dict[int, str] = {
+    1: "CREATE INDEX IF NOT EXISTS outputs_for_selection "
+    "ON outputs(account_idx, spent, kind, amount DESC, output_id)",
+}
+"""SQL that takes a database from schema version ``key`` to ``key + 1`` (applied in order on open)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -74,6 +74,49 @@ def test_newer_schema_is_refused(tmp_path: Path) -> None:
         WalletStore.open(path)
 
 
+def test_version_1_database_is_migrated_on_open_and_keeps_its_outputs(tmp_path: Path) -> None:
+    path = tmp_path / "wallet.db"
+    store = WalletStore.open(path, create=True)
+    store.write_sync(lambda tx: tx.create_account("main"))
+    store.write_sync(lambda tx: tx.insert_output(_record(b"\x07" * 34, b"\x02" * 32, amount=5_000_000)))
+    store.close()
+    conn = sqlite3.connect(path)  # what a version-1 wallet looked like: no selection index
+    conn.execute("DROP INDEX outputs_for_selection")
+    conn.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    conn.execute("PRAGMA user_version = 1")
+    conn.commit()
+    conn.close()
+
+    reopened = WalletStore.open(path)
+    try:
+        assert reopened.read_sync(lambda tx: tx.get_meta("schema_version")) == str(SCHEMA_VERSION)
+        (record,) = reopened.read_sync(lambda tx: tx.unspent_by_amount(0, limit=10))
+        assert record.amount == 5_000_000
+    finally:
+        reopened.close()
+    conn = sqlite3.connect(path)
+    indexes = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    conn.close()
+    assert "outputs_for_selection" in indexes
+
+
+def test_unspent_by_amount_pages_largest_first(store: WalletStore) -> None:
+    store.write_sync(lambda tx: tx.create_account("main"))
+    amounts = [3_000_000, 9_000_000, 1_000_000, 9_000_000, 5_000_000]
+    for i, amount in enumerate(amounts):
+        store.write_sync(
+            lambda tx, i=i, a=amount: tx.insert_output(_record(bytes([i]) * 34, b"\x02" * 32, amount=a))
+        )
+    store.write_sync(
+        lambda tx: tx.mark_output_spent(bytes([2]) * 34, tx_id=None, milestone_index=None, timestamp=None)
+    )
+    first = store.read_sync(lambda tx: tx.unspent_by_amount(0, limit=2))
+    rest = store.read_sync(lambda tx: tx.unspent_by_amount(0, limit=10, offset=2))
+    assert [(r.amount, r.output_id[0]) for r in first] == [(9_000_000, 1), (9_000_000, 3)]
+    assert [r.amount for r in rest] == [5_000_000, 3_000_000]
+
+
 def test_foreign_database_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "other.db"
     conn = sqlite3.connect(path)

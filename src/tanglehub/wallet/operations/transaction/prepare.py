@@ -8,7 +8,7 @@ signed in another process (:func:`tanglehub.wallet.operations.transaction.sign.s
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Self
 
@@ -43,6 +43,7 @@ from tanglehub.wallet.operations.transaction.context import AccountContext, Node
 from tanglehub.wallet.operations.transaction.errors import (
     AmountBelowStorageDepositError,
     InputNotUsableError,
+    InsufficientFundsError,
     TransactionOptionsError,
 )
 from tanglehub.wallet.operations.transaction.options import (
@@ -52,6 +53,7 @@ from tanglehub.wallet.operations.transaction.options import (
 )
 from tanglehub.wallet.operations.transaction.select_inputs import (
     Candidate,
+    Selection,
     owner_at,
     select_inputs,
     unusable_reason,
@@ -258,13 +260,82 @@ def _check_outputs(outputs: Sequence[Output], params: ProtocolParameters) -> Non
             raise AmountBelowStorageDepositError(o.amount, exc.required) from exc
 
 
+SELECTION_BATCH = 256
+"""Unspent outputs input selection reads (largest first) before it tries to pay; it doubles the batch and
+reads on only when those cannot pay."""
+
+
+class _OwnAddresses:
+    """The account's addresses, looked up in the store one hash at a time (and remembered)."""
+
+    __slots__ = ("_account", "_found", "_tx")
+
+    def __init__(self, tx: StoreTx, account: int) -> None:
+        self._tx = tx
+        self._account = account
+        self._found: dict[bytes, AddressRecord | None] = {}
+
+    def get(self, pub_key_hash: bytes) -> AddressRecord | None:
+        """The account's address with this hash, or None."""
+        if pub_key_hash not in self._found:
+            self._found[pub_key_hash] = self._tx.account_address(self._account, pub_key_hash)
+        return self._found[pub_key_hash]
+
+    def __contains__(self, pub_key_hash: object) -> bool:
+        return isinstance(pub_key_hash, bytes) and self.get(pub_key_hash) is not None
+
+
+def _select(
+    tx: StoreTx,
+    *,
+    account: int,
+    outputs: Sequence[Output],
+    rent: RentStructure,
+    remainder_address: Address | None,
+    mandatory: Sequence[Candidate],
+    exact: bool,
+    own: _OwnAddresses,
+    reserved: set[bytes],
+    now: int,
+) -> Selection:
+    """Run :func:`select_inputs` on the fewest stored outputs that can decide it.
+
+    Unspent basic outputs are read largest first in growing batches (SQL orders them the way selection
+    does, so a batch is always a prefix of the full candidate list and the outcome is the same); outputs
+    that send native tokens read them all, since a token holder can be anywhere in the order.
+    """
+    if exact:
+        return select_inputs(
+            [], outputs, rent, remainder_address=remainder_address, mandatory=mandatory, exact=True
+        )
+    everything = any(o.native_tokens for o in outputs)
+    candidates: list[Candidate] = []
+    offset = 0
+    batch = SELECTION_BATCH
+    while True:
+        limit = -1 if everything else batch
+        rows = tx.unspent_by_amount(account, limit=limit, offset=offset)
+        offset += len(rows)
+        usable, _ = usable_candidates(rows, own_hashes=own, reserved=reserved, now=now)
+        candidates += usable
+        done = everything or len(rows) < limit
+        try:
+            return select_inputs(
+                candidates, outputs, rent, remainder_address=remainder_address, mandatory=mandatory
+            )
+        except InsufficientFundsError:
+            if done:
+                raise
+        batch *= 2
+
+
 def _resolve(
     tx: StoreTx,
     *,
     account: int,
     ids: Sequence[bytes],
     reserved: set[bytes],
-    own: set[bytes],
+    own: Container[bytes],
     now: int,
     claiming: bool,
 ) -> list[Candidate]:
@@ -318,21 +389,22 @@ async def prepare_transaction(
     forced = options.custom_inputs or options.mandatory_inputs
 
     def select_and_reserve(tx: StoreTx) -> PreparedTransaction:
-        addresses = {a.hash: a for a in tx.addresses(account.index)}
-        own = set(addresses)
+        own = _OwnAddresses(tx, account.index)
         reserved = tx.reserved_output_ids()
-        records = tx.outputs(account.index, spent=False)
-        candidates, _ = usable_candidates(records, own_hashes=own, reserved=reserved, now=now)
         mandatory = _resolve(
             tx, account=account.index, ids=forced, reserved=reserved, own=own, now=now, claiming=claiming
         )
-        selection = select_inputs(
-            candidates,
-            outputs,
-            params.rent_structure,
+        selection = _select(
+            tx,
+            account=account.index,
+            outputs=outputs,
+            rent=params.rent_structure,
             remainder_address=remainder_address,
             mandatory=mandatory,
             exact=bool(options.custom_inputs),
+            own=own,
+            reserved=reserved,
+            now=now,
         )
         all_outputs = outputs + ((selection.remainder,) if selection.remainder is not None else ())
         consumed = [c.output for c in selection.inputs]
@@ -345,7 +417,7 @@ async def prepare_transaction(
         )
         inputs = []
         for c in selection.inputs:
-            a = addresses.get(c.signer_hash)
+            a = own.get(c.signer_hash)
             if a is None:  # pragma: no cover - candidates are filtered to the account's addresses
                 raise AddressNotFoundError(f"no key for the owner of output 0x{c.output_id.hex()}")
             inputs.append(

@@ -17,7 +17,7 @@ Rules:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass
 
 from tanglehub.protocol.address import Address, Ed25519Address
@@ -97,10 +97,11 @@ def owner_at(output: Output, now: int) -> Address | None:
 
 
 def unusable_reason(
-    output: Output, now: int, own_hashes: Iterable[bytes] | set[bytes], claiming: bool
+    output: Output, now: int, own_hashes: Container[bytes] | Iterable[bytes], claiming: bool
 ) -> str | None:
     """Why ``output`` may not be an input now (``None`` when it may); ``claiming`` admits outputs with a
-    storage deposit return or a pending expiration that the account owns."""
+    storage deposit return or a pending expiration that the account owns. ``own_hashes`` is anything that
+    answers ``hash in own_hashes`` (a set, or a lazy lookup), or an iterable of the account's hashes."""
     if not isinstance(output, BasicOutput):
         return "alias, foundry and NFT outputs are never spent by input selection"
     timelock = output.unlock_condition(TimelockUnlockCondition)
@@ -109,7 +110,7 @@ def unusable_reason(
     expiration = output.unlock_condition(ExpirationUnlockCondition)
     expired = expiration is not None and now >= expiration.unix_time
     owner = owner_at(output, now)
-    hashes = own_hashes if isinstance(own_hashes, set) else set(own_hashes)
+    hashes = own_hashes if isinstance(own_hashes, Container) else set(own_hashes)
     if not isinstance(owner, Ed25519Address) or owner.pub_key_hash not in hashes:
         return "owned by an address outside this account" + (
             " (expired, returned to the sender)" if expired else ""
@@ -128,8 +129,8 @@ def unusable_reason(
 def usable_candidates(
     records: Iterable[OutputRecord],
     *,
-    own_hashes: set[bytes],
-    reserved: set[bytes],
+    own_hashes: Container[bytes],
+    reserved: Container[bytes],
     now: int,
     claiming: bool = False,
 ) -> tuple[list[Candidate], dict[bytes, str]]:
