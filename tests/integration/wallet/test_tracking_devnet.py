@@ -86,9 +86,14 @@ async def test_a_double_spend_from_another_copy_of_the_wallet_is_conflicting(
         ConflictReason.INPUT_UTXO_ALREADY_SPENT,
         ConflictReason.INPUT_UTXO_ALREADY_SPENT_IN_THIS_MILESTONE,
     )
+    winner = (ra if ra.state == "confirmed" else rb).payload
     for account in (one, two):
         assert await reservations(account) == []
-        assert await account.wallet.store.read(lambda tx, i=account.index: tx.outputs(i, spent=False)) == []
+        unspent = await account.wallet.store.read(lambda tx, i=account.index: tx.outputs(i, spent=False))
+        if account is (one if ra.state == "confirmed" else two):  # its remainder is booked on confirmation
+            assert [r.output.amount for r in unspent] == [winner.essence.outputs[1].amount]
+        else:
+            assert unspent == []
 
 
 async def test_crash_after_signing_resends_the_same_payload(wallet_factory, devnet: Devnet, tmp_path) -> None:

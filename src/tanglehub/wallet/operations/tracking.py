@@ -4,7 +4,11 @@
   the metadata of the block the wallet last posted (conflicting, still pending, or ``shouldReattach``).
   A block the node does not know, or one it says should be reattached, is reissued with the SAME payload
   in a new block: same transaction id, new block id.
-* Confirmed: the inputs are marked spent (``SpentOutput`` events) and their reservation ends.
+* Confirmed: the inputs are marked spent (``SpentOutput`` events) and their reservation ends; in the SAME
+  database transaction the outputs it created to the wallet's own addresses (the remainder, transfers
+  between the wallet's addresses or accounts) are stored with ``NewOutput`` events, so the balance goes
+  straight from the old total to what is left, never through 0 until a sync. Stored by output id, so a
+  later sync that sees the same outputs adds nothing.
   Conflicting: every input the ledger shows unspent is released; the others are marked spent.
   Both write a ``TransactionInclusion`` event in the same database transaction.
 * :func:`retry_until_included` repeats that until the transaction is final or the attempts run out.
@@ -13,7 +17,7 @@
   never posted is posted now (the same payload, never a new one for those inputs); then every pending
   transaction is tracked once.
 
-New outputs (remainders, received funds) are picked up by sync, not here.
+Outputs from others (received funds) are picked up by sync, not here.
 """
 
 from __future__ import annotations
@@ -25,8 +29,9 @@ from dataclasses import dataclass
 
 from tanglehub.node.errors import NodeError, NodeNotFound
 from tanglehub.node.models import BlockMetadata, LedgerInclusionState
+from tanglehub.protocol.ids import output_id
 from tanglehub.wallet.events import TransactionInclusion
-from tanglehub.wallet.operations.outputs import SpentInfo, apply_changes
+from tanglehub.wallet.operations.outputs import SpentInfo, apply_changes, chain_id_of, ed25519_hashes
 from tanglehub.wallet.operations.transaction.context import AccountContext
 from tanglehub.wallet.operations.transaction.errors import (
     TransactionNotFoundError,
@@ -36,10 +41,11 @@ from tanglehub.wallet.operations.transaction.errors import (
 from tanglehub.wallet.operations.transaction.prepare import in_flight
 from tanglehub.wallet.operations.transaction.submit import post_payload
 from tanglehub.wallet.storage_queries import StoreTx
-from tanglehub.wallet.storage_schema import TransactionRecord
+from tanglehub.wallet.storage_schema import AddressRecord, OutputRecord, TransactionRecord
 
 __all__ = [
     "RecoveryReport",
+    "own_created_outputs",
     "reattach",
     "recover_after_restart",
     "retry_until_included",
@@ -108,6 +114,38 @@ async def _milestone_timestamp(account: AccountContext, index: int | None) -> in
         return None
 
 
+def own_created_outputs(
+    tx: StoreTx, rec: TransactionRecord, block_id: bytes | None, index: int, timestamp: int
+) -> tuple[list[OutputRecord], dict[bytes, str]]:
+    """The outputs of ``rec``'s transaction that one of the wallet's addresses (any account) owns, as
+    records booked at milestone ``index``; and bech32 texts of their addresses."""
+    records: list[OutputRecord] = []
+    bech32_of: dict[bytes, str] = {}
+    for i, output in enumerate(rec.payload.essence.outputs):
+        owner: AddressRecord | None = None
+        for h in ed25519_hashes(output):
+            owner = tx.address_by_hash(h)
+            if owner is not None:
+                break
+        if owner is None:
+            continue
+        oid = output_id(rec.tx_id, i)
+        records.append(
+            OutputRecord(
+                output_id=oid,
+                account_index=owner.account_index,
+                address_hash=owner.hash,
+                output=output,
+                block_id=block_id,
+                booked_index=index,
+                booked_timestamp=timestamp,
+                chain_id=chain_id_of(output, oid),
+            )
+        )
+        bech32_of[owner.hash] = owner.bech32
+    return records, bech32_of
+
+
 async def _confirm(account: AccountContext, rec: TransactionRecord, meta: BlockMetadata) -> TransactionRecord:
     index = meta.referenced_by_milestone_index
     ts = await _milestone_timestamp(account, index)
@@ -115,7 +153,11 @@ async def _confirm(account: AccountContext, rec: TransactionRecord, meta: BlockM
     infos = [SpentInfo(u.output_id, tx_id, index, ts) for u in rec.payload.essence.inputs]
 
     def apply(tx: StoreTx) -> TransactionRecord:
-        apply_changes(tx, [], infos, {})
+        created: list[OutputRecord] = []
+        bech32_of: dict[bytes, str] = {}
+        if index is not None and ts is not None:  # else the booking is unknown: the next sync stores them
+            created, bech32_of = own_created_outputs(tx, rec, meta.block_id, index, ts)
+        apply_changes(tx, created, infos, bech32_of)
         tx.release_reservations(tx_id)
         out = tx.update_transaction(tx_id, state="confirmed", inclusion_index=index, block_id=meta.block_id)
         tx.add_event(TransactionInclusion(rec.account_index, tx_id, "confirmed", meta.block_id, index))
