@@ -57,6 +57,8 @@ SYNC_POINTS = [
     "store:set_meta:after:2",
     "node:get_outputs:after:2",
 ]
+POINT_KILL_MAX_STEPS = 300
+"""Steps a driver may take to reach its named kill point before the test calls the point unreachable."""
 LEDGER = SyncOptions(SyncMode.LEDGER)
 INDEXER = SyncOptions(SyncMode.INDEXER)
 EXTERNAL = Ed25519Address(blake2b256(b"somebody else")).to_bech32("tst")
@@ -109,7 +111,9 @@ async def _funded_wallet(devnet: DevnetProcess, path: Path, payments: int) -> tu
 def _driver(path: Path, devnet: DevnetProcess, mode: str, seed: int, label: str | None = None) -> Driver:
     args = [str(path), devnet.url, "--mode", mode, "--seed", str(seed), "--external", EXTERNAL]
     if label is not None:
-        args += ["--steps", "40"]
+        # The driver kills itself at the point; the cap only ends a run that never gets there. It is generous
+        # because how soon a point comes depends on timing (sends fail fast while every input is reserved).
+        args += ["--steps", str(POINT_KILL_MAX_STEPS)]
     env = {"TANGLEHUB_CRASH_AT": label} if label else {}
     return Driver("tests.faults.drivers.wallet_loop", args, env, log_path=path.parent / f"{path.name}-driver.log")
 
@@ -135,7 +139,7 @@ def _random_kill(path: Path, devnet: DevnetProcess, mode: str, seed: int, rng: r
 
 def _point_kill(path: Path, devnet: DevnetProcess, mode: str, seed: int, label: str) -> None:
     driver = _driver(path, devnet, mode, seed, label).start()
-    code = driver.wait_exit(60)
+    code = driver.wait_exit(180)
     assert f"crash {label}" in driver.lines, f"{label} was never reached: {driver.lines[-5:]}"
     assert code == -9
     _check_db(path)
