@@ -33,7 +33,7 @@ from tanglehub.node.models import (
     Treasury,
     UtxoChanges,
 )
-from tanglehub.node.pool import NodePool, NodeState
+from tanglehub.node.pool import NodePool, NodeState, TransportFactory
 from tanglehub.node.query import (
     AliasOutputQuery,
     BasicOutputQuery,
@@ -77,6 +77,7 @@ __all__ = [
     "OutputQuery",
     "OutputResponse",
     "Receipt",
+    "TransportFactory",
     "Treasury",
     "UtxoChanges",
 ]

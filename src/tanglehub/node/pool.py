@@ -32,7 +32,7 @@ from tanglehub.node.errors import (
 from tanglehub.node.models import NodeInfo
 from tanglehub.node.routes_indexer import IndexerHelpers
 
-__all__ = ["NodePool", "NodeState"]
+__all__ = ["NodePool", "NodeState", "TransportFactory"]
 
 P = ParamSpec("P")
 R = TypeVar("R")

@@ -29,8 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tanglehub.node import NodePool
-from tanglehub.node.pool import TransportFactory
+from tanglehub.node import NodePool, TransportFactory
 from tanglehub.vault import KdfParams, VaultStore, WrongPasswordError
 from tanglehub.vault import crypto as vault_crypto
 from tanglehub.vault.errors import InvalidKdfParametersError, VaultError

@@ -7,8 +7,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from tanglehub.node import NodeInfo, NodePool
-from tanglehub.node.pool import TransportFactory
+from tanglehub.node import NodeInfo, NodePool, TransportFactory
 from tanglehub.wallet.errors import StorageError, WalletArgumentError, WalletNetworkMismatchError
 
 __all__ = ["WalletSettings", "check_coin_type", "check_network", "check_paths", "make_directory", "make_pool"]

@@ -31,8 +31,7 @@ from typing import Self
 
 from tanglehub.errors import KeysError
 from tanglehub.keys.bech32 import ED25519, decode_address
-from tanglehub.node import NodePool
-from tanglehub.node.pool import TransportFactory
+from tanglehub.node import NodePool, TransportFactory
 from tanglehub.protocol.params import ProtocolParameters
 from tanglehub.vault import DEFAULT_IDLE_TIMEOUT, KdfParams, OneTimeMnemonic, VaultSigner, VaultStore
 from tanglehub.vault.errors import MnemonicAlreadyRevealedError
