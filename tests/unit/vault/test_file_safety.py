@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import contextlib
+import itertools
 import json
 import os
 from collections.abc import Callable
@@ -219,17 +221,42 @@ def _pristine(factory: pytest.TempPathFactory) -> Path:
     return _pristine_cache["path"]
 
 
+def _with_decoded_base64(blob: bytes) -> list[bytes]:
+    """``blob`` plus every base64 string inside it (if it is JSON), decoded: a secret that was merely
+    base64-encoded rather than encrypted is found too."""
+    parts = [blob]
+    try:
+        doc = json.loads(blob)
+    except ValueError:
+        return parts
+    stack: list[object] = [doc]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+        elif isinstance(value, str):
+            with contextlib.suppress(ValueError):
+                parts.append(base64.b64decode(value, validate=True))
+    return parts
+
+
 async def test_no_secret_in_file_repr_or_errors(filled_store: VaultStore, vault_path: Path) -> None:
     seed = mnemonic_to_seed(MNEMONIC)
     raw = vault_path.read_bytes()
     exported = filled_store.export_encrypted()
-    words = set(MNEMONIC.split())
+    words = MNEMONIC.split()
+    # Any two consecutive words of a leaked mnemonic would show; base64 and hex never hold a space, so unlike
+    # single (short) words, a pair cannot turn up in random ciphertext by chance.
+    pairs = [f"{a} {b}".encode() for a, b in itertools.pairwise(words)]
     for blob in (raw, exported, filled_store.export_encrypted("backup pw")):
-        lowered = blob.lower()
-        assert not [w for w in words if w.encode() in lowered]
-        assert seed.hex().encode() not in lowered
-        assert seed not in blob
-        assert PASSWORD.encode() not in blob
+        for part in _with_decoded_base64(blob):
+            lowered = part.lower()
+            assert not [p for p in pairs if p in lowered]
+            assert seed.hex().encode() not in lowered
+            assert seed not in part
+            assert PASSWORD.encode() not in part
 
     signer = VaultSigner(filled_store)
     texts = [
