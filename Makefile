@@ -34,6 +34,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/addresses.py
 	$(BIN)/python bench/pow.py
 	$(BIN)/python bench/devnet.py
+	$(BIN)/python bench/sync.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .mypy_cache .pytest_cache .ruff_cache
