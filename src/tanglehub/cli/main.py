@@ -9,7 +9,6 @@ from __future__ import annotations
 import importlib
 import sys
 
-import click
 import typer
 
 from tanglehub.errors import TanglehubError
@@ -60,22 +59,28 @@ _mount()
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the CLI; return the process exit code (0 ok, 1 usage error, 2 tanglehub error)."""
+    """Run the CLI; return the process exit code (0 ok, 2 usage or tanglehub error, 130 interrupted).
+
+    Usage errors (unknown command, missing or malformed option) are reported by click itself, in standalone
+    mode, as a usage line and one error line; only tanglehub's own errors are caught here. (Typer vendors its
+    own copy of click, so catching ``click``'s exception classes here would miss them.)
+    """
     try:
-        # With standalone_mode=False click returns (not raises) the code of a typer.Exit / ctx.exit.
-        returned = app(args=argv, standalone_mode=False)
+        app(args=argv, standalone_mode=True)
     except TanglehubError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    except click.ClickException as exc:
-        exc.show(file=sys.stderr)
-        return exc.exit_code
-    except click.exceptions.Exit as exc:
-        return int(exc.exit_code)
-    except (click.exceptions.Abort, KeyboardInterrupt):
+    except KeyboardInterrupt:
         print("aborted", file=sys.stderr)
         return 130
-    return returned if isinstance(returned, int) else 0
+    except SystemExit as exc:
+        if exc.code is None:
+            return 0
+        if isinstance(exc.code, int):
+            return exc.code
+        print(exc.code, file=sys.stderr)
+        return 1
+    return 0
 
 
 if __name__ == "__main__":  # pragma: no cover
