@@ -106,8 +106,11 @@ def demo(
     if not _port_is_free(port):
         taken, port = port, free_port()
         print(f"port {taken} is taken; using {port}")
-    if wallet_dir is not None and wallet_dir.exists() and any(wallet_dir.iterdir()):
-        raise ConfigError(f"{wallet_dir} is not empty; give a new folder for the demo wallet")
+    if wallet_dir is not None and wallet_dir.exists():
+        if not wallet_dir.is_dir():
+            raise ConfigError(f"{wallet_dir} is a file; give a new folder for the demo wallet")
+        if any(wallet_dir.iterdir()):
+            raise ConfigError(f"{wallet_dir} is not empty; give a new folder for the demo wallet")
     with tempfile.TemporaryDirectory(prefix="tanglehub-demo-") as tmp:
         target = wallet_dir or Path(tmp) / "wallet"
         with BackgroundServer(DevnetConfig(port=port, milestone_interval=0.5)) as server:

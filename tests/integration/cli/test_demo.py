@@ -49,3 +49,12 @@ def test_demo_refuses_a_bad_port() -> None:
     result = _run("--port", "70000", "--exit")
     assert result.returncode == 2
     assert "port must be between 0 and 65535" in result.stderr
+
+
+def test_demo_refuses_a_file_as_wallet_dir(tmp_path: Path) -> None:
+    target = tmp_path / "a-file"
+    target.write_text("x")
+    result = _run("--port", "0", "--exit", "--wallet-dir", str(target))
+    assert result.returncode == 2
+    assert "is a file" in result.stderr
+    assert "Traceback" not in result.stderr
