@@ -10,14 +10,21 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import time
-from collections.abc import Iterable, Sequence
-from typing import Any, Protocol
+from collections.abc import Iterable
+from typing import Any
 
-from tanglehub.errors import CodecError
-from tanglehub.protocol.output import output_from_bytes
 from tanglehub.protocol.payload import TransactionPayload
 from tanglehub.wallet.errors import AccountAliasTakenError, OutputReservedError, StorageError
+from tanglehub.wallet.storage_rows import (
+    OUTPUT_COLUMNS,
+    TX_COLUMNS,
+    UPDATABLE_TX_FIELDS,
+    StoredEvent,
+    address_row,
+    output_row,
+    tx_row,
+    unix_now,
+)
 from tanglehub.wallet.storage_schema import (
     TX_STATES,
     AccountRecord,
@@ -29,83 +36,6 @@ from tanglehub.wallet.storage_schema import (
 )
 
 __all__ = ["StoreTx", "StoredEvent"]
-
-_OUTPUT_COLUMNS = (
-    "output_id, account_idx, address_hash, output, block_id, booked_index, booked_timestamp, "
-    "spent, spent_tx_id, spent_index, spent_timestamp, chain_id"
-)
-_TX_COLUMNS = (
-    "tx_id, account_idx, payload, block_id, state, conflict_reason, inclusion_index, note, "
-    "created_at, updated_at, attempts"
-)
-_UPDATABLE_TX_FIELDS = frozenset({"block_id", "state", "conflict_reason", "inclusion_index", "note", "attempts"})
-
-
-class StoredEvent(Protocol):
-    """What :meth:`StoreTx.add_event` needs from an event (see :mod:`tanglehub.wallet.events`)."""
-
-    @property
-    def kind(self) -> str:
-        """The event's kind name (``NewOutput``, ``SpentOutput``, ...)."""
-        ...
-
-    @property
-    def account_index(self) -> int | None:
-        """The account the event concerns (None for wallet-wide events)."""
-        ...
-
-    def to_json(self) -> dict[str, Any]:
-        """The event's JSON object."""
-        ...
-
-
-def _now() -> int:
-    return int(time.time())
-
-
-def _output_row(row: Sequence[Any]) -> OutputRecord:
-    try:
-        output = output_from_bytes(bytes(row[3]))
-    except CodecError as exc:
-        raise StorageError(f"stored output 0x{bytes(row[0]).hex()} does not decode: {exc}") from exc
-    return OutputRecord(
-        output_id=bytes(row[0]),
-        account_index=int(row[1]),
-        address_hash=bytes(row[2]),
-        output=output,
-        block_id=None if row[4] is None else bytes(row[4]),
-        booked_index=int(row[5]),
-        booked_timestamp=int(row[6]),
-        spent=bool(row[7]),
-        spent_tx_id=None if row[8] is None else bytes(row[8]),
-        spent_index=row[9],
-        spent_timestamp=row[10],
-        chain_id=None if row[11] is None else bytes(row[11]),
-    )
-
-
-def _tx_row(row: Sequence[Any]) -> TransactionRecord:
-    try:
-        payload = TransactionPayload.from_bytes(bytes(row[2]))
-    except CodecError as exc:
-        raise StorageError(f"stored transaction 0x{bytes(row[0]).hex()} does not decode: {exc}") from exc
-    return TransactionRecord(
-        tx_id=bytes(row[0]),
-        account_index=int(row[1]),
-        payload=payload,
-        block_id=None if row[3] is None else bytes(row[3]),
-        state=str(row[4]),
-        conflict_reason=row[5],
-        inclusion_index=row[6],
-        note=row[7],
-        created_at=int(row[8]),
-        updated_at=int(row[9]),
-        attempts=int(row[10]),
-    )
-
-
-def _address_row(row: Sequence[Any]) -> AddressRecord:
-    return AddressRecord(int(row[0]), bool(row[1]), int(row[2]), bytes(row[3]), str(row[4]), bool(row[5]))
 
 
 class StoreTx:
@@ -152,7 +82,7 @@ class StoreTx:
         if self.account_by_alias(alias) is not None:
             raise AccountAliasTakenError(f"an account with alias {alias!r} already exists; choose another alias")
         index = int(conn.execute("SELECT coalesce(max(idx) + 1, 0) FROM accounts").fetchone()[0])
-        now = _now()
+        now = unix_now()
         conn.execute("INSERT INTO accounts(idx, alias, created_at) VALUES (?, ?, ?)", (index, alias, now))
         return AccountRecord(index, alias, now)
 
@@ -199,7 +129,7 @@ class StoreTx:
             sql += " AND internal = ?"
             args.append(int(internal))
         rows = self._conn.execute(sql + " ORDER BY internal, key_index", args)
-        return [_address_row(r) for r in rows]
+        return [address_row(r) for r in rows]
 
     def address_by_hash(self, pub_key_hash: bytes) -> AddressRecord | None:
         """The address with this Ed25519 public-key hash, in any account."""
@@ -207,7 +137,7 @@ class StoreTx:
             "SELECT account_idx, internal, key_index, hash, bech32, used FROM addresses WHERE hash = ?",
             (pub_key_hash,),
         ).fetchone()
-        return None if row is None else _address_row(row)
+        return None if row is None else address_row(row)
 
     def address_hashes(self, account_index: int | None = None) -> dict[bytes, int]:
         """Every address hash (of one account, or of all) mapped to its account index."""
@@ -229,7 +159,7 @@ class StoreTx:
             "ORDER BY key_index LIMIT 1",
             (account_index, int(internal), account_index, int(internal)),
         ).fetchone()
-        return None if row is None else _address_row(row)
+        return None if row is None else address_row(row)
 
     def mark_address_used(self, pub_key_hash: bytes) -> None:
         """Flag the address as having received an output."""
@@ -268,9 +198,9 @@ class StoreTx:
     def output(self, output_id: bytes) -> OutputRecord | None:
         """The stored output with this id."""
         row = self._conn.execute(
-            f"SELECT {_OUTPUT_COLUMNS} FROM outputs WHERE output_id = ?", (output_id,)
+            f"SELECT {OUTPUT_COLUMNS} FROM outputs WHERE output_id = ?", (output_id,)
         ).fetchone()
-        return None if row is None else _output_row(row)
+        return None if row is None else output_row(row)
 
     def outputs(
         self,
@@ -298,9 +228,9 @@ class StoreTx:
                 args.append(value)
         where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
         rows = self._conn.execute(
-            f"SELECT {_OUTPUT_COLUMNS} FROM outputs{where} ORDER BY booked_index, output_id", args
+            f"SELECT {OUTPUT_COLUMNS} FROM outputs{where} ORDER BY booked_index, output_id", args
         )
-        return [_output_row(r) for r in rows]
+        return [output_row(r) for r in rows]
 
     def unspent_by_amount(
         self, account_index: int, *, kind: int | None = 3, limit: int, offset: int = 0
@@ -310,11 +240,11 @@ class StoreTx:
         kind_clause = "" if kind is None else " AND kind = ?"
         args: list[Any] = [account_index] + ([] if kind is None else [kind]) + [limit, offset]
         rows = self._conn.execute(
-            f"SELECT {_OUTPUT_COLUMNS} FROM outputs WHERE account_idx = ? AND spent = 0{kind_clause} "
+            f"SELECT {OUTPUT_COLUMNS} FROM outputs WHERE account_idx = ? AND spent = 0{kind_clause} "
             "ORDER BY amount DESC, output_id LIMIT ? OFFSET ?",
             args,
         )
-        return [_output_row(r) for r in rows]
+        return [output_row(r) for r in rows]
 
     def account_address(self, account_index: int, pub_key_hash: bytes) -> AddressRecord | None:
         """The account's address with this Ed25519 public-key hash (None when it is not the account's)."""
@@ -323,7 +253,7 @@ class StoreTx:
             "WHERE hash = ? AND account_idx = ?",
             (pub_key_hash, account_index),
         ).fetchone()
-        return None if row is None else _address_row(row)
+        return None if row is None else address_row(row)
 
     def unspent_output_ids(self, account_index: int | None = None) -> set[bytes]:
         """Ids of the unspent outputs (of one account, or of all)."""
@@ -377,10 +307,10 @@ class StoreTx:
     ) -> TransactionRecord:
         """Store a new ``pending`` transaction; storing the same payload twice is refused."""
         tx_id = payload.transaction_id()
-        now = _now()
+        now = unix_now()
         try:
             self._w().execute(
-                f"INSERT INTO transactions({_TX_COLUMNS}) VALUES (?, ?, ?, ?, 'pending', NULL, NULL, ?, ?, ?, 0)",
+                f"INSERT INTO transactions({TX_COLUMNS}) VALUES (?, ?, ?, ?, 'pending', NULL, NULL, ?, ?, ?, 0)",
                 (tx_id, account_index, payload.to_bytes(), block_id, note, now, now),
             )
         except sqlite3.IntegrityError as exc:
@@ -390,7 +320,7 @@ class StoreTx:
     def update_transaction(self, tx_id: bytes, **fields: Any) -> TransactionRecord:
         """Change tracking fields (``block_id``, ``state``, ``conflict_reason``, ``inclusion_index``, ``note``,
         ``attempts``) of a stored transaction; ``updated_at`` is set to now."""
-        unknown = set(fields) - _UPDATABLE_TX_FIELDS
+        unknown = set(fields) - UPDATABLE_TX_FIELDS
         if unknown:
             raise StorageError(f"cannot update transaction field(s) {sorted(unknown)}")
         if "state" in fields and fields["state"] not in TX_STATES:
@@ -400,7 +330,7 @@ class StoreTx:
         args = [fields[n] for n in names]
         cur = self._w().execute(
             f"UPDATE transactions SET {assignments + ', ' if assignments else ''}updated_at = ? WHERE tx_id = ?",
-            (*args, _now(), tx_id),
+            (*args, unix_now(), tx_id),
         )
         if cur.rowcount != 1:
             raise StorageError(f"no stored transaction 0x{tx_id.hex()}")
@@ -410,8 +340,8 @@ class StoreTx:
 
     def transaction(self, tx_id: bytes) -> TransactionRecord | None:
         """The stored transaction with this id."""
-        row = self._conn.execute(f"SELECT {_TX_COLUMNS} FROM transactions WHERE tx_id = ?", (tx_id,)).fetchone()
-        return None if row is None else _tx_row(row)
+        row = self._conn.execute(f"SELECT {TX_COLUMNS} FROM transactions WHERE tx_id = ?", (tx_id,)).fetchone()
+        return None if row is None else tx_row(row)
 
     def transactions(
         self,
@@ -434,10 +364,8 @@ class StoreTx:
                 clauses.append(clause)
                 args.append(value)
         where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
-        rows = self._conn.execute(
-            f"SELECT {_TX_COLUMNS} FROM transactions{where} ORDER BY created_at, tx_id", args
-        )
-        return [_tx_row(r) for r in rows]
+        rows = self._conn.execute(f"SELECT {TX_COLUMNS} FROM transactions{where} ORDER BY created_at, tx_id", args)
+        return [tx_row(r) for r in rows]
 
     # -- reservations -------------------------------------------------------------------------------------
 
@@ -457,7 +385,7 @@ class StoreTx:
                 f"{len(taken)} output(s) are already inputs of another unfinished transaction "
                 f"(first: 0x{taken[0].hex()}); sync or wait for it to finish"
             )
-        now = _now()
+        now = unix_now()
         conn.executemany(
             "INSERT OR IGNORE INTO reservations(output_id, tx_id, account_idx, reserved_at) VALUES (?, ?, ?, ?)",
             ((oid, tx_id, account_index, now) for oid in ids),
@@ -498,7 +426,7 @@ class StoreTx:
         """Append an event given as kind name and JSON object; return its sequence number."""
         cur = self._w().execute(
             "INSERT INTO events(account_idx, kind, payload, created_at) VALUES (?, ?, ?, ?)",
-            (account_index, kind, EventRecord.encode_payload(payload), _now()),
+            (account_index, kind, EventRecord.encode_payload(payload), unix_now()),
         )
         seq = int(cur.lastrowid or 0)
         self.last_event_seq = seq
