@@ -8,7 +8,7 @@ Running it twice with the same input therefore changes nothing the second time.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -91,21 +91,23 @@ def chain_id_of(output: Output, output_id: bytes) -> bytes | None:
     return None
 
 
-def unlockable_now(output: Output, ours: Iterable[bytes], now: int) -> bool:
-    """True when one of ``ours`` can unlock ``output`` at milestone time ``now`` (timelock, expiration)."""
-    mine = set(ours)
+def unlockable_now(output: Output, ours: Container[bytes], now: int) -> bool:
+    """True when one of ``ours`` can unlock ``output`` at milestone time ``now`` (timelock, expiration).
+
+    ``ours`` is only asked ``hash in ours`` (give a set): it is not copied, since this runs once per output.
+    """
     timelock = output.unlock_condition(TimelockUnlockCondition)
     if timelock is not None and now < timelock.unix_time:
         return False
     expiration = output.unlock_condition(ExpirationUnlockCondition)
     if expiration is not None and now >= expiration.unix_time:
         ret = expiration.return_address
-        return isinstance(ret, Ed25519Address) and ret.pub_key_hash in mine
+        return isinstance(ret, Ed25519Address) and ret.pub_key_hash in ours
     if isinstance(output, AliasOutput):
         controller = output.state_controller
-        return isinstance(controller, Ed25519Address) and controller.pub_key_hash in mine
+        return isinstance(controller, Ed25519Address) and controller.pub_key_hash in ours
     address = output.address
-    return isinstance(address, Ed25519Address) and address.pub_key_hash in mine
+    return isinstance(address, Ed25519Address) and address.pub_key_hash in ours
 
 
 def _unspent_total(tx: StoreTx, account_index: int) -> int:
