@@ -96,12 +96,10 @@ def owner_at(output: Output, now: int) -> Address | None:
     return owner
 
 
-def unusable_reason(
-    output: Output, now: int, own_hashes: Container[bytes] | Iterable[bytes], claiming: bool
-) -> str | None:
+def unusable_reason(output: Output, now: int, own_hashes: Container[bytes], claiming: bool) -> str | None:
     """Why ``output`` may not be an input now (``None`` when it may); ``claiming`` admits outputs with a
     storage deposit return or a pending expiration that the account owns. ``own_hashes`` is anything that
-    answers ``hash in own_hashes`` (a set, or a lazy lookup), or an iterable of the account's hashes."""
+    answers ``hash in own_hashes`` (a set, or a lazy lookup); it is not copied."""
     if not isinstance(output, BasicOutput):
         return "alias, foundry and NFT outputs are never spent by input selection"
     timelock = output.unlock_condition(TimelockUnlockCondition)
@@ -110,8 +108,7 @@ def unusable_reason(
     expiration = output.unlock_condition(ExpirationUnlockCondition)
     expired = expiration is not None and now >= expiration.unix_time
     owner = owner_at(output, now)
-    hashes = own_hashes if isinstance(own_hashes, Container) else set(own_hashes)
-    if not isinstance(owner, Ed25519Address) or owner.pub_key_hash not in hashes:
+    if not isinstance(owner, Ed25519Address) or owner.pub_key_hash not in own_hashes:
         return "owned by an address outside this account" + (
             " (expired, returned to the sender)" if expired else ""
         )
