@@ -1,21 +1,15 @@
 """Hypothesis strategies for syntactically valid blocks: tagged data, transaction and empty blocks.
 
-Outputs come from ``tests.strategies.outputs`` when that module offers an ``outputs()`` strategy, otherwise
-from a simple Basic-output strategy here (Ed25519 owner, optional tag feature).
+Outputs (every kind) come from :func:`tests.strategies.outputs.outputs`.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from hypothesis import strategies as st
+from tests.strategies.outputs import outputs as any_outputs
 
-from tanglehub.protocol.address import Ed25519Address
 from tanglehub.protocol.block import Block
 from tanglehub.protocol.input import UtxoInput
-from tanglehub.protocol.output import BasicOutput
-from tanglehub.protocol.output.features import TagFeature
-from tanglehub.protocol.output.unlock_conditions import AddressUnlockCondition
 from tanglehub.protocol.payload import TaggedDataPayload, TransactionEssence, TransactionPayload
 from tanglehub.protocol.unlock import (
     AliasUnlock,
@@ -27,7 +21,6 @@ from tanglehub.protocol.unlock import (
 )
 
 __all__ = [
-    "basic_outputs",
     "blocks",
     "tagged_data_payloads",
     "transaction_payloads",
@@ -46,29 +39,6 @@ def utxo_inputs() -> st.SearchStrategy[UtxoInput]:
 def tagged_data_payloads(max_data: int = 256) -> st.SearchStrategy[TaggedDataPayload]:
     """Tagged data with a 0..64-byte tag and a little data."""
     return st.builds(TaggedDataPayload, st.binary(max_size=64), st.binary(max_size=max_data))
-
-
-def basic_outputs() -> st.SearchStrategy[Any]:
-    """Simple Basic outputs: an Ed25519 owner, an amount, maybe a tag feature."""
-    return st.builds(
-        lambda amount, owner, tag: BasicOutput(
-            amount,
-            (AddressUnlockCondition(Ed25519Address(owner)),),
-            features=(TagFeature(tag),) if tag else (),
-        ),
-        st.integers(1, 10**15),
-        ids32,
-        st.binary(max_size=16),
-    )
-
-
-def _outputs() -> st.SearchStrategy[Any]:
-    try:
-        from tests.strategies import outputs as shared
-    except ImportError:
-        return basic_outputs()
-    factory = getattr(shared, "outputs", None)
-    return factory() if callable(factory) else basic_outputs()
 
 
 @st.composite
@@ -102,7 +72,7 @@ def unlock_lists(draw: st.DrawFn, count: int) -> tuple[Unlock, ...]:
 def transaction_payloads(draw: st.DrawFn, max_inputs: int = 8, max_outputs: int = 4) -> TransactionPayload:
     """A syntactically valid transaction payload (random signatures: they do not verify)."""
     inputs = draw(st.lists(utxo_inputs(), min_size=1, max_size=max_inputs, unique_by=lambda i: i.output_id))
-    outputs = draw(st.lists(_outputs(), min_size=1, max_size=max_outputs))
+    outputs = draw(st.lists(any_outputs(), min_size=1, max_size=max_outputs))
     essence = TransactionEssence(
         network_id=draw(st.integers(0, 2**64 - 1)),
         inputs=tuple(inputs),
