@@ -47,7 +47,6 @@ from tanglehub.protocol.semantic_chains import (
     FOUNDRY_KIND,
     ChainKey,
     SemanticContext,
-    address_key,
     alias_address_of_foundry,
     alias_controllers,
     alias_id_non_null,
@@ -134,40 +133,42 @@ class _Unlocker:
     def unlock(self, address: Address, unlock: Unlock) -> ConflictReason:
         """Check that ``unlock`` unlocks ``address``; returns NONE, INVALID_SIGNATURE or INVALID_UNLOCK."""
         ctx = self.ctx
-        key = address_key(address)
         if isinstance(address, Ed25519Address):
             if isinstance(unlock, SignatureUnlock):
-                if key in ctx.unlocked:
+                if address in ctx.unlocked:
                     return ConflictReason.INVALID_UNLOCK
                 sig = unlock.signature
                 if blake2b256(sig.public_key) != address.pub_key_hash:
                     return ConflictReason.INVALID_SIGNATURE
                 if not self.verify(sig.public_key, self.essence_hash, sig.signature):
                     return ConflictReason.INVALID_SIGNATURE
-                ctx.unlocked.add(key)
+                ctx.unlocked.add(address)
                 return ConflictReason.NONE
-            if isinstance(unlock, ReferenceUnlock) and key in ctx.unlocked:
+            if isinstance(unlock, ReferenceUnlock) and address in ctx.unlocked:
                 return ConflictReason.NONE
             return ConflictReason.INVALID_UNLOCK
         if isinstance(address, AliasAddress) and isinstance(unlock, AliasUnlock):
-            return self._chain_unlock(key, address.alias_id, unlock.reference, AliasOutput, alias_id_non_null)
+            return self._chain_unlock(address, unlock.reference, AliasOutput, alias_id_non_null)
         if isinstance(address, NftAddress) and isinstance(unlock, NftUnlock):
-            return self._chain_unlock(key, address.nft_id, unlock.reference, NftOutput, nft_id_non_null)
+            return self._chain_unlock(address, unlock.reference, NftOutput, nft_id_non_null)
         return ConflictReason.INVALID_UNLOCK
 
     def _chain_unlock(
         self,
-        key: bytes,
-        chain_id: bytes,
+        address: AliasAddress | NftAddress,
         ref: int,
         kind: type[AliasOutput] | type[NftOutput],
         id_of: Callable[[Any, bytes], bytes],
     ) -> ConflictReason:
-        """An Alias/NFT unlock: input ``ref`` must hold the chain ``chain_id``, already unlocked."""
+        """An Alias/NFT unlock: input ``ref`` must hold the chain ``address`` names, already unlocked."""
         ctx = self.ctx
         if ref < len(ctx.inputs):
             target = ctx.inputs[ref]
-            if isinstance(target, kind) and id_of(target, ctx.input_ids[ref]) == chain_id and key in ctx.unlocked:
+            if (
+                isinstance(target, kind)
+                and id_of(target, ctx.input_ids[ref]) == address.body
+                and address in ctx.unlocked
+            ):
                 return ConflictReason.NONE
         return ConflictReason.INVALID_UNLOCK
 
@@ -194,7 +195,7 @@ def _unlock_input(
             return ConflictReason.SEMANTIC_VALIDATION_FAILED
         reason = unlocker.unlock(owner, unlock)
         if reason is ConflictReason.NONE and isinstance(output, NftOutput):
-            ctx.unlocked.add(b"\x10" + nft_id_non_null(output, ctx.input_ids[index]))
+            ctx.unlocked.add(NftAddress(nft_id_non_null(output, ctx.input_ids[index])))
         return reason
     if isinstance(output, AliasOutput):
         alias_id = alias_id_non_null(output, ctx.input_ids[index])
@@ -203,7 +204,7 @@ def _unlock_input(
         if isinstance(nxt, AliasOutput) and nxt.state_index != output.state_index:
             reason = unlocker.unlock(controller, unlock)
             if reason is ConflictReason.NONE:
-                ctx.unlocked.add(b"\x08" + alias_id)
+                ctx.unlocked.add(AliasAddress(alias_id))
             return reason
         return unlocker.unlock(governor, unlock)
     if isinstance(output, FoundryOutput):
@@ -244,11 +245,10 @@ def _check_inputs(ctx: SemanticContext, unlocker: _Unlocker, timestamp: int) -> 
             elif isinstance(uc, StorageDepositReturnUnlockCondition):
                 sdruc = uc
         if sdruc is not None and not expired:
-            key = address_key(sdruc.return_address)
-            owed = returns.get(key, 0) + sdruc.amount
+            owed = returns.get(sdruc.return_address, 0) + sdruc.amount
             if owed >= _U64_LIMIT:
                 return ConflictReason.SEMANTIC_VALIDATION_FAILED
-            returns[key] = owed
+            returns[sdruc.return_address] = owed
         total += output.amount
         if total >= _U64_LIMIT:
             return ConflictReason.SEMANTIC_VALIDATION_FAILED
@@ -258,13 +258,13 @@ def _check_inputs(ctx: SemanticContext, unlocker: _Unlocker, timestamp: int) -> 
     return ConflictReason.NONE
 
 
-def _simple_deposit_key(output: BasicOutput) -> bytes | None:
-    """The owner key if ``output`` is a simple deposit (only an Address UC, no tokens, no features)."""
+def _simple_deposit_owner(output: BasicOutput) -> Address | None:
+    """The owner if ``output`` is a simple deposit (only an Address UC, no tokens, no features)."""
     ucs = output.unlock_conditions
     if len(ucs) == 1 and not output.native_tokens and not output.features:
         uc = ucs[0]
         if isinstance(uc, AddressUnlockCondition):
-            return address_key(uc.address)
+            return uc.address
     return None
 
 
@@ -275,11 +275,11 @@ def _check_outputs(ctx: SemanticContext) -> ConflictReason:
     tokens = ctx.output_tokens
     for output in ctx.outputs:
         if isinstance(output, BasicOutput):
-            key = _simple_deposit_key(output)
-            if key is not None:
-                deposits[key] = deposits.get(key, 0) + output.amount
+            owner = _simple_deposit_owner(output)
+            if owner is not None:
+                deposits[owner] = deposits.get(owner, 0) + output.amount
         for feature in output.features:
-            if isinstance(feature, SenderFeature) and address_key(feature.address) not in ctx.unlocked:
+            if isinstance(feature, SenderFeature) and feature.address not in ctx.unlocked:
                 return ConflictReason.UNVERIFIED_SENDER
         total += output.amount
         if total >= _U64_LIMIT:
@@ -322,8 +322,8 @@ def verify_transaction(
     reason = _check_outputs(ctx)
     if reason is not ConflictReason.NONE:
         return reason
-    for key, owed in ctx.required_returns.items():
-        paid = ctx.simple_deposits.get(key)
+    for address, owed in ctx.required_returns.items():
+        paid = ctx.simple_deposits.get(address)
         if paid is None or paid < owed:
             return ConflictReason.STORAGE_DEPOSIT_RETURN_UNFULFILLED
     if ctx.input_amount != ctx.output_amount:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from tanglehub.protocol.address import Address, AliasAddress, Ed25519Address
+from tanglehub.protocol.address import Address, AliasAddress
 from tanglehub.protocol.ids import alias_id_from_output_id, foundry_id, nft_id_from_output_id, output_id
 from tanglehub.protocol.output import (
     AliasOutput,
@@ -34,7 +34,6 @@ __all__ = [
     "NFT_KIND",
     "ChainKey",
     "SemanticContext",
-    "address_key",
     "alias_address_of_foundry",
     "alias_controllers",
     "alias_id_non_null",
@@ -85,11 +84,11 @@ class SemanticContext:
         self.unlocks: Sequence[Unlock] = payload.unlocks
         self.outputs: Sequence[Output] = payload.essence.outputs
         self._transaction_id: bytes | None = None
-        self.unlocked: set[bytes] = set()
+        self.unlocked: set[Address] = set()
         self.input_tokens: dict[bytes, int] = {}
         self.output_tokens: dict[bytes, int] = {}
-        self.required_returns: dict[bytes, int] = {}
-        self.simple_deposits: dict[bytes, int] = {}
+        self.required_returns: dict[Address, int] = {}
+        self.simple_deposits: dict[Address, int] = {}
         self.input_amount = 0
         self.output_amount = 0
         self.input_chains: dict[ChainKey, Output] = {}
@@ -172,15 +171,6 @@ def chain_key(ctx: SemanticContext, output: Output, oid: bytes | None, index: in
     return None
 
 
-def address_key(address: Address) -> bytes:
-    """A hashable key for an address: kind byte plus body, as in its 33-byte serialization."""
-    if isinstance(address, Ed25519Address):
-        return b"\x00" + address.pub_key_hash
-    if isinstance(address, AliasAddress):
-        return b"\x08" + address.alias_id
-    return b"\x10" + address.nft_id
-
-
 def _metadata(features: Sequence[object]) -> object:
     for feature in features:
         if isinstance(feature, MetadataFeature):
@@ -191,7 +181,7 @@ def _metadata(features: Sequence[object]) -> object:
 def _issuer_unlocked(ctx: SemanticContext, immutable_features: Sequence[object]) -> bool:
     for feature in immutable_features:
         if isinstance(feature, IssuerFeature):
-            return address_key(feature.address) in ctx.unlocked
+            return feature.address in ctx.unlocked
     return True
 
 
