@@ -82,6 +82,7 @@ def confirm_cone(order: list[BlockRecord], ledger: Ledger, index: int, timestamp
     result = Confirmation()
     created_now: dict[bytes, OutputRecord] = {}
     consumed_now: set[bytes] = set()
+    applied_now: set[bytes] = set()
     for wf_index, rec in enumerate(order):
         rec.referenced_by = index
         rec.white_flag_index = wf_index
@@ -91,7 +92,7 @@ def confirm_cone(order: list[BlockRecord], ledger: Ledger, index: int, timestamp
             rec.inclusion_state = NO_TRANSACTION
             continue
         tx_id = payload.transaction_id()
-        if tx_id in ledger.included or any(t == tx_id for t, _ in result.included):
+        if tx_id in ledger.included or tx_id in applied_now:
             reason = ConflictReason.INPUT_UTXO_ALREADY_SPENT
         else:
             reason, inputs = _resolve_inputs(payload, ledger, created_now, consumed_now)
@@ -106,6 +107,7 @@ def confirm_cone(order: list[BlockRecord], ledger: Ledger, index: int, timestamp
         rec.conflict_reason = 0
         result.applied.append(rec.block_id)
         result.included.append((tx_id, rec.block_id))
+        applied_now.add(tx_id)
         for utxo in payload.essence.inputs:
             oid = utxo.output_id
             consumed_now.add(oid)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import httpx
@@ -164,3 +165,23 @@ async def test_double_spend_across_blocks(client, node, actor) -> None:  # type:
     await milestone(client)
     m3 = await metadata(client, b3)
     assert (m3["ledgerInclusionState"], m3["conflictReason"]) == ("conflicting", 1)
+
+
+async def test_the_same_transaction_in_two_blocks_of_one_milestone_applies_once(client, node, actor) -> None:  # type: ignore[no-untyped-def]
+    alice, bob = actor(0), actor(1)
+    oid = await fund(client, node, alice.bech32)
+    payload = alice.transaction([oid], [alice.simple(10_000_000, bob.address)])
+    first = alice.block(payload)
+    copy = dataclasses.replace(first, nonce=first.nonce + 1)
+    b1 = await submit(client, first.to_json())
+    b2 = await submit(client, copy.to_json())
+    assert b1 != b2
+    await milestone(client)
+    m1, m2 = await metadata(client, b1), await metadata(client, b2)
+    states = sorted([m1["ledgerInclusionState"], m2["ledgerInclusionState"]])
+    assert states == ["conflicting", "included"]
+    loser = m1 if m1["ledgerInclusionState"] == "conflicting" else m2
+    assert loser["conflictReason"] == 1
+    winner = b1 if loser is m2 else b2
+    assert node.ledger.included[payload.transaction_id()] == bytes.fromhex(winner[2:])
+    assert node.ledger.total_unspent() == node.params.token_supply
