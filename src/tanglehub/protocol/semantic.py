@@ -123,12 +123,11 @@ _DESCRIPTIONS: dict[ConflictReason, str] = {
 class _Unlocker:
     """Runs the address-unlock rules of one transaction; remembers which addresses are unlocked."""
 
-    __slots__ = ("ctx", "essence_hash", "verify")
+    __slots__ = ("ctx", "essence_hash")
 
     def __init__(self, ctx: SemanticContext, essence_hash: bytes) -> None:
         self.ctx = ctx
         self.essence_hash = essence_hash
-        self.verify = verify
 
     def unlock(self, address: Address, unlock: Unlock) -> ConflictReason:
         """Check that ``unlock`` unlocks ``address``; returns NONE, INVALID_SIGNATURE or INVALID_UNLOCK."""
@@ -140,7 +139,7 @@ class _Unlocker:
                 sig = unlock.signature
                 if blake2b256(sig.public_key) != address.pub_key_hash:
                     return ConflictReason.INVALID_SIGNATURE
-                if not self.verify(sig.public_key, self.essence_hash, sig.signature):
+                if not verify(sig.public_key, self.essence_hash, sig.signature):
                     return ConflictReason.INVALID_SIGNATURE
                 ctx.unlocked.add(address)
                 return ConflictReason.NONE
