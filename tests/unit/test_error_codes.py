@@ -105,7 +105,7 @@ ERRORS = _all_error_classes()
 
 def test_the_walk_finds_errors_of_every_layer() -> None:
     modules = {cls.__module__.split(".")[1] for cls in ERRORS}
-    assert {"errors", "keys", "protocol", "node", "vault"} <= modules
+    assert {"errors", "keys", "protocol", "node", "vault", "devnet", "wallet"} <= modules
 
 
 def test_every_error_class_defines_its_own_code() -> None:
