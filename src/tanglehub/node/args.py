@@ -5,6 +5,14 @@ from __future__ import annotations
 import re
 
 from tanglehub.node.errors import NodeArgumentError
+from tanglehub.protocol.block import BLOCK_ID_LENGTH
+from tanglehub.protocol.ids import (
+    ALIAS_ID_LENGTH,
+    FOUNDRY_ID_LENGTH,
+    NFT_ID_LENGTH,
+    OUTPUT_ID_LENGTH,
+    TRANSACTION_ID_LENGTH,
+)
 
 __all__ = [
     "ALIAS_ID_LENGTH",
@@ -18,13 +26,7 @@ __all__ = [
     "milestone_index",
 ]
 
-BLOCK_ID_LENGTH = 32
-TRANSACTION_ID_LENGTH = 32
 MILESTONE_ID_LENGTH = 32
-OUTPUT_ID_LENGTH = 34
-ALIAS_ID_LENGTH = 32
-NFT_ID_LENGTH = 32
-FOUNDRY_ID_LENGTH = 38
 
 _HEX = re.compile(r"^0x[0-9a-fA-F]*$")
 

@@ -20,6 +20,7 @@ from tanglehub.protocol.jsonutil import (
     require_int,
     require_list,
     require_object,
+    sub,
 )
 from tanglehub.protocol.output import Output
 from tanglehub.protocol.params import ProtocolParameters
@@ -45,30 +46,29 @@ U16 = 0xFFFF
 U32 = 0xFFFF_FFFF
 
 
-def _path(base: str, key: str) -> str:
-    return f"{base}.{key}" if base else key
-
-
 def _int(d: Mapping[str, Any], key: str, path: str, hi: int = U32) -> int:
-    return require_int(get_field(d, key, path), _path(path, key), 0, hi)
+    return require_int(get_field(d, key, path), sub(path, key), 0, hi)
 
 
 def _opt_int(d: Mapping[str, Any], key: str, path: str, hi: int = U32) -> int | None:
     value = d.get(key)
-    return None if value is None else require_int(value, _path(path, key), 0, hi)
+    return None if value is None else require_int(value, sub(path, key), 0, hi)
+
+
+def _checked_str(value: object, path: str) -> str:
+    if not isinstance(value, str):
+        raise JsonShapeError(f"expected a string, got {value!r}", path)
+    return value
 
 
 def _str(d: Mapping[str, Any], key: str, path: str) -> str:
-    value = get_field(d, key, path)
-    if not isinstance(value, str):
-        raise JsonShapeError(f"expected a string, got {value!r}", _path(path, key))
-    return value
+    return _checked_str(get_field(d, key, path), sub(path, key))
 
 
 def _bool(d: Mapping[str, Any], key: str, path: str) -> bool:
     value = get_field(d, key, path)
     if not isinstance(value, bool):
-        raise JsonShapeError(f"expected true or false, got {value!r}", _path(path, key))
+        raise JsonShapeError(f"expected true or false, got {value!r}", sub(path, key))
     return value
 
 
@@ -79,16 +79,16 @@ def _opt_bool(d: Mapping[str, Any], key: str, path: str) -> bool | None:
 def _float(d: Mapping[str, Any], key: str, path: str) -> float:
     value = get_field(d, key, path)
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise JsonShapeError(f"expected a number, got {value!r}", _path(path, key))
+        raise JsonShapeError(f"expected a number, got {value!r}", sub(path, key))
     return float(value)
 
 
 def _hex(d: Mapping[str, Any], key: str, path: str, length: int) -> bytes:
-    return hex_to_bytes(get_field(d, key, path), _path(path, key), length)
+    return hex_to_bytes(get_field(d, key, path), sub(path, key), length)
 
 
 def _hex_list(d: Mapping[str, Any], key: str, path: str, length: int) -> tuple[bytes, ...]:
-    p = _path(path, key)
+    p = sub(path, key)
     return tuple(
         hex_to_bytes(v, f"{p}[{i}]", length) for i, v in enumerate(require_list(get_field(d, key, path), p))
     )
@@ -107,7 +107,7 @@ class MilestoneInfo:
         """Parse ``{"index", "timestamp"?, "milestoneId"?}``."""
         d = require_object(data, path)
         raw_id = d.get("milestoneId")
-        mid = None if raw_id is None else hex_to_bytes(raw_id, _path(path, "milestoneId"), 32)
+        mid = None if raw_id is None else hex_to_bytes(raw_id, sub(path, "milestoneId"), 32)
         return cls(_int(d, "index", path), _opt_int(d, "timestamp", path), mid)
 
 
@@ -126,8 +126,8 @@ class NodeStatus:
         d = require_object(data, path)
         return cls(
             _bool(d, "isHealthy", path),
-            MilestoneInfo.from_json(get_field(d, "latestMilestone", path), _path(path, "latestMilestone")),
-            MilestoneInfo.from_json(get_field(d, "confirmedMilestone", path), _path(path, "confirmedMilestone")),
+            MilestoneInfo.from_json(get_field(d, "latestMilestone", path), sub(path, "latestMilestone")),
+            MilestoneInfo.from_json(get_field(d, "confirmedMilestone", path), sub(path, "confirmedMilestone")),
             _int(d, "pruningIndex", path),
         )
 
@@ -206,18 +206,18 @@ class NodeInfo:
     def from_json(cls, data: object, path: str = "") -> Self:
         """Parse the info response (field requirements as real nodes and the official SDK use them)."""
         d = require_object(data, path)
-        pp = _path(path, "protocol")
+        pp = sub(path, "protocol")
         proto = require_object(get_field(d, "protocol", path), pp)
-        versions_path = _path(path, "supportedProtocolVersions")
+        versions_path = sub(path, "supportedProtocolVersions")
         versions = require_list(get_field(d, "supportedProtocolVersions", path), versions_path)
-        features_path = _path(path, "features")
+        features_path = sub(path, "features")
         features = require_list(d.get("features") or [], features_path)
-        pending_path = _path(path, "pendingProtocolParameters")
+        pending_path = sub(path, "pendingProtocolParameters")
         pending = require_list(d.get("pendingProtocolParameters") or [], pending_path)
         return cls(
             name=_str(d, "name", path),
             version=_str(d, "version", path),
-            status=NodeStatus.from_json(get_field(d, "status", path), _path(path, "status")),
+            status=NodeStatus.from_json(get_field(d, "status", path), sub(path, "status")),
             supported_protocol_versions=tuple(
                 require_int(v, f"{versions_path}[{i}]", 0, 255) for i, v in enumerate(versions)
             ),
@@ -225,21 +225,15 @@ class NodeInfo:
             bech32_hrp=_str(proto, "bech32Hrp", pp),
             protocol_version=_int(proto, "version", pp, 255),
             min_pow_score=_int(proto, "minPowScore", pp),
-            token_supply=int_from_dec(get_field(proto, "tokenSupply", pp), _path(pp, "tokenSupply")),
-            base_token=BaseToken.from_json(get_field(d, "baseToken", path), _path(path, "baseToken")),
-            metrics=NodeMetrics.from_json(get_field(d, "metrics", path), _path(path, "metrics")),
+            token_supply=int_from_dec(get_field(proto, "tokenSupply", pp), sub(pp, "tokenSupply")),
+            base_token=BaseToken.from_json(get_field(d, "baseToken", path), sub(path, "baseToken")),
+            metrics=NodeMetrics.from_json(get_field(d, "metrics", path), sub(path, "metrics")),
             features=tuple(_checked_str(v, f"{features_path}[{i}]") for i, v in enumerate(features)),
             protocol=dict(proto),
             pending_protocol_parameters=tuple(
                 dict(require_object(v, f"{pending_path}[{i}]")) for i, v in enumerate(pending)
             ),
         )
-
-
-def _checked_str(value: object, path: str) -> str:
-    if not isinstance(value, str):
-        raise JsonShapeError(f"expected a string, got {value!r}", path)
-    return value
 
 
 class LedgerInclusionState(StrEnum):
@@ -281,7 +275,7 @@ class BlockMetadata:
                 state = LedgerInclusionState(state_raw)
             except ValueError:
                 raise JsonShapeError(
-                    f"unknown ledger inclusion state {state_raw!r}", _path(path, "ledgerInclusionState")
+                    f"unknown ledger inclusion state {state_raw!r}", sub(path, "ledgerInclusionState")
                 ) from None
         return cls(
             block_id=_hex(d, "blockId", path, 32),
@@ -334,7 +328,7 @@ class OutputMetadata:
             milestone_timestamp_spent=_opt_int(d, "milestoneTimestampSpent", path),
             transaction_id_spent=None
             if spent_tx is None
-            else hex_to_bytes(spent_tx, _path(path, "transactionIdSpent"), 32),
+            else hex_to_bytes(spent_tx, sub(path, "transactionIdSpent"), 32),
         )
 
 
@@ -385,7 +379,7 @@ class OutputIdsPage:
         d = require_object(data, path)
         cursor = d.get("cursor")
         if cursor is not None and not isinstance(cursor, str):
-            raise JsonShapeError(f"expected a string, got {cursor!r}", _path(path, "cursor"))
+            raise JsonShapeError(f"expected a string, got {cursor!r}", sub(path, "cursor"))
         return cls(
             items=_hex_list(d, "items", path, 34),
             cursor=cursor or None,
@@ -406,7 +400,7 @@ class Treasury:
         """Parse the treasury response."""
         d = require_object(data, path)
         return cls(
-            _hex(d, "milestoneId", path, 32), int_from_dec(get_field(d, "amount", path), _path(path, "amount"))
+            _hex(d, "milestoneId", path, 32), int_from_dec(get_field(d, "amount", path), sub(path, "amount"))
         )
 
 
@@ -421,7 +415,7 @@ class Receipt:
     def from_json(cls, data: object, path: str = "") -> Self:
         """Parse one element of ``receipts``."""
         d = require_object(data, path)
-        body = require_object(get_field(d, "receipt", path), _path(path, "receipt"))
+        body = require_object(get_field(d, "receipt", path), sub(path, "receipt"))
         return cls(_int(d, "milestoneIndex", path), dict(body))
 
 
