@@ -16,6 +16,7 @@ from typing import ClassVar
 from tanglehub.errors import ProtocolValidationError
 
 __all__ = [
+    "B1T6_TABLE",
     "HASH_LENGTH",
     "ROUNDS",
     "STATE_LENGTH",
@@ -98,8 +99,9 @@ def _balanced_trits(value: int, count: int) -> tuple[int, ...]:
     return tuple(out)
 
 
-_B1T6_TABLE = tuple(_balanced_trits(b - 256 if b >= 128 else b, 6) for b in range(256))
-_B1T6_INVERSE: dict[tuple[int, ...], int] = {t: b for b, t in enumerate(_B1T6_TABLE)}
+B1T6_TABLE = tuple(_balanced_trits(b - 256 if b >= 128 else b, 6) for b in range(256))
+"""b1t6 of every byte value: six balanced trits of the byte read as a signed int8, least significant first."""
+_B1T6_INVERSE: dict[tuple[int, ...], int] = {t: b for b, t in enumerate(B1T6_TABLE)}
 
 
 def _check_trits(trits: Sequence[int], what: str) -> None:
@@ -157,7 +159,7 @@ def b1t6_encode(data: bytes) -> list[int]:
     """TIP-5 b1t6: each byte, read as a signed int8, becomes 6 balanced trits, least significant first."""
     out: list[int] = []
     for byte in data:
-        out.extend(_B1T6_TABLE[byte])
+        out.extend(B1T6_TABLE[byte])
     return out
 
 

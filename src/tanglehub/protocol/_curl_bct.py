@@ -25,7 +25,14 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-from tanglehub.protocol._curl import HASH_LENGTH, ROUNDS, STATE_LENGTH, PowInputError, round_indices
+from tanglehub.protocol._curl import (
+    B1T6_TABLE,
+    HASH_LENGTH,
+    ROUNDS,
+    STATE_LENGTH,
+    PowInputError,
+    round_indices,
+)
 
 __all__ = [
     "LANES_PER_WORD",
@@ -45,11 +52,8 @@ Trits = npt.NDArray[np.int8]
 _IDX = np.array(round_indices(), dtype=np.intp)
 _ONES = np.uint64(0xFFFF_FFFF_FFFF_FFFF)
 
-_B1T6 = np.array(
-    [[((b - 256 if b >= 128 else b) + 364) // 3**k % 3 - 1 for k in range(6)] for b in range(256)],
-    dtype=np.int8,
-)
-"""b1t6 of every byte value (balanced digits of the signed byte, least significant first)."""
+_B1T6 = np.array(B1T6_TABLE, dtype=np.int8)
+"""The b1t6 table of :mod:`tanglehub.protocol._curl` as an array, indexed by byte value."""
 
 
 def pack(trits: Trits) -> tuple[U64, U64]:
