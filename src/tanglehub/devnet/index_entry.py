@@ -25,10 +25,10 @@ from tanglehub.protocol.output import (
 
 __all__ = ["KIND_ALIAS", "KIND_BASIC", "KIND_FOUNDRY", "KIND_NFT", "IndexEntry", "entry_for_output"]
 
-KIND_BASIC = 3
-KIND_ALIAS = 4
-KIND_FOUNDRY = 5
-KIND_NFT = 6
+KIND_BASIC = BasicOutput.KIND
+KIND_ALIAS = AliasOutput.KIND
+KIND_FOUNDRY = FoundryOutput.KIND
+KIND_NFT = NftOutput.KIND
 
 _ZERO_ID = bytes(32)
 
@@ -86,7 +86,6 @@ def entry_for_output(oid: bytes, output: Output, booked_ts: int) -> IndexEntry:
     """Extract the indexer's filter fields from a booked output."""
     fields: dict[str, object] = {"native_token_count": len(output.native_tokens)}
     if isinstance(output, BasicOutput | NftOutput):
-        kind = KIND_BASIC if isinstance(output, BasicOutput) else KIND_NFT
         fields["address"] = _addr(output.unlock_condition(AddressUnlockCondition))
         sdr = output.unlock_condition(StorageDepositReturnUnlockCondition)
         if sdr is not None:
@@ -107,7 +106,6 @@ def entry_for_output(oid: bytes, output: Output, booked_ts: int) -> IndexEntry:
                 fields["issuer"] = issuer
             fields["chain_id"] = output.nft_id if output.nft_id != _ZERO_ID else nft_id_from_output_id(oid)
     elif isinstance(output, AliasOutput):
-        kind = KIND_ALIAS
         fields["state_controller"] = _addr(output.unlock_condition(StateControllerAddressUnlockCondition))
         fields["governor"] = _addr(output.unlock_condition(GovernorAddressUnlockCondition))
         issuer = _immutable_issuer(output)
@@ -115,7 +113,6 @@ def entry_for_output(oid: bytes, output: Output, booked_ts: int) -> IndexEntry:
             fields["issuer"] = issuer
         fields["chain_id"] = output.alias_id if output.alias_id != _ZERO_ID else alias_id_from_output_id(oid)
     elif isinstance(output, FoundryOutput):
-        kind = KIND_FOUNDRY
         fields["alias_address"] = _addr(output.unlock_condition(ImmutableAliasAddressUnlockCondition))
         fields["chain_id"] = output.foundry_id
     else:  # pragma: no cover - the Output union has no other members
@@ -123,7 +120,7 @@ def entry_for_output(oid: bytes, output: Output, booked_ts: int) -> IndexEntry:
     sender = output.feature(SenderFeature) if not isinstance(output, FoundryOutput) else None
     if sender is not None:
         fields["sender"] = _addr(sender)
-    return IndexEntry(oid=oid, kind=kind, booked_ts=booked_ts, **fields)  # type: ignore[arg-type]
+    return IndexEntry(oid=oid, kind=output.KIND, booked_ts=booked_ts, **fields)  # type: ignore[arg-type]
 
 
 def _immutable_issuer(output: AliasOutput | NftOutput) -> bytes | None:
