@@ -7,10 +7,10 @@ strictly less than the number of ids. Ids (32-byte block ids in white-flag order
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 
 from tanglehub.errors import ProtocolValidationError
+from tanglehub.protocol.ids import blake2b256
 
 __all__ = [
     "EMPTY_MERKLE_ROOT",
@@ -29,11 +29,7 @@ class MerkleInputError(ProtocolValidationError):
     code = "MERKLE_INPUT_INVALID"
 
 
-def _blake2b256(data: bytes) -> bytes:
-    return hashlib.blake2b(data, digest_size=32).digest()
-
-
-EMPTY_MERKLE_ROOT = _blake2b256(b"")
+EMPTY_MERKLE_ROOT = blake2b256(b"")
 """``MTH({})``: the root a milestone carries when it references (or applies) nothing."""
 
 
@@ -41,7 +37,7 @@ def _leaf(pos: int, item: bytes) -> bytes:
     """The leaf hash of one id, refusing anything that is not bytes-like."""
     if not isinstance(item, bytes | bytearray | memoryview):
         raise MerkleInputError(f"Merkle tree input {pos} is {type(item).__name__}, not bytes")
-    return _blake2b256(_LEAF + bytes(item))
+    return blake2b256(_LEAF + bytes(item))
 
 
 def _split(count: int) -> int:
@@ -59,7 +55,7 @@ def merkle_root(ids: Sequence[bytes]) -> bytes:
     if not level:
         return EMPTY_MERKLE_ROOT
     while len(level) > 1:
-        paired = [_blake2b256(_NODE + level[i] + level[i + 1]) for i in range(0, len(level) - 1, 2)]
+        paired = [blake2b256(_NODE + level[i] + level[i + 1]) for i in range(0, len(level) - 1, 2)]
         if len(level) % 2:
             paired.append(level[-1])
         level = paired
@@ -76,4 +72,4 @@ def _subtree(leaves: Sequence[bytes]) -> bytes:
     if len(leaves) == 1:
         return leaves[0]
     k = _split(len(leaves))
-    return _blake2b256(_NODE + _subtree(leaves[:k]) + _subtree(leaves[k:]))
+    return blake2b256(_NODE + _subtree(leaves[:k]) + _subtree(leaves[k:]))
