@@ -54,13 +54,16 @@ def _wait_balance(account, want: int, options=None, timeout: float = 20.0) -> in
 
 
 def test_client_reads_node_info_and_health(devnet: Devnet) -> None:
+    issued = devnet.milestone()  # so the info names a milestone with a timestamp
     client = Client(nodes=[devnet.url])
     info = client.get_info().nodeInfo
     assert info.protocol.bech32Hrp == "tst"
     assert info.protocol.networkName == "tanglehub-devnet"
     assert info.status.isHealthy is True
     latest = info.status.latestMilestone
-    assert latest.timestamp is None or abs(latest.timestamp - time.time()) < 10
+    assert latest.index >= issued
+    assert latest.timestamp is not None
+    assert abs(latest.timestamp - time.time()) < 10
     assert client.get_health(devnet.url) is True
     from tanglehub.protocol.ids import network_id
 
