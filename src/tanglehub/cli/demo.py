@@ -21,12 +21,12 @@ import typer
 from tanglehub.devnet import BackgroundServer, DevnetConfig
 from tanglehub.devnet.server import free_port
 from tanglehub.errors import ConfigError
+from tanglehub.keys.slip10 import SHIMMER_COIN_TYPE
 from tanglehub.vault import KdfParams
 from tanglehub.wallet import Account, SyncMode, SyncOptions, Wallet
 
 __all__ = ["demo"]
 
-DEMO_COIN_TYPE = 4219
 USER_DEPOSIT_WAIT = 30.0
 
 
@@ -60,7 +60,7 @@ async def _walkthrough(node_url: str, wallet_dir: Path) -> None:
     async with await Wallet.create(
         wallet_dir,
         password=password,
-        coin_type=DEMO_COIN_TYPE,
+        coin_type=SHIMMER_COIN_TYPE,
         node_urls=[node_url],
         kdf=KdfParams.INTERACTIVE,
     ) as wallet:
@@ -113,8 +113,12 @@ def demo(
             raise ConfigError(f"{wallet_dir} is not empty; give a new folder for the demo wallet")
     with tempfile.TemporaryDirectory(prefix="tanglehub-demo-") as tmp:
         target = wallet_dir or Path(tmp) / "wallet"
-        with BackgroundServer(DevnetConfig(port=port, milestone_interval=0.5)) as server:
-            print(f"devnet      {server.url} (network tanglehub-devnet, hrp tst, a milestone every 0.5 s)")
+        config = DevnetConfig(port=port, milestone_interval=0.5)
+        with BackgroundServer(config) as server:
+            print(
+                f"devnet      {server.url} (network {config.network_name}, hrp {config.hrp}, "
+                f"a milestone every {config.milestone_interval} s)"
+            )
             asyncio.run(_walkthrough(server.url, target))
             print()
             print("The devnet keeps serving. Try:")
@@ -123,8 +127,9 @@ def demo(
             print(
                 f"  curl -X POST {server.url}/api/plugins/faucet/v1/enqueue -H 'content-type: application/json' \\"
             )
-            print('       -d \'{"address": "<a tst1... address>"}\'')
-            print("  tanglehub keys generate | tanglehub keys derive --coin-type 4219 --hrp tst --count 3")
+            print(f'       -d \'{{"address": "<a {config.hrp}1... address>"}}\'')
+            derive = f"tanglehub keys derive --coin-type {SHIMMER_COIN_TYPE} --hrp {config.hrp} --count 3"
+            print(f"  tanglehub keys generate | {derive}")
             print("  python examples/exchange/1-generate-mnemonic.py   (the exchange guide, step by step)")
             if exit_after:
                 return
