@@ -6,7 +6,7 @@ validation with Ed25519 signature checks, ledger and indexer updates), and index
 unspent outputs. Client-side work (building and signing) is done before the clock starts. HTTP is not in the
 loop: this measures the node core on one core.
 
-Usage: .venv/bin/python bench/devnet.py [--txs 2000] [--big 20] [--outputs 100000] [--data-dir DIR]
+Usage: .venv/bin/python bench/devnet.py [--txs 2000] [--per-milestone 500] [--big 20] [--outputs 100000] [--sqlite]
 """
 
 from __future__ import annotations
@@ -170,8 +170,9 @@ def bench_indexer(node: DevnetNode, total: int) -> None:
     print(f"indexer: booked {total} outputs in {time.perf_counter() - start:.1f} s; {len(node.indexer)} unspent")
     hrp = node.params.bech32_hrp
     some = recipients[7].to_bech32(hrp)
+    hits = len(node.indexer.oids_for_address(bytes(recipients[7].to_bytes())))
     queries = {
-        "basic address=A (100 hits)": (3, {"address": some}),
+        f"basic address=A ({hits} hits)": (3, {"address": some}),
         "outputs unlockableByAddress=A": (None, {"unlockableByAddress": some}),
         "basic address=A&hasStorageDepositReturn=false&hasTimelock=false": (
             3,
@@ -206,10 +207,12 @@ def main() -> None:
     parser.add_argument("--per-milestone", type=int, default=500)
     parser.add_argument("--big", type=int, default=20)
     parser.add_argument("--outputs", type=int, default=100_000)
-    parser.add_argument("--data-dir", type=Path, default=None, help="measure with the SQLite store")
+    parser.add_argument(
+        "--sqlite", action="store_true", help="measure with the SQLite store (in a temporary data folder)"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        data_dir = args.data_dir and Path(tmp)
+        data_dir = Path(tmp) if args.sqlite else None
         label = "SQLite store" if data_dir else "in-memory"
         print(f"devnet bench ({label}), one process, one core")
         bench_simple(
