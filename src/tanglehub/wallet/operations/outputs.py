@@ -12,6 +12,7 @@ from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from tanglehub.node import NodeNotFound
 from tanglehub.protocol.address import Ed25519Address
 from tanglehub.protocol.output import (
     AddressUnlockCondition,
@@ -31,12 +32,14 @@ from tanglehub.wallet.storage_schema import OutputRecord, TransactionRecord
 
 if TYPE_CHECKING:
     from tanglehub.wallet.account import Account
+    from tanglehub.wallet.operations.transaction.context import NodeApi
 
 __all__ = [
     "SpentInfo",
     "apply_changes",
     "chain_id_of",
     "ed25519_hashes",
+    "ledger_spent_info",
     "list_outputs",
     "list_transactions",
     "owner_hash",
@@ -52,6 +55,18 @@ class SpentInfo:
     transaction_id: bytes | None = None
     milestone_index: int | None = None
     milestone_timestamp: int | None = None
+
+
+async def ledger_spent_info(node: NodeApi, oid: bytes) -> SpentInfo | None:
+    """``None`` when the ledger shows ``oid`` unspent, else where it was spent (details unknown when the node
+    has pruned the output)."""
+    try:
+        meta = await node.get_output_metadata(oid)
+    except NodeNotFound:
+        return SpentInfo(oid)
+    if not meta.is_spent:
+        return None
+    return SpentInfo(oid, meta.transaction_id_spent, meta.milestone_index_spent, meta.milestone_timestamp_spent)
 
 
 def ed25519_hashes(output: Output) -> list[bytes]:

@@ -13,11 +13,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING
 
-from tanglehub.node import NodeNotFound, OutputMetadata, OutputQuery, OutputResponse
+from tanglehub.node import OutputQuery, OutputResponse
 from tanglehub.node.routes_indexer import fetch_concurrently
-from tanglehub.wallet.operations.outputs import SpentInfo, apply_changes, chain_id_of
+from tanglehub.wallet.operations.outputs import SpentInfo, apply_changes, chain_id_of, ledger_spent_info
 from tanglehub.wallet.options import SyncOptions
 from tanglehub.wallet.storage_schema import AddressRecord, OutputRecord
 
@@ -66,13 +67,6 @@ def record_from_response(response: OutputResponse, account_index: int, address_h
     )
 
 
-def spent_from_metadata(meta: OutputMetadata) -> SpentInfo:
-    """Spent details from an output's metadata."""
-    return SpentInfo(
-        meta.output_id, meta.transaction_id_spent, meta.milestone_index_spent, meta.milestone_timestamp_spent
-    )
-
-
 async def _found_by_address(
     account: Account, addresses: Sequence[AddressRecord], concurrency: int
 ) -> dict[bytes, bytes]:
@@ -92,15 +86,7 @@ async def _found_by_address(
 
 async def _spent_infos(account: Account, vanished: Sequence[bytes], concurrency: int) -> list[SpentInfo]:
     node = account.wallet.node
-
-    async def check(oid: bytes) -> SpentInfo | None:
-        try:
-            meta = await node.get_output_metadata(oid)
-        except NodeNotFound:  # pruned after being spent: the node no longer knows the details
-            return SpentInfo(oid)
-        return spent_from_metadata(meta) if meta.is_spent else None
-
-    results = await fetch_concurrently(check, vanished, concurrency)
+    results = await fetch_concurrently(partial(ledger_spent_info, node), vanished, concurrency)
     return [r for r in results if r is not None]
 
 

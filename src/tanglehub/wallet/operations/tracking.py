@@ -31,7 +31,13 @@ from tanglehub.node.errors import NodeError, NodeNotFound
 from tanglehub.node.models import BlockMetadata, LedgerInclusionState
 from tanglehub.protocol.ids import output_id
 from tanglehub.wallet.events import TransactionInclusion
-from tanglehub.wallet.operations.outputs import SpentInfo, apply_changes, chain_id_of, ed25519_hashes
+from tanglehub.wallet.operations.outputs import (
+    SpentInfo,
+    apply_changes,
+    chain_id_of,
+    ed25519_hashes,
+    ledger_spent_info,
+)
 from tanglehub.wallet.operations.transaction.context import AccountContext
 from tanglehub.wallet.operations.transaction.errors import (
     TransactionNotFoundError,
@@ -76,23 +82,13 @@ async def _record(account: AccountContext, tx_id: bytes) -> TransactionRecord:
     return rec
 
 
-async def _ledger_state(account: AccountContext, oid: bytes) -> SpentInfo | None:
-    """``None`` when the ledger shows ``oid`` unspent, else where it was spent (unknown when pruned)."""
-    try:
-        meta = await account.wallet.node.get_output_metadata(oid)
-    except NodeNotFound:
-        return SpentInfo(oid)
-    if not meta.is_spent:
-        return None
-    return SpentInfo(oid, meta.transaction_id_spent, meta.milestone_index_spent, meta.milestone_timestamp_spent)
-
-
 async def settle_inputs(
     account: AccountContext, key: bytes, output_ids: Sequence[bytes]
 ) -> tuple[list[bytes], list[bytes]]:
     """End the reservation ``key`` of ``output_ids`` by what the ledger says: unspent outputs are
     released, spent ones are marked spent. Returns (released, marked spent)."""
-    states = await asyncio.gather(*(_ledger_state(account, oid) for oid in output_ids))
+    node = account.wallet.node
+    states = await asyncio.gather(*(ledger_spent_info(node, oid) for oid in output_ids))
     spent = [s for s in states if s is not None]
     released = [oid for oid, s in zip(output_ids, states, strict=True) if s is None]
 
