@@ -36,6 +36,7 @@ async def test_thousand_addresses_are_fast_and_equal_the_sdk(wallet_factory) -> 
     records = await account.generate_addresses(1000)
     elapsed = time.perf_counter() - started
     print(f"1000 addresses generated and stored in {elapsed * 1000:.0f} ms")
+    assert elapsed < 2.0  # ~0.1 s here; loose on purpose (shared CI machines): catches gross slowdowns only
     ours = [r.bech32 for r in await account.addresses(internal=False)]
     assert ours == _sdk_addresses(1, 0, 1001, False)
     assert [r.key_index for r in records] == list(range(1, 1001))
