@@ -9,8 +9,10 @@ Nothing here returns a seed or a private key; only public keys, address hashes a
 
 from __future__ import annotations
 
+import asyncio
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import ParamSpec, TypeVar
 
 from tanglehub.keys.address import derive_address_hashes
 from tanglehub.keys.bip39 import mnemonic_to_seed, validate_mnemonic
@@ -18,13 +20,27 @@ from tanglehub.keys.ed25519 import public_key, sign
 from tanglehub.keys.slip10 import Bip44, ExtendedKey, master_key
 from tanglehub.vault.errors import InvalidSigningRequestError, VaultLockedError
 
-__all__ = ["MAX_BATCH", "Keychain"]
+__all__ = ["INLINE_LIMIT", "MAX_BATCH", "Keychain", "run_sized"]
 
 MAX_BATCH = 100_000
 """The largest number of addresses or chains one request may ask for."""
 
+INLINE_LIMIT = 4
+"""Signer requests for at most this many addresses or chains run on the event loop thread (microseconds with
+a cached parent node); larger ones go to a worker thread."""
+
 _PURPOSE = 44
 _INDEX_LIMIT = 0x8000_0000
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+async def run_sized(size: object, fn: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs) -> R:
+    """``fn(*args, **kwargs)`` inline when ``size`` is an int of at most :data:`INLINE_LIMIT`, else in a thread."""
+    if isinstance(size, int) and size <= INLINE_LIMIT:
+        return fn(*args, **kwargs)
+    return await asyncio.to_thread(fn, *args, **kwargs)
 
 
 def _check_index(name: str, value: object) -> int:

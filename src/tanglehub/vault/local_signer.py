@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 
 from tanglehub.keys.slip10 import Bip44
+from tanglehub.vault.keychain import run_sized
 from tanglehub.vault.signer import PublicKeyAndSignature
 from tanglehub.vault.store import VaultStore
 
 __all__ = ["VaultSigner"]
-
-_INLINE_LIMIT = 4
-"""Requests this small run on the event loop thread (microseconds with a cached parent node)."""
 
 
 class VaultSigner:
@@ -47,9 +44,7 @@ class VaultSigner:
         self, coin_type: int, account: int, internal: bool, start: int, count: int
     ) -> list[bytes]:
         """Public-key hashes of ``count`` addresses from ``start`` (derived in a worker thread)."""
-        if isinstance(count, int) and count <= _INLINE_LIMIT:
-            return self._store.address_hashes(coin_type, account, internal, start, count)
-        return await asyncio.to_thread(self._store.address_hashes, coin_type, account, internal, start, count)
+        return await run_sized(count, self._store.address_hashes, coin_type, account, internal, start, count)
 
     async def sign_ed25519(self, message: bytes, chain: Bip44) -> PublicKeyAndSignature:
         """Sign ``message`` with the key at ``chain``."""
@@ -57,6 +52,4 @@ class VaultSigner:
 
     async def sign_ed25519_many(self, message: bytes, chains: Sequence[Bip44]) -> list[PublicKeyAndSignature]:
         """Sign ``message`` with each chain's key (many chains run in a worker thread)."""
-        if len(chains) <= _INLINE_LIMIT:
-            return self._store.sign_ed25519_many(message, chains)
-        return await asyncio.to_thread(self._store.sign_ed25519_many, message, list(chains))
+        return await run_sized(len(chains), self._store.sign_ed25519_many, message, list(chains))

@@ -7,16 +7,13 @@ never locked. Use it in tests, examples and on the local devnet only; real funds
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 
 from tanglehub.keys.slip10 import Bip44
-from tanglehub.vault.keychain import Keychain
+from tanglehub.vault.keychain import Keychain, run_sized
 from tanglehub.vault.signer import PublicKeyAndSignature
 
 __all__ = ["MnemonicSigner"]
-
-_INLINE_LIMIT = 4
 
 
 class MnemonicSigner:
@@ -38,9 +35,7 @@ class MnemonicSigner:
         self, coin_type: int, account: int, internal: bool, start: int, count: int
     ) -> list[bytes]:
         """Public-key hashes of ``count`` addresses from ``start``."""
-        if isinstance(count, int) and count <= _INLINE_LIMIT:
-            return self._keychain.address_hashes(coin_type, account, internal, start, count)
-        return await asyncio.to_thread(self._keychain.address_hashes, coin_type, account, internal, start, count)
+        return await run_sized(count, self._keychain.address_hashes, coin_type, account, internal, start, count)
 
     async def sign_ed25519(self, message: bytes, chain: Bip44) -> PublicKeyAndSignature:
         """Sign ``message`` with the key at ``chain``."""
@@ -48,6 +43,4 @@ class MnemonicSigner:
 
     async def sign_ed25519_many(self, message: bytes, chains: Sequence[Bip44]) -> list[PublicKeyAndSignature]:
         """Sign ``message`` with each chain's key."""
-        if len(chains) <= _INLINE_LIMIT:
-            return self._keychain.sign_many(message, chains)
-        return await asyncio.to_thread(self._keychain.sign_many, message, list(chains))
+        return await run_sized(len(chains), self._keychain.sign_many, message, list(chains))
