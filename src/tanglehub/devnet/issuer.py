@@ -49,4 +49,4 @@ async def milestone_timer(app: Any, interval: float) -> None:
         except Exception:  # a bug must not stop the devnet's clock; it is logged with its traceback
             log.exception("issuing a milestone failed")
         if loop.time() > next_at + interval:
-            next_at = loop.time() - interval  # the first milestone right away
+            next_at = loop.time() - interval  # fell more than an interval behind: next one now, no catch-up burst
