@@ -31,8 +31,8 @@ def test_verdict_matches_sdk(case: Case) -> None:
 
 def test_generated_cases_reach_many_codes() -> None:
     """The property above is only worth something if the generator reaches most conflict codes."""
-    if not SEEN:
-        pytest.skip("runs after test_verdict_matches_sdk")
+    if not SEEN:  # run on its own (or on another worker): draw the cases here instead of skipping
+        test_verdict_matches_sdk()
     wanted = {
         ConflictReason.NONE,
         ConflictReason.CREATED_CONSUMED_AMOUNT_MISMATCH,
