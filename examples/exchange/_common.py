@@ -19,7 +19,7 @@ import os
 import sys
 from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from tanglehub.errors import TanglehubError
 from tanglehub.wallet import Wallet
@@ -45,7 +45,7 @@ ACCOUNT_ALIAS = os.environ.get("TANGLEHUB_ACCOUNT_ALIAS", "user-1")
 """The account (user) the scripts work on."""
 
 
-def fail(message: str) -> None:
+def fail(message: str) -> NoReturn:
     """Print ``message`` on stderr and exit with status 2."""
     print(f"error: {message}", file=sys.stderr)
     raise SystemExit(2)
@@ -68,7 +68,6 @@ def env_int(name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         fail(f"{name} must be an integer, got {raw!r}")
-        raise
 
 
 def env_float(name: str, default: float) -> float:
@@ -80,7 +79,6 @@ def env_float(name: str, default: float) -> float:
         return float(raw)
     except ValueError:
         fail(f"{name} must be a number, got {raw!r}")
-        raise
 
 
 def faucet_url() -> str:
