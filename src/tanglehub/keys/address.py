@@ -43,7 +43,11 @@ _PARALLEL_MIN_CHUNK = 2_000
 
 
 def _seed_keypair_fn() -> Callable[[bytes], bytes]:
-    """Return the fastest available "32-byte seed -> 32-byte public key" function (libsodium)."""
+    """Return the fastest available "32-byte seed -> 32-byte public key" function (libsodium).
+
+    The function writes into output buffers of its own and cffi releases the GIL while libsodium runs, so
+    one function must never be shared between threads: take a fresh one per batch.
+    """
     if _ffi is None or _lib is None:  # pragma: no cover
         return lambda seed: bytes(nacl.bindings.crypto_sign_seed_keypair(seed)[0])
     pk = _ffi.new("unsigned char[32]")
@@ -56,9 +60,6 @@ def _seed_keypair_fn() -> Callable[[bytes], bytes]:
         return bytes(buffer)
 
     return seed_to_public
-
-
-_seed_to_public = _seed_keypair_fn()
 
 
 def ed25519_address_hash(public_key: bytes) -> bytes:
@@ -108,7 +109,7 @@ def _child_private_keys(node: ExtendedKey, start: int, count: int) -> list[bytes
 
 def _hashes_from_node(node: ExtendedKey, start: int, count: int) -> list[bytes]:
     blake = hashlib.blake2b
-    to_public = _seed_to_public
+    to_public = _seed_keypair_fn()
     return [blake(to_public(k), digest_size=32).digest() for k in _child_private_keys(node, start, count)]
 
 
@@ -126,7 +127,8 @@ def derive_keypairs(  # noqa: PLR0917 - positional order is the agreed API
     """(private key, public key) pairs for indexes ``start .. start+count-1`` of one account chain."""
     _check_range(start, count)
     node = chain_node(seed, coin_type, account, internal)
-    return [(k, _seed_to_public(k)) for k in _child_private_keys(node, start, count)]
+    to_public = _seed_keypair_fn()
+    return [(k, to_public(k)) for k in _child_private_keys(node, start, count)]
 
 
 def derive_addresses(  # noqa: PLR0917 - positional order is the agreed API

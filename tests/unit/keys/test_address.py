@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -91,3 +92,21 @@ def test_public_surface_is_sorted_and_errors_have_unique_codes() -> None:
     errors = [getattr(keys, n) for n in keys.__all__ if isinstance(getattr(keys, n), type)]
     codes = [e.code for e in errors if issubclass(e, KeysError)]
     assert len(codes) == len(set(codes)) >= 15
+
+
+def test_concurrent_derivation_in_threads_gives_each_thread_its_own_keys() -> None:
+    # libsodium runs without the GIL, so threads deriving at once (the keychain sends batches to worker
+    # threads) must not share output buffers: every thread has to get exactly the serial answer.
+    seeds = [bytes([i]) * 64 for i in range(1, 5)]
+    expected = {seed: derive_address_hashes(seed, 4219, 0, False, 0, 1000) for seed in seeds}
+    pairs = {seed: derive_keypairs(seed, 4219, 1, True, 0, 300) for seed in seeds}
+
+    def derive(seed: bytes) -> bool:
+        return all(
+            derive_address_hashes(seed, 4219, 0, False, 0, 1000) == expected[seed]
+            and derive_keypairs(seed, 4219, 1, True, 0, 300) == pairs[seed]
+            for _ in range(5)
+        )
+
+    with ThreadPoolExecutor(max_workers=len(seeds)) as pool:
+        assert list(pool.map(derive, seeds)) == [True] * len(seeds)
