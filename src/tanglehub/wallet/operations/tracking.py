@@ -253,26 +253,23 @@ async def recover_after_restart(account: AccountContext) -> RecoveryReport:
     from another process; sends in this process are recognised and left alone."""
     store = account.wallet.store
     index = account.index
-    reservations, stored = await store.read(
-        lambda tx: (tx.reservations(index), {r.tx_id: r for r in tx.transactions(index)})
+    reservations, pending_by_id = await store.read(
+        lambda tx: (tx.reservations(index), {r.tx_id: r for r in tx.transactions(index, state="pending")})
     )
     busy = in_flight()
     groups: dict[bytes, list[bytes]] = defaultdict(list)
     for res in reservations:
-        if res.tx_id not in busy:
+        if res.tx_id not in busy and res.tx_id not in pending_by_id:
             groups[res.tx_id].append(res.output_id)
     released: list[bytes] = []
     spent: list[bytes] = []
     for key, oids in groups.items():
-        rec = stored.get(key)
-        if rec is not None and rec.state == "pending":
-            continue
         freed, gone = await settle_inputs(account, key, oids)
         released += freed
         spent += gone
     resubmitted: list[bytes] = []
-    for rec in stored.values():
-        if rec.state == "pending" and rec.block_id is None:
+    for rec in pending_by_id.values():
+        if rec.block_id is None:
             await post_payload(account, rec.payload)
             resubmitted.append(rec.tx_id)
     pending = await sync_pending_transactions(account)
