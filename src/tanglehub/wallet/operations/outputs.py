@@ -143,10 +143,7 @@ def apply_changes(
     ``bech32_of`` maps an address hash to its bech32 text (for the ``NewOutput`` event).
     """
     accounts = {r.account_index for r in new_outputs}
-    for info in spent:
-        rec = tx.output(info.output_id)
-        if rec is not None:
-            accounts.add(rec.account_index)
+    accounts.update(tx.unspent_owners(info.output_id for info in spent).values())
     before = {a: _unspent_total(tx, a) for a in sorted(accounts)}
     inserted: list[bytes] = []
     for rec in new_outputs:
