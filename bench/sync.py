@@ -304,7 +304,9 @@ class Bench:
         ours = {n: float(s) for w, n, s, _ in self.rows if w == "tanglehub ledger"}
         theirs = {n: float(s) for w, n, s, _ in self.rows if w == "iota-sdk sync"}
         for n, t in theirs.items():
-            print(f"ledger mode vs iota-sdk at {n} addresses: {t / ours[n]:.0f}x faster")
+            ratio = t / ours[n]
+            verdict = f"{ratio:.1f}x faster" if ratio >= 1 else f"{1 / ratio:.1f}x slower"
+            print(f"ledger mode vs iota-sdk sync at {n} addresses: {verdict}")
 
 
 def main() -> None:
