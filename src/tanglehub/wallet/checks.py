@@ -34,13 +34,14 @@ def check_int(
     high: int | None = None,
     error: type[WalletError] = WalletArgumentError,
 ) -> int:
-    """``value`` as an int (never a bool) within ``low..high`` (inclusive, each optional)."""
+    """``value`` as an int (never a bool) within ``low..high`` (inclusive, each optional); the error names
+    the range whatever is wrong with ``value``."""
+    lo = "" if low is None else f" from {low}"
+    hi = "" if high is None else f" to {high}"
     if isinstance(value, bool) or not isinstance(value, int):
-        raise error(f"{name} must be an integer, got {type(value).__name__}")
+        raise error(f"{name} must be an integer{lo}{hi}, got {type(value).__name__}")
     if (low is not None and value < low) or (high is not None and value > high):
-        lo = "" if low is None else f"from {low} "
-        hi = "" if high is None else f"to {high}"
-        raise error(f"{name} must be an integer {lo}{hi}".rstrip() + f", got {value}")
+        raise error(f"{name} must be an integer{lo}{hi}, got {value}")
     return value
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from tanglehub.wallet.checks import check_int
 from tanglehub.wallet.errors import WalletArgumentError
 
 __all__ = ["DEFAULT_SYNC_CONCURRENCY", "OutputFilter", "SyncMode", "SyncOptions"]
@@ -45,14 +46,9 @@ class SyncOptions:
                 object.__setattr__(self, "mode", SyncMode(self.mode))
             except ValueError:
                 raise WalletArgumentError(f"sync mode must be 'indexer' or 'ledger', got {self.mode!r}") from None
-        if isinstance(self.concurrency, bool) or not isinstance(self.concurrency, int) or self.concurrency < 1:
-            raise WalletArgumentError("sync concurrency must be a positive integer")
-        if self.max_milestones is not None and (
-            isinstance(self.max_milestones, bool)
-            or not isinstance(self.max_milestones, int)
-            or self.max_milestones < 1
-        ):
-            raise WalletArgumentError("max_milestones must be a positive integer or None")
+        check_int(self.concurrency, "sync concurrency", 1)
+        if self.max_milestones is not None:
+            check_int(self.max_milestones, "max_milestones (or None)", 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,5 +71,5 @@ class OutputFilter:
             raise WalletArgumentError(f"output type must be 3, 4, 5 or 6, got {self.output_type!r}")
         for name in ("booked_after", "booked_before"):
             value = getattr(self, name)
-            if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
-                raise WalletArgumentError(f"{name} must be a non-negative unix time")
+            if value is not None:
+                check_int(value, f"{name} (unix time)", 0)

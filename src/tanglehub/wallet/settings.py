@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from tanglehub.node import NodeInfo, NodePool, TransportFactory
+from tanglehub.wallet.checks import check_int
 from tanglehub.wallet.errors import StorageError, WalletArgumentError, WalletNetworkMismatchError
 
 __all__ = ["WalletSettings", "check_coin_type", "check_network", "check_paths", "make_directory", "make_pool"]
@@ -59,9 +60,7 @@ def check_paths(path: object, password: object) -> Path:
 
 def check_coin_type(coin_type: object) -> int:
     """A BIP44 coin type (0 to 2^31-1), or WalletArgumentError."""
-    if isinstance(coin_type, bool) or not isinstance(coin_type, int) or not 0 <= coin_type < 0x8000_0000:
-        raise WalletArgumentError(f"coin type must be an integer from 0 to 2^31-1, got {coin_type!r}")
-    return coin_type
+    return check_int(coin_type, "coin type", 0, 0x7FFF_FFFF)
 
 
 def make_pool(

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from tanglehub.keys.bech32 import ED25519, encode_address
-from tanglehub.wallet.errors import WalletArgumentError
+from tanglehub.wallet.checks import check_bool, check_int
 from tanglehub.wallet.storage_schema import AddressRecord
 
 if TYPE_CHECKING:
@@ -27,10 +27,8 @@ ADDRESS_CHUNK = 10_000
 async def generate_addresses(account: Account, count: int, internal: bool = False) -> list[AddressRecord]:
     """Generate and store the next ``count`` addresses (1 to 100,000) of the public (or ``internal``)
     chain, in steps of at most :data:`ADDRESS_CHUNK`."""
-    if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_ADDRESS_BATCH:
-        raise WalletArgumentError(f"address count must be an integer from 1 to {MAX_ADDRESS_BATCH}, got {count!r}")
-    if not isinstance(internal, bool):
-        raise WalletArgumentError("internal must be True or False")
+    check_int(count, "address count", 1, MAX_ADDRESS_BATCH)
+    check_bool(internal, "internal")
     wallet = account.wallet
     records: list[AddressRecord] = []
     async with wallet.address_lock:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from tanglehub.keys.bech32 import ED25519, encode_address
 from tanglehub.node import OutputQuery
 from tanglehub.node.routes_indexer import fetch_concurrently
-from tanglehub.wallet.errors import WalletArgumentError
+from tanglehub.wallet.checks import check_int
 from tanglehub.wallet.operations.sync_indexer import sync_account_indexer
 from tanglehub.wallet.options import SyncOptions
 
@@ -50,9 +50,8 @@ async def recover_accounts(
     wallet: Wallet, account_gap: int, address_gap: int, *, concurrency: int = 16, sync: bool = True
 ) -> list[Account]:
     """Find used accounts and addresses (see the module docstring); return every account afterwards."""
-    for name, value in (("account_gap", account_gap), ("address_gap", address_gap)):
-        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 1000:
-            raise WalletArgumentError(f"{name} must be an integer from 1 to 1000, got {value!r}")
+    check_int(account_gap, "account_gap", 1, 1000)
+    check_int(address_gap, "address_gap", 1, 1000)
     needs: dict[int, tuple[int, int]] = {}
     index = 0
     unused_run = 0
