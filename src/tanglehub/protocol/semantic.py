@@ -24,7 +24,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from enum import IntEnum
-from typing import Any
 
 from tanglehub.keys.ed25519 import verify
 from tanglehub.protocol.address import Address, AliasAddress, Ed25519Address, NftAddress
@@ -47,10 +46,6 @@ from tanglehub.protocol.semantic_chains import (
     FOUNDRY_KIND,
     ChainKey,
     SemanticContext,
-    alias_address_of_foundry,
-    alias_controllers,
-    alias_id_non_null,
-    nft_id_non_null,
     verify_chains,
 )
 from tanglehub.protocol.unlock import AliasUnlock, NftUnlock, ReferenceUnlock, SignatureUnlock, Unlock
@@ -147,9 +142,9 @@ class _Unlocker:
                 return ConflictReason.NONE
             return ConflictReason.INVALID_UNLOCK
         if isinstance(address, AliasAddress) and isinstance(unlock, AliasUnlock):
-            return self._chain_unlock(address, unlock.reference, AliasOutput, alias_id_non_null)
+            return self._chain_unlock(address, unlock.reference, AliasOutput)
         if isinstance(address, NftAddress) and isinstance(unlock, NftUnlock):
-            return self._chain_unlock(address, unlock.reference, NftOutput, nft_id_non_null)
+            return self._chain_unlock(address, unlock.reference, NftOutput)
         return ConflictReason.INVALID_UNLOCK
 
     def _chain_unlock(
@@ -157,7 +152,6 @@ class _Unlocker:
         address: AliasAddress | NftAddress,
         ref: int,
         kind: type[AliasOutput] | type[NftOutput],
-        id_of: Callable[[Any, bytes], bytes],
     ) -> ConflictReason:
         """An Alias/NFT unlock: input ``ref`` must hold the chain ``address`` names, already unlocked."""
         ctx = self.ctx
@@ -165,7 +159,7 @@ class _Unlocker:
             target = ctx.inputs[ref]
             if (
                 isinstance(target, kind)
-                and id_of(target, ctx.input_ids[ref]) == address.body
+                and target.chain_id(ctx.input_ids[ref]) == address.body
                 and address in ctx.unlocked
             ):
                 return ConflictReason.NONE
@@ -194,23 +188,19 @@ def _unlock_input(
             return ConflictReason.SEMANTIC_VALIDATION_FAILED
         reason = unlocker.unlock(owner, unlock)
         if reason is ConflictReason.NONE and isinstance(output, NftOutput):
-            ctx.unlocked.add(NftAddress(nft_id_non_null(output, ctx.input_ids[index])))
+            ctx.unlocked.add(output.nft_address(ctx.input_ids[index]))
         return reason
     if isinstance(output, AliasOutput):
-        alias_id = alias_id_non_null(output, ctx.input_ids[index])
+        alias_id = output.chain_id(ctx.input_ids[index])
         nxt = ctx.output_chains.get(ChainKey(ALIAS_KIND, alias_id))
-        controller, governor = alias_controllers(output)
         if isinstance(nxt, AliasOutput) and nxt.state_index != output.state_index:
-            reason = unlocker.unlock(controller, unlock)
+            reason = unlocker.unlock(output.state_controller, unlock)
             if reason is ConflictReason.NONE:
                 ctx.unlocked.add(AliasAddress(alias_id))
             return reason
-        return unlocker.unlock(governor, unlock)
+        return unlocker.unlock(output.governor, unlock)
     if isinstance(output, FoundryOutput):
-        alias = alias_address_of_foundry(output)
-        if alias is None:
-            return ConflictReason.SEMANTIC_VALIDATION_FAILED
-        return unlocker.unlock(alias, unlock)
+        return unlocker.unlock(output.alias_address, unlock)
     return ConflictReason.SEMANTIC_VALIDATION_FAILED
 
 
@@ -257,26 +247,14 @@ def _check_inputs(ctx: SemanticContext, unlocker: _Unlocker, timestamp: int) -> 
     return ConflictReason.NONE
 
 
-def _simple_deposit_owner(output: BasicOutput) -> Address | None:
-    """The owner if ``output`` is a simple deposit (only an Address UC, no tokens, no features)."""
-    ucs = output.unlock_conditions
-    if len(ucs) == 1 and not output.native_tokens and not output.features:
-        uc = ucs[0]
-        if isinstance(uc, AddressUnlockCondition):
-            return uc.address
-    return None
-
-
 def _check_outputs(ctx: SemanticContext) -> ConflictReason:
     """Step 3: sender features, simple deposits, output amount and token sums."""
     deposits = ctx.simple_deposits
     total = 0
     tokens = ctx.output_tokens
     for output in ctx.outputs:
-        if isinstance(output, BasicOutput):
-            owner = _simple_deposit_owner(output)
-            if owner is not None:
-                deposits[owner] = deposits.get(owner, 0) + output.amount
+        if isinstance(output, BasicOutput) and output.is_simple:
+            deposits[output.address] = deposits.get(output.address, 0) + output.amount
         for feature in output.features:
             if isinstance(feature, SenderFeature) and feature.address not in ctx.unlocked:
                 return ConflictReason.UNVERIFIED_SENDER

@@ -12,19 +12,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from tanglehub.protocol.address import Address, AliasAddress
-from tanglehub.protocol.ids import alias_id_from_output_id, foundry_id, nft_id_from_output_id, output_id
-from tanglehub.protocol.output import (
-    AliasOutput,
-    FoundryOutput,
-    GovernorAddressUnlockCondition,
-    ImmutableAliasAddressUnlockCondition,
-    IssuerFeature,
-    MetadataFeature,
-    NftOutput,
-    Output,
-    StateControllerAddressUnlockCondition,
-)
+from tanglehub.protocol.address import Address
+from tanglehub.protocol.ids import output_id
+from tanglehub.protocol.output import AliasOutput, FoundryOutput, IssuerFeature, MetadataFeature, NftOutput, Output
 from tanglehub.protocol.payload import TransactionPayload
 from tanglehub.protocol.unlock import Unlock
 
@@ -34,11 +24,7 @@ __all__ = [
     "NFT_KIND",
     "ChainKey",
     "SemanticContext",
-    "alias_address_of_foundry",
-    "alias_controllers",
-    "alias_id_non_null",
     "chain_key",
-    "nft_id_non_null",
     "verify_chains",
 ]
 
@@ -112,93 +98,40 @@ class SemanticContext:
         return self._transaction_id
 
 
-def alias_id_non_null(output: AliasOutput, oid: bytes) -> bytes:
-    """The alias id of ``output``, or the one implied by its output id ``oid`` when the field is zero."""
-    return alias_id_from_output_id(oid) if output.alias_id == _ZERO_ID else output.alias_id
-
-
-def nft_id_non_null(output: NftOutput, oid: bytes) -> bytes:
-    """The NFT id of ``output``, or the one implied by its output id ``oid`` when the field is zero."""
-    return nft_id_from_output_id(oid) if output.nft_id == _ZERO_ID else output.nft_id
-
-
-def alias_address_of_foundry(output: FoundryOutput) -> AliasAddress | None:
-    """The alias that controls a foundry (its Immutable Alias Address unlock condition)."""
-    for uc in output.unlock_conditions:
-        if isinstance(uc, ImmutableAliasAddressUnlockCondition) and isinstance(uc.address, AliasAddress):
-            return uc.address
-    return None
-
-
-def alias_controllers(output: AliasOutput) -> tuple[Address, Address]:
-    """The state controller and governor addresses of an alias output."""
-    controller: Address | None = None
-    governor: Address | None = None
-    for uc in output.unlock_conditions:
-        if isinstance(uc, StateControllerAddressUnlockCondition):
-            controller = uc.address
-        elif isinstance(uc, GovernorAddressUnlockCondition):
-            governor = uc.address
-    if controller is None or governor is None:
-        # Syntactically impossible; an all-zero alias address that nothing can unlock keeps this total.
-        unreachable = AliasAddress(_ZERO_ID)
-        return controller or unreachable, governor or unreachable
-    return controller, governor
-
-
-def _foundry_token_id(output: FoundryOutput) -> bytes | None:
-    alias = alias_address_of_foundry(output)
-    if alias is None:
-        return None
-    return foundry_id(alias.alias_id, output.serial_number, 0)
-
-
 def chain_key(ctx: SemanticContext, output: Output, oid: bytes | None, index: int = 0) -> ChainKey | None:
-    """The chain key of a chain output; ``oid`` is its output id (None: created output number ``index``)."""
+    """The chain key of a chain output; ``oid`` is its output id (None: created output number ``index``).
+
+    The transaction id (for the output id of a created chain with a zero id) is computed only when needed.
+    """
     if isinstance(output, FoundryOutput):
-        token_id = _foundry_token_id(output)
-        return None if token_id is None else ChainKey(FOUNDRY_KIND, token_id)
-    if isinstance(output, AliasOutput):
-        if output.alias_id != _ZERO_ID:
-            return ChainKey(ALIAS_KIND, output.alias_id)
-        oid = oid if oid is not None else output_id(ctx.transaction_id, index)
-        return ChainKey(ALIAS_KIND, alias_id_from_output_id(oid))
-    if isinstance(output, NftOutput):
-        if output.nft_id != _ZERO_ID:
-            return ChainKey(NFT_KIND, output.nft_id)
-        oid = oid if oid is not None else output_id(ctx.transaction_id, index)
-        return ChainKey(NFT_KIND, nft_id_from_output_id(oid))
+        return ChainKey(FOUNDRY_KIND, output.foundry_id)
+    if isinstance(output, AliasOutput | NftOutput):
+        kind = ALIAS_KIND if isinstance(output, AliasOutput) else NFT_KIND
+        explicit = output.alias_id if isinstance(output, AliasOutput) else output.nft_id
+        if explicit != _ZERO_ID:
+            return ChainKey(kind, explicit)
+        return ChainKey(kind, output.chain_id(oid if oid is not None else output_id(ctx.transaction_id, index)))
     return None
 
 
-def _metadata(features: Sequence[object]) -> object:
-    for feature in features:
-        if isinstance(feature, MetadataFeature):
-            return feature
-    return None
-
-
-def _issuer_unlocked(ctx: SemanticContext, immutable_features: Sequence[object]) -> bool:
-    for feature in immutable_features:
-        if isinstance(feature, IssuerFeature):
-            return feature.address in ctx.unlocked
-    return True
+def _issuer_unlocked(ctx: SemanticContext, output: AliasOutput | NftOutput) -> bool:
+    issuer = output.immutable_feature(IssuerFeature)
+    return issuer is None or issuer.address in ctx.unlocked
 
 
 def _alias_transition(ctx: SemanticContext, current: AliasOutput, nxt: AliasOutput) -> bool:
     if current.immutable_features != nxt.immutable_features:
         return False
     if nxt.state_index == (current.state_index + 1) & _U32_MASK:
-        if alias_controllers(current) != alias_controllers(nxt):
+        if (current.state_controller, current.governor) != (nxt.state_controller, nxt.governor):
             return False
-        if _metadata(current.features) != _metadata(nxt.features):
+        if current.feature(MetadataFeature) != nxt.feature(MetadataFeature):
             return False
         created = 0
         for output in ctx.outputs:
             if not isinstance(output, FoundryOutput):
                 continue
-            alias = alias_address_of_foundry(output)
-            if alias is None or alias.alias_id != nxt.alias_id:
+            if output.alias_address.alias_id != nxt.alias_id:
                 continue
             key = chain_key(ctx, output, None)
             if key in ctx.input_chains:
@@ -218,10 +151,7 @@ def _alias_transition(ctx: SemanticContext, current: AliasOutput, nxt: AliasOutp
 
 
 def _foundry_creation(ctx: SemanticContext, nxt: FoundryOutput, token_id: bytes) -> bool:
-    alias = alias_address_of_foundry(nxt)
-    if alias is None:
-        return False
-    key = ChainKey(ALIAS_KIND, alias.alias_id)
+    key = ChainKey(ALIAS_KIND, nxt.alias_address.alias_id)
     before = ctx.input_chains.get(key)
     after = ctx.output_chains.get(key)
     if not isinstance(before, AliasOutput) or not isinstance(after, AliasOutput):
@@ -236,7 +166,7 @@ def _foundry_creation(ctx: SemanticContext, nxt: FoundryOutput, token_id: bytes)
 
 def _foundry_transition(ctx: SemanticContext, current: FoundryOutput, nxt: FoundryOutput, token_id: bytes) -> bool:
     if (
-        alias_address_of_foundry(current) != alias_address_of_foundry(nxt)
+        current.alias_address != nxt.alias_address
         or current.serial_number != nxt.serial_number
         or current.immutable_features != nxt.immutable_features
     ):
@@ -270,7 +200,7 @@ def _transition(ctx: SemanticContext, key: ChainKey, current: Output | None, nxt
     if current is None:
         if isinstance(nxt, AliasOutput | NftOutput):
             chain = nxt.alias_id if isinstance(nxt, AliasOutput) else nxt.nft_id
-            return chain == _ZERO_ID and _issuer_unlocked(ctx, nxt.immutable_features)
+            return chain == _ZERO_ID and _issuer_unlocked(ctx, nxt)
         if isinstance(nxt, FoundryOutput):
             return _foundry_creation(ctx, nxt, key.chain_id)
         return False
