@@ -265,6 +265,11 @@ class StoreTx:
             )
         return {bytes(r[0]) for r in rows}
 
+    def unspent_total(self, account_index: int) -> int:
+        """The base tokens in the account's unspent outputs."""
+        query = "SELECT coalesce(sum(amount), 0) FROM outputs WHERE account_idx = ? AND spent = 0"
+        return int(self._conn.execute(query, (account_index,)).fetchone()[0])
+
     def known_output_ids(self, output_ids: Iterable[bytes]) -> set[bytes]:
         """Which of ``output_ids`` are stored (spent or not); one primary-key lookup each."""
         query = "SELECT 1 FROM outputs WHERE output_id = ?"

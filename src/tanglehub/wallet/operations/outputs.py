@@ -125,13 +125,6 @@ def unlockable_now(output: Output, ours: Container[bytes], now: int) -> bool:
     return isinstance(address, Ed25519Address) and address.pub_key_hash in ours
 
 
-def _unspent_total(tx: StoreTx, account_index: int) -> int:
-    row = tx.connection.execute(
-        "SELECT coalesce(sum(amount), 0) FROM outputs WHERE account_idx = ? AND spent = 0", (account_index,)
-    ).fetchone()
-    return int(row[0])
-
-
 def apply_changes(
     tx: StoreTx,
     new_outputs: Sequence[OutputRecord],
@@ -144,7 +137,7 @@ def apply_changes(
     """
     accounts = {r.account_index for r in new_outputs}
     accounts.update(tx.unspent_owners(info.output_id for info in spent).values())
-    before = {a: _unspent_total(tx, a) for a in sorted(accounts)}
+    before = {a: tx.unspent_total(a) for a in sorted(accounts)}
     inserted: list[bytes] = []
     for rec in new_outputs:
         if not tx.insert_output(rec):
@@ -184,7 +177,7 @@ def apply_changes(
             )
         )
     for account_index, total_before in before.items():
-        total_after = _unspent_total(tx, account_index)
+        total_after = tx.unspent_total(account_index)
         if total_after != total_before:
             tx.add_event(BalanceChange(account_index, total_before, total_after))
     return inserted, newly_spent
