@@ -3,6 +3,8 @@ and decoding of damaged bytes failing only with tanglehub errors."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -13,6 +15,7 @@ from tanglehub.protocol.errors import DecodeError
 from tanglehub.protocol.output import Output, output_from_bytes, output_from_json
 from tanglehub.protocol.params import DEVNET, IOTA_MAINNET
 from tanglehub.protocol.rent import storage_deposit
+from tanglehub.protocol.validation_errors import InsufficientStorageDepositError
 
 PROPERTY = settings(max_examples=300, deadline=None)
 
@@ -30,7 +33,13 @@ def test_binary_and_json_round_trips_are_exact(out: Output) -> None:
 @given(outputs(params=IOTA_MAINNET))
 def test_drawn_outputs_pass_the_parameter_checks(out: Output) -> None:
     out.validate(IOTA_MAINNET)
-    assert out.amount >= storage_deposit(out, IOTA_MAINNET.rent_structure)
+    required = storage_deposit(out, IOTA_MAINNET.rent_structure)
+    assert out.amount >= required
+    # The strategy funds every output from storage_deposit itself, so the assert above holds by
+    # construction; the boundary below checks that validate() demands exactly that deposit.
+    with pytest.raises(InsufficientStorageDepositError) as short:
+        dataclasses.replace(out, amount=required - 1).validate(IOTA_MAINNET)
+    assert short.value.required == required
 
 
 @PROPERTY
