@@ -3,8 +3,9 @@
 Prints validated + confirmed transactions per second for 1-input and 100-input transactions (block bytes
 decoded, syntactically validated, attached, then confirmed by one milestone: white-flag order, semantic
 validation with Ed25519 signature checks, ledger and indexer updates), and indexer query latency with 100,000
-unspent outputs. Client-side work (building and signing) is done before the clock starts. HTTP is not in the
-loop: this measures the node core on one core.
+unspent outputs. Client-side work (building and signing) is done before the clock starts. The main figures
+measure the node core on one core, without HTTP; one extra line sends the same kind of transactions through
+the HTTP app in-process (binary POST + milestone route, no sockets).
 
 Usage: .venv/bin/python bench/devnet.py [--txs 2000] [--per-milestone 500] [--big 20] [--outputs 100000] [--sqlite]
 """

@@ -20,7 +20,7 @@ from tanglehub.errors import TanglehubError
 from tanglehub.node import NodePool
 from tanglehub.wallet import SyncMode, SyncOptions, Wallet
 from tanglehub.wallet.operations.send import send
-from tanglehub.wallet.operations.tracking import recover_after_restart, sync_pending_transactions
+from tanglehub.wallet.operations.tracking import sync_pending_transactions
 
 LEDGER = SyncOptions(SyncMode.LEDGER)
 INDEXER = SyncOptions(SyncMode.INDEXER)
@@ -32,11 +32,10 @@ def say(text: str) -> None:
 
 
 async def run(args: argparse.Namespace) -> None:
-    """Open, recover, loop (see the module docstring)."""
+    """Open (which runs crash recovery), loop (see the module docstring)."""
     pool = NodePool([args.url], max_milestone_age=None)
-    wallet = await Wallet.open(args.wallet, password=PASSWORD, pool=pool, idle_timeout=None)
+    wallet = await Wallet.open(args.wallet, password=PASSWORD, pool=pool, idle_timeout=None)  # recovers
     account = await wallet.get_account("main")
-    await recover_after_restart(account)
     own = [a.bech32 for a in await account.addresses(internal=False)]
     rng = random.Random(args.seed)
     say("ready")
