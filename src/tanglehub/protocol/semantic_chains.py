@@ -70,7 +70,8 @@ class SemanticContext:
         self.unlocks: Sequence[Unlock] = payload.unlocks
         self.outputs: Sequence[Output] = payload.essence.outputs
         self._transaction_id: bytes | None = None
-        self.unlocked: set[Address] = set()
+        self.unlocked: dict[Address, int] = {}
+        """Every address unlocked so far -> the index of the input whose unlock unlocked it."""
         self.input_tokens: dict[bytes, int] = {}
         self.output_tokens: dict[bytes, int] = {}
         self.required_returns: dict[Address, int] = {}
@@ -182,8 +183,8 @@ def _foundry_transition(ctx: SemanticContext, current: FoundryOutput, nxt: Found
         return new.minted_tokens - cur.minted_tokens == after - before and cur.melted_tokens == new.melted_tokens
     if before == after:
         return cur.minted_tokens == new.minted_tokens and cur.melted_tokens == new.melted_tokens
-    # melt and/or burn
-    if cur.melted_tokens != new.melted_tokens and cur.minted_tokens != new.minted_tokens:
+    # melt and/or burn: the minted count stays (iota.go; iota-sdk 1.1.4 also lets it grow while nothing melts)
+    if cur.minted_tokens != new.minted_tokens:
         return False
     return new.melted_tokens - cur.melted_tokens <= before - after
 

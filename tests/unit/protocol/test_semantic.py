@@ -15,8 +15,10 @@ from tests.strategies.semantic import (
     basic,
     build_case,
     ed,
+    misdirected_reference,
     sdk_verdict,
     tamper_signature,
+    tip20_verdict,
 )
 
 from tanglehub.protocol.native_token import NativeToken
@@ -175,6 +177,35 @@ def test_reference_to_an_address_not_yet_unlocked() -> None:
     unlocks = (good.payload.unlocks[0], ReferenceUnlock(0))
     case = dataclasses.replace(good, payload=TransactionPayload(good.payload.essence, unlocks))
     check(case, R.INVALID_UNLOCK)
+
+
+def test_reference_must_point_at_the_signature_of_the_inputs_own_address() -> None:
+    """TIP-20: inputs owned by A, B, A unlocked as [sig A, sig B, ref -> 1] are invalid (iota.go refuses the
+    reference; iota-sdk 1.1.4 accepts it because A is unlocked somewhere). ref -> 0 is the valid form."""
+    good = build_case(
+        [(oid(1), basic(1_000_000, ed(0))), (oid(2), basic(1_000_000, ed(1))), (oid(3), basic(1_000_000, ed(0)))],
+        [basic(3_000_000, ed(2))],
+    )
+    assert good.payload.unlocks[2] == ReferenceUnlock(0)
+    check(good, R.NONE)
+    unlocks = (*good.payload.unlocks[:2], ReferenceUnlock(1))
+    case = dataclasses.replace(good, payload=TransactionPayload(good.payload.essence, unlocks))
+    assert verify_transaction(case.payload, case.inputs, case.timestamp) == R.INVALID_UNLOCK
+    assert sdk_verdict(case) == R.NONE  # the SDK leniency we do not follow
+    assert misdirected_reference(case) == 2
+    assert tip20_verdict(case) == R.INVALID_UNLOCK
+
+
+def test_an_earlier_failure_still_wins_over_a_misdirected_reference() -> None:
+    good = build_case(
+        [(oid(1), basic(1_000_000, ed(0))), (oid(2), basic(1_000_000, ed(1))), (oid(3), basic(1_000_000, ed(0)))],
+        [basic(3_000_000, ed(2))],
+    )
+    case = tamper_signature(good, 1)  # input 1's own signature is bad
+    unlocks = (*case.payload.unlocks[:2], ReferenceUnlock(1))
+    case = dataclasses.replace(case, payload=TransactionPayload(case.payload.essence, unlocks))
+    assert verify_transaction(case.payload, case.inputs, case.timestamp) == R.INVALID_SIGNATURE
+    assert tip20_verdict(case) == R.INVALID_SIGNATURE
 
 
 def test_alias_unlock_for_an_ed25519_owner() -> None:
