@@ -29,7 +29,8 @@ def bind_port(host: str, port: int) -> socket.socket:
 
     The CLI calls this before anything else, so a taken port is one clear error and nothing has been printed
     or created yet; the bound socket is then handed to :func:`serve` (no window for another process to take
-    the port in between). Raises DevnetPortInUse when the address is taken or cannot be bound.
+    the port in between). Raises DevnetPortInUse when the address is taken or cannot be bound,
+    DevnetConfigError for a port outside 0..65535 or a host name that does not resolve.
     """
     if not 0 <= port <= 65535:
         raise DevnetConfigError(f"port {port} is outside 0..65535")
@@ -38,6 +39,9 @@ def bind_port(host: str, port: int) -> socket.socket:
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((host, port))
+    except socket.gaierror as exc:
+        sock.close()
+        raise DevnetConfigError(f"cannot listen on host {host!r}: {exc.strerror or exc}; check --host") from None
     except OSError as exc:
         sock.close()
         reason = exc.strerror or str(exc)

@@ -136,3 +136,19 @@ def test_a_bad_log_level_is_one_error_line() -> None:
     assert result.stderr.strip().splitlines() == [
         "error: unknown log level 'loud'; use one of debug, info, warning, error"
     ]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--port", "70000"], "error: port 70000 is outside 0..65535"),
+        (["--host", "no.such.host.invalid", "--port", "0"], "error: cannot listen on host 'no.such.host.invalid'"),
+    ],
+    ids=["port-range", "unknown-host"],
+)
+def test_a_bad_listen_address_is_one_error_line(args: list[str], message: str) -> None:
+    result = _run(*args)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith(message)
