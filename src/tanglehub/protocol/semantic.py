@@ -15,7 +15,8 @@ implementation (iota-sdk 1.1.4 / Hornet):
 3. per created output, in output order: Sender feature unlocked (11);
 4. storage deposit returns fulfilled by simple deposits (8);
 5. base token balance (4);
-6. native token balance: surplus only with its foundry on the output side, at most 64 distinct tokens (7);
+6. native token balance: no sum above a uint256, surplus only with its foundry on the output side, at most
+   64 distinct tokens (7; iota-sdk 1.1.4 fails with an error on an overflowing sum, Hornet gives 7);
 7. alias / NFT / foundry transitions, destructions, then creations (12).
 
 Codes 1-3 (spent / missing inputs) depend on the ledger: :func:`verify_transaction` takes the consumed
@@ -217,12 +218,13 @@ def _unlock_input(
 
 def _add_tokens(tokens: dict[bytes, int], output: Output) -> bool:
     """Add the native tokens of ``output`` to the running sums; False if a sum overflows a uint256."""
+    fits = True
     for token in output.native_tokens:
         held = tokens.get(token.token_id, 0) + token.amount
         if held >= _U256_LIMIT:
-            return False
+            fits = False
         tokens[token.token_id] = held
-    return True
+    return fits
 
 
 def _check_inputs(ctx: SemanticContext, unlocker: _Unlocker, timestamp: int) -> ConflictReason:
@@ -254,7 +256,7 @@ def _check_inputs(ctx: SemanticContext, unlocker: _Unlocker, timestamp: int) -> 
         if total >= _U64_LIMIT:
             return ConflictReason.SEMANTIC_VALIDATION_FAILED
         if not _add_tokens(tokens, output):
-            return ConflictReason.SEMANTIC_VALIDATION_FAILED
+            ctx.tokens_overflow = True  # reported with the native token rules (step 6), as Hornet does
     ctx.input_amount = total
     return ConflictReason.NONE
 
@@ -274,13 +276,16 @@ def _check_outputs(ctx: SemanticContext) -> ConflictReason:
         if total >= _U64_LIMIT:
             return ConflictReason.SEMANTIC_VALIDATION_FAILED
         if not _add_tokens(tokens, output):
-            return ConflictReason.SEMANTIC_VALIDATION_FAILED
+            ctx.tokens_overflow = True
     ctx.output_amount = total
     return ConflictReason.NONE
 
 
 def _check_native_tokens(ctx: SemanticContext) -> ConflictReason:
-    """Step 6: a token may only grow if its foundry is on the output side; at most 64 distinct tokens."""
+    """Step 6: no token sum above a uint256, a token may only grow if its foundry is on the output side, at
+    most 64 distinct tokens (iota.go: ErrNativeTokenSumExceedsUint256, which Hornet reports as code 7)."""
+    if ctx.tokens_overflow:
+        return ConflictReason.INVALID_NATIVE_TOKENS
     inputs = ctx.input_tokens
     for token_id, amount in ctx.output_tokens.items():
         if amount > inputs.get(token_id, 0) and ChainKey(FOUNDRY_KIND, token_id) not in ctx.output_chains:

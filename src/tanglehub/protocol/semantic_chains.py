@@ -59,6 +59,7 @@ class SemanticContext:
         "payload",
         "required_returns",
         "simple_deposits",
+        "tokens_overflow",
         "unlocked",
         "unlocks",
     )
@@ -76,6 +77,8 @@ class SemanticContext:
         self.output_tokens: dict[bytes, int] = {}
         self.required_returns: dict[Address, int] = {}
         self.simple_deposits: dict[Address, int] = {}
+        self.tokens_overflow = False
+        """True when a native token sum over the inputs or over the outputs reached 2**256."""
         self.input_amount = 0
         self.output_amount = 0
         self.input_chains: dict[ChainKey, Output] = {}

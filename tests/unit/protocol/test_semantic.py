@@ -117,6 +117,27 @@ def test_more_than_64_distinct_native_tokens() -> None:
     check(case, R.INVALID_NATIVE_TOKENS)
 
 
+@pytest.mark.parametrize("side", ["inputs", "outputs"])
+def test_a_native_token_sum_above_uint256_is_invalid_native_tokens(side: str) -> None:
+    """iota.go's ErrNativeTokenSumExceedsUint256, which Hornet reports as 7 (iota-sdk 1.1.4 raises instead)."""
+    half = NativeToken(b"\x08" + bytes([7]) * 37, 1 << 255)
+    if side == "inputs":
+        holder = basic(1_000_000, ed(0), tokens=[half])
+        consumed = [(oid(1), holder), (oid(2), holder)]
+        created = [basic(2_000_000, ed(1), tokens=[half])]
+    else:
+        consumed = [(oid(1), basic(2_000_000, ed(0), tokens=[half]))]
+        created = [basic(1_000_000, ed(1), tokens=[half]), basic(1_000_000, ed(1), tokens=[half])]
+    case = build_case(consumed, created)
+    assert verify_transaction(case.payload, case.inputs, case.timestamp) == R.INVALID_NATIVE_TOKENS
+    # an earlier rule still wins, in Hornet's order (the base token balance comes first)
+    short = dataclasses.replace(created[0], amount=created[0].amount - 1)
+    unbalanced = build_case(consumed, [short, *created[1:]])
+    assert verify_transaction(unbalanced.payload, unbalanced.inputs, unbalanced.timestamp) == (
+        R.CREATED_CONSUMED_AMOUNT_MISMATCH
+    )
+
+
 def test_storage_deposit_return_paid() -> None:
     sdr = basic(1_000_000, ed(0), StorageDepositReturnUnlockCondition(ed(2), 50_000))
     case = build_case([(oid(1), sdr)], [basic(950_000, ed(0)), basic(50_000, ed(2))])
