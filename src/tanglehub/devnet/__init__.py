@@ -24,7 +24,7 @@ from tanglehub.devnet.faults import Faults, FaultSettings
 from tanglehub.devnet.genesis import DevnetKeys
 from tanglehub.devnet.milestones import MAX_LEAD
 from tanglehub.devnet.node import DevnetNode
-from tanglehub.devnet.server import BackgroundServer, free_port, serve
+from tanglehub.devnet.server import BackgroundServer, bind_port, free_port, serve
 
 __all__ = [
     "BackgroundServer",
@@ -45,6 +45,7 @@ __all__ = [
     "FaultSettings",
     "Faults",
     "MAX_LEAD",
+    "bind_port",
     "create_app",
     "free_port",
     "serve",
