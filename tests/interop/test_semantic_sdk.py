@@ -12,7 +12,8 @@ from collections import Counter
 
 import pytest
 from hypothesis import HealthCheck, given, settings
-from tests.strategies.semantic import Case, semantic_cases, tip20_verdict
+from tests.strategies.semantic import Case, semantic_cases
+from tests.strategies.semantic_oracle import tip20_verdict
 
 from tanglehub.protocol.semantic import ConflictReason, verify_transaction
 

@@ -15,11 +15,10 @@ from tests.strategies.semantic import (
     basic,
     build_case,
     ed,
-    misdirected_reference,
     sdk_verdict,
     tamper_signature,
-    tip20_verdict,
 )
+from tests.strategies.semantic_oracle import misdirected_reference, tip20_verdict
 
 from tanglehub.protocol.native_token import NativeToken
 from tanglehub.protocol.output import (

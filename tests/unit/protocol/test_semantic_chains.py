@@ -16,8 +16,8 @@ from tests.strategies.semantic import (
     ed,
     foundry_ucs,
     sdk_verdict,
-    tip20_verdict,
 )
+from tests.strategies.semantic_oracle import tip20_verdict
 
 from tanglehub.protocol.address import AliasAddress, NftAddress
 from tanglehub.protocol.ids import foundry_id, nft_id_from_output_id
