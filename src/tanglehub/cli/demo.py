@@ -3,14 +3,19 @@
 It starts a local devnet node, creates a wallet with an exchange hot-wallet account and one user account,
 funds the user's deposit address from the devnet faucet, syncs, sends part of it to the hot wallet, waits
 for confirmation, prints the balances and the wallet's event log, and then keeps the node serving (with its
-URLs and a short walkthrough) until Ctrl-C. ``--exit`` stops after the walkthrough instead.
+URLs and a short walkthrough) until Ctrl-C or SIGTERM (both stop it cleanly, exit 0, and remove its temporary
+``tanglehub-demo-*`` folder). ``--exit`` stops after the walkthrough instead. The "Try:" hints name the
+``tanglehub`` and ``python`` of the environment the demo runs in (``.venv/bin/...`` after ``make run``), since
+that folder is usually not on PATH.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import secrets
 import socket
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -18,6 +23,7 @@ from typing import Annotated
 
 import typer
 
+from tanglehub.cli.signals import sigterm_as_interrupt
 from tanglehub.devnet import BackgroundServer, DevnetConfig
 from tanglehub.devnet.server import free_port
 from tanglehub.errors import ConfigError
@@ -37,6 +43,23 @@ def _port_is_free(port: int) -> bool:
         except OSError:
             return False
     return True
+
+
+def _tool(name: str) -> str:
+    """The path of ``name`` beside the running interpreter (relative to the working folder when inside it).
+
+    After ``make run`` that is ``.venv/bin/tanglehub`` / ``.venv/bin/python``; the bare name only when the
+    interpreter's folder has no such program (then it has to be on PATH anyway).
+    """
+    folder = Path(sys.executable).parent
+    path = folder / name
+    if not path.exists():
+        return name
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:  # another drive (Windows)
+        return str(path)
+    return str(path) if relative.startswith("..") else relative
 
 
 def _amount(units: int) -> str:
@@ -101,6 +124,11 @@ def demo(
     exit_after: Annotated[bool, typer.Option("--exit", help="Stop after the walkthrough.")] = False,
 ) -> None:
     """Start a local devnet, fund a demo wallet from its faucet, send, and keep the node serving."""
+    with sigterm_as_interrupt():
+        _demo(port, wallet_dir, exit_after)
+
+
+def _demo(port: int, wallet_dir: Path | None, exit_after: bool) -> None:
     if port < 0 or port > 65535:
         raise ConfigError(f"port must be between 0 and 65535, got {port}")
     if not _port_is_free(port):
@@ -128,12 +156,13 @@ def demo(
                 f"  curl -X POST {server.url}/api/plugins/faucet/v1/enqueue -H 'content-type: application/json' \\"
             )
             print(f'       -d \'{{"address": "<a {config.hrp}1... address>"}}\'')
-            derive = f"tanglehub keys derive --coin-type {SHIMMER_COIN_TYPE} --hrp {config.hrp} --count 3"
-            print(f"  tanglehub keys generate | {derive}")
-            print("  python examples/exchange/1-generate-mnemonic.py   (the exchange guide, step by step)")
+            derive = f"keys derive --coin-type {SHIMMER_COIN_TYPE} --hrp {config.hrp} --count 3"
+            print(f"  {_tool('tanglehub')} keys generate | {_tool('tanglehub')} {derive}")
+            guide = "examples/exchange/1-generate-mnemonic.py   (the exchange guide, step by step)"
+            print(f"  {_tool('python')} {guide}")
             if exit_after:
                 return
-            print("Press Ctrl-C to stop.")
+            print("Press Ctrl-C to stop.", flush=True)
             try:
                 while True:
                     time.sleep(3600)

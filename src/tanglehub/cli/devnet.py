@@ -1,22 +1,31 @@
-"""``tanglehub devnet``: run the local devnet node (one log line per block and per milestone, Ctrl-C stops it)."""
+"""``tanglehub devnet``: run the local devnet node (one log line per block and per milestone).
+
+Start-up order: the API port is bound first (a taken port is one ``error:`` line and exit 2, before any
+banner, mnemonic or milestone), then the data folder is locked (a second devnet on the same ``--data-dir``
+is refused the same way), then the node starts. Ctrl-C and SIGTERM both shut it down cleanly (exit 0).
+"""
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import socket
 import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from tanglehub.cli.signals import sigterm_as_interrupt
 from tanglehub.devnet.config import DEFAULT_FAUCET_AMOUNT, DevnetConfig
 from tanglehub.devnet.errors import DevnetConfigError
 from tanglehub.devnet.faults import FaultSettings
 from tanglehub.devnet.node import DevnetNode
-from tanglehub.devnet.server import serve
+from tanglehub.devnet.server import bind_port, serve
 
 __all__ = ["app"]
+
+_LOG_LEVELS = ("debug", "info", "warning", "error")
 
 app = typer.Typer(
     name="devnet",
@@ -67,39 +76,55 @@ def devnet(  # noqa: PLR0917 - Typer maps each option to a parameter
     pause_milestones: Annotated[bool, typer.Option(help="Fault: start with milestones paused.")] = False,
     log_level: Annotated[str, typer.Option(help="Log level: debug, info, warning.")] = "info",
 ) -> None:
-    """Run the devnet node until Ctrl-C."""
+    """Run the devnet node until Ctrl-C or SIGTERM."""
+    with sigterm_as_interrupt():
+        sock = bind_port(host, port)
+        try:
+            _run(
+                sock,
+                DevnetConfig(
+                    host=host,
+                    port=int(sock.getsockname()[1]),
+                    data_dir=data_dir,
+                    milestone_interval=milestone_interval,
+                    network_name=network_name,
+                    hrp=hrp,
+                    min_pow_score=min_pow_score,
+                    faucet_amount=faucet_amount,
+                    faucet_mnemonic=_read_mnemonic(faucet_mnemonic_file),
+                    faults=FaultSettings(
+                        latency=latency,
+                        error_rate=error_rate,
+                        drop_rate=drop_rate,
+                        lose_block_rate=lose_block_rate,
+                        hold_next_blocks=hold_next_blocks,
+                        milestones_paused=pause_milestones,
+                    ),
+                ),
+                log_level,
+            )
+        finally:
+            sock.close()
+
+
+def _run(sock: socket.socket, config: DevnetConfig, log_level: str) -> None:
+    if log_level.lower() not in _LOG_LEVELS:
+        raise DevnetConfigError(f"unknown log level {log_level!r}; use one of {', '.join(_LOG_LEVELS)}")
     logging.basicConfig(
         level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
     )
-    faults = FaultSettings(
-        latency=latency,
-        error_rate=error_rate,
-        drop_rate=drop_rate,
-        lose_block_rate=lose_block_rate,
-        hold_next_blocks=hold_next_blocks,
-        milestones_paused=pause_milestones,
-    )
-    config = DevnetConfig(
-        host=host,
-        port=port,
-        data_dir=data_dir,
-        milestone_interval=milestone_interval,
-        network_name=network_name,
-        hrp=hrp,
-        min_pow_score=min_pow_score,
-        faucet_amount=faucet_amount,
-        faucet_mnemonic=_read_mnemonic(faucet_mnemonic_file),
-        faults=faults,
-    )
     node = DevnetNode(config)
     if node.new_mnemonic is not None:
-        where = f"stored in {data_dir}" if data_dir is not None else "not stored: in-memory devnet"
+        where = f"stored in {config.data_dir}" if config.data_dir is not None else "not stored: in-memory devnet"
         typer.echo(f"New faucet mnemonic ({where}); shown once:\n  {node.new_mnemonic}", err=True)
     typer.echo(
-        f"devnet {config.network_name} (hrp {config.hrp}) on http://{host}:{port}; "
+        f"devnet {config.network_name} (hrp {config.hrp}) on http://{config.host}:{config.port}; "
         f"faucet {node.faucet.address.to_bech32(config.hrp)}",
         err=True,
     )
-    with contextlib.suppress(KeyboardInterrupt):
-        serve(node)
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            serve(node, sock=sock)
+    finally:
+        node.close()  # normally done by the app's shutdown already; releases the data folder in any case
     typer.echo("devnet stopped", err=True)

@@ -7,13 +7,22 @@ Errors from tanglehub become one clear line on stderr and a non-zero exit code, 
 from __future__ import annotations
 
 import importlib
+import os
+import shutil
 import sys
 
 import typer
+import typer.rich_utils
 
 from tanglehub.errors import TanglehubError
 
-__all__ = ["app", "main"]
+__all__ = ["HELP_MIN_WIDTH", "app", "main"]
+
+HELP_MIN_WIDTH = 120
+"""Help is laid out at least this wide (wider on a wider terminal), so option names are never cut."""
+
+if not os.environ.get("TERMINAL_WIDTH"):  # an explicit TERMINAL_WIDTH (Typer's own setting) wins
+    typer.rich_utils.MAX_WIDTH = max(shutil.get_terminal_size((HELP_MIN_WIDTH, 24)).columns, HELP_MIN_WIDTH)
 
 app = typer.Typer(
     name="tanglehub",

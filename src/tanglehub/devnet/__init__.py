@@ -11,9 +11,11 @@ from tanglehub.devnet.config import DEFAULT_FAUCET_AMOUNT, DevnetConfig
 from tanglehub.devnet.errors import (
     DevnetBadRequest,
     DevnetConfigError,
+    DevnetDataDirInUse,
     DevnetError,
     DevnetFaucetError,
     DevnetNotFound,
+    DevnetPortInUse,
     DevnetStoreError,
     DevnetUnavailable,
     DevnetUnsupportedMedia,
@@ -22,7 +24,7 @@ from tanglehub.devnet.faults import Faults, FaultSettings
 from tanglehub.devnet.genesis import DevnetKeys
 from tanglehub.devnet.milestones import MAX_LEAD
 from tanglehub.devnet.node import DevnetNode
-from tanglehub.devnet.server import BackgroundServer, free_port, serve
+from tanglehub.devnet.server import BackgroundServer, bind_port, free_port, serve
 
 __all__ = [
     "BackgroundServer",
@@ -30,17 +32,20 @@ __all__ = [
     "DevnetBadRequest",
     "DevnetConfig",
     "DevnetConfigError",
+    "DevnetDataDirInUse",
     "DevnetError",
     "DevnetFaucetError",
     "DevnetKeys",
     "DevnetNode",
     "DevnetNotFound",
+    "DevnetPortInUse",
     "DevnetStoreError",
     "DevnetUnavailable",
     "DevnetUnsupportedMedia",
     "FaultSettings",
     "Faults",
     "MAX_LEAD",
+    "bind_port",
     "create_app",
     "free_port",
     "serve",

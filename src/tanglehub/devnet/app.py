@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from tanglehub.devnet.config import DevnetConfig
-from tanglehub.devnet.faults import FaultMiddleware
+from tanglehub.devnet.faults import ConnectionDroppedOnPurpose, FaultMiddleware, quiet_dropped_connections
 from tanglehub.devnet.http import error_response
 from tanglehub.devnet.issuer import milestone_timer
 from tanglehub.devnet.node import DevnetNode
@@ -45,6 +45,9 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 
 async def _unexpected(request: Request, exc: Exception) -> Response:
+    if isinstance(exc, ConnectionDroppedOnPurpose):  # a fault, not a bug: one line, no traceback
+        log.warning("fault: dropped the connection of %s %s on purpose", request.method, request.url.path)
+        return error_response(500, "connection dropped")  # never sent: the response has started
     log.exception("internal error on %s %s", request.method, request.url.path)
     return error_response(500, "internal error in the devnet node; see its log")
 
@@ -70,6 +73,7 @@ def create_app(config: DevnetConfig | None = None, node: DevnetNode | None = Non
                     await task
             the_node.close()
 
+    quiet_dropped_connections()
     app = Starlette(
         routes=[*core_routes(), *indexer_routes(), *admin_routes()],
         middleware=[Middleware(FaultMiddleware, faults=the_node.faults)],

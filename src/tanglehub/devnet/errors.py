@@ -11,6 +11,8 @@ Each class maps to one HTTP status of the node API; the routes render them as th
     +-- DevnetFaucetError          DEVNET_FAUCET_ERROR    400  (faucet cannot pay)
     +-- DevnetStoreError           DEVNET_STORE_ERROR     500  (data folder unreadable or inconsistent)
     +-- DevnetConfigError          DEVNET_CONFIG_ERROR    500  (invalid devnet configuration)
+    +-- DevnetDataDirInUse         DEVNET_DATA_DIR_IN_USE 409  (another devnet holds the data folder)
+    +-- DevnetPortInUse            DEVNET_PORT_IN_USE     409  (the API port is taken at start-up)
 """
 
 from __future__ import annotations
@@ -20,9 +22,11 @@ from tanglehub.errors import DevnetError
 __all__ = [
     "DevnetBadRequest",
     "DevnetConfigError",
+    "DevnetDataDirInUse",
     "DevnetError",
     "DevnetFaucetError",
     "DevnetNotFound",
+    "DevnetPortInUse",
     "DevnetStoreError",
     "DevnetUnavailable",
     "DevnetUnsupportedMedia",
@@ -76,3 +80,17 @@ class DevnetConfigError(DevnetError):
 
     code = "DEVNET_CONFIG_ERROR"
     http_status = 500
+
+
+class DevnetDataDirInUse(DevnetError):
+    """Another devnet (process or node object) has the data folder open; one devnet per data folder."""
+
+    code = "DEVNET_DATA_DIR_IN_USE"
+    http_status = 409
+
+
+class DevnetPortInUse(DevnetError):
+    """The API port cannot be bound at start-up (taken by another process, or not allowed)."""
+
+    code = "DEVNET_PORT_IN_USE"
+    http_status = 409

@@ -4,15 +4,22 @@ Each request is one real transaction signed by the faucet key: it spends the fau
 (even while still unconfirmed: the new block names the previous faucet block as a parent, so white-flag
 order applies them in sequence) and creates the payment plus a new remainder. If a faucet transaction ever
 conflicts, the faucet falls back to its confirmed unspent outputs.
+
+The faucet gets the node's parts it reads (keys, parameters, ledger, indexer, tangle) and two callables (tip
+selection, block submission) instead of the node itself, so this module does not depend on
+:mod:`tanglehub.devnet.node` (which builds the faucet).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from tanglehub.devnet.errors import DevnetBadRequest, DevnetFaucetError
-from tanglehub.devnet.tangle import CONFLICTING
+from tanglehub.devnet.genesis import DevnetKeys
+from tanglehub.devnet.indexer import Indexer
+from tanglehub.devnet.ledger import Ledger
+from tanglehub.devnet.tangle import CONFLICTING, Tangle
 from tanglehub.errors import CodecError, KeysError
 from tanglehub.keys.ed25519 import sign
 from tanglehub.protocol.address import Address, address_from_bech32
@@ -20,12 +27,10 @@ from tanglehub.protocol.block import PROTOCOL_VERSION, Block
 from tanglehub.protocol.ids import output_id
 from tanglehub.protocol.input import UtxoInput
 from tanglehub.protocol.output import AddressUnlockCondition, BasicOutput, Output
+from tanglehub.protocol.params import ProtocolParameters
 from tanglehub.protocol.payload import TransactionEssence, TransactionPayload, inputs_commitment
 from tanglehub.protocol.rent import min_deposit_basic
 from tanglehub.protocol.unlock import Ed25519Signature, SignatureUnlock
-
-if TYPE_CHECKING:
-    from tanglehub.devnet.node import DevnetNode
 
 __all__ = ["Faucet", "FaucetHead"]
 
@@ -42,21 +47,41 @@ class FaucetHead:
 class Faucet:
     """Pays faucet requests from the genesis funds."""
 
-    def __init__(self, node: DevnetNode) -> None:
-        self.node = node
+    def __init__(
+        self,
+        *,
+        keys: DevnetKeys,
+        params: ProtocolParameters,
+        amount: int,
+        ledger: Ledger,
+        indexer: Indexer,
+        tangle: Tangle,
+        tips: Callable[[], list[bytes]],
+        submit: Callable[[Block], bytes],
+    ) -> None:
+        """``amount``: base units per request; ``tips()`` gives parents for a new block, ``submit(block)``
+        attaches a block the devnet built itself and returns its id."""
+        self.keys = keys
+        self.params = params
+        self.amount = amount
+        self.ledger = ledger
+        self.indexer = indexer
+        self.tangle = tangle
+        self._tips = tips
+        self._submit = submit
         self.head: FaucetHead | None = None
         self.requests = 0
 
     @property
     def address(self) -> Address:
         """The faucet's address."""
-        return self.node.keys.faucet_address
+        return self.keys.faucet_address
 
     def _confirmed_head(self) -> FaucetHead:
         key = bytes(self.address.to_bytes())
         best: FaucetHead | None = None
-        for entry_oid in self.node.indexer.oids_for_address(key):
-            rec = self.node.ledger.get(entry_oid)
+        for entry_oid in self.indexer.oids_for_address(key):
+            rec = self.ledger.get(entry_oid)
             if rec is None or not isinstance(rec.output, BasicOutput) or not rec.output.is_simple:
                 continue
             if bytes(rec.output.address.to_bytes()) != key:
@@ -72,7 +97,7 @@ class Faucet:
         head = self.head
         if head is None or head.block_id is None:
             return
-        rec = self.node.tangle.get(head.block_id)
+        rec = self.tangle.get(head.block_id)
         if rec is None or rec.inclusion_state == CONFLICTING:
             self.head = None
         elif rec.referenced_by is not None:
@@ -83,15 +108,14 @@ class Faucet:
         if not isinstance(text, str) or not text:
             raise DevnetBadRequest("the faucet request needs an 'address' (bech32 string)")
         try:
-            return address_from_bech32(text, expected_hrp=self.node.params.bech32_hrp)
+            return address_from_bech32(text, expected_hrp=self.params.bech32_hrp)
         except (KeysError, CodecError) as exc:
             raise DevnetBadRequest(f"invalid faucet address {text!r}: {exc}") from exc
 
     def pay(self, address: Address, amount: int | None = None) -> bytes:
         """Send ``amount`` (default: the configured faucet amount) to ``address``; returns the block id."""
-        node = self.node
-        amount = node.config.faucet_amount if amount is None else amount
-        minimum = min_deposit_basic(node.params.rent_structure)
+        amount = self.amount if amount is None else amount
+        minimum = min_deposit_basic(self.params.rent_structure)
         if amount < minimum:
             raise DevnetFaucetError(f"the faucet amount {amount} is below the minimum storage deposit {minimum}")
         head = self.head or self._confirmed_head()
@@ -104,20 +128,20 @@ class Faucet:
                 BasicOutput(amount=remainder, unlock_conditions=(AddressUnlockCondition(self.address),))
             )
         essence = TransactionEssence(
-            network_id=node.network_id,
+            network_id=self.params.network_id,
             inputs=(UtxoInput.from_output_id(head.oid),),
             inputs_commitment=inputs_commitment([head.output]),
             outputs=tuple(outputs),
         )
-        signature = sign(node.keys.faucet_private, essence.hash())
-        unlock = SignatureUnlock(Ed25519Signature(node.keys.faucet_public, signature))
+        signature = sign(self.keys.faucet_private, essence.hash())
+        unlock = SignatureUnlock(Ed25519Signature(self.keys.faucet_public, signature))
         payload = TransactionPayload(essence, (unlock,))
-        parents = set(node.tips())
+        parents = set(self._tips())
         if head.block_id is not None and head.block_id not in parents:
             parents = set(sorted(parents)[:7])
             parents.add(head.block_id)
         block = Block(PROTOCOL_VERSION, tuple(sorted(parents)), payload, 0)
-        block_id = node.submit_own_block(block)
+        block_id = self._submit(block)
         tx_id = payload.transaction_id()
         if remainder:
             self.head = FaucetHead(output_id(tx_id, 1), outputs[1], block_id)

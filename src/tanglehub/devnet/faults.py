@@ -6,7 +6,9 @@ Faults never touch the admin routes under ``/api/devnet/`` (so a drill can alway
 * ``errorRate`` (0..1): this share of API requests is answered ``503`` with the node's error JSON
   (``errorStatus`` picks another 5xx status).
 * ``dropRate`` (0..1): this share of API requests gets its connection dropped: the response headers promise
-  a body that never comes and the connection is closed, as a crashing or overloaded node would.
+  a body that never comes and the connection is closed, as a crashing or overloaded node would. The node logs
+  one warning line per dropped request (no traceback: :class:`ConnectionDroppedOnPurpose` is filtered out of
+  uvicorn's error log by :class:`DroppedConnectionLogFilter`).
 * ``loseBlockRate`` (0..1) and ``loseNextBlocks`` (count): submitted blocks are answered ``201`` with their
   real block id but silently discarded; clients see a block id that never appears (metadata ``404``).
 * ``holdNextBlocks`` (count): the next submitted blocks are stored but kept out of the tip pool and of every
@@ -21,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
+import logging
 import random
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
@@ -28,7 +31,15 @@ from typing import Any
 
 from tanglehub.devnet.errors import DevnetBadRequest
 
-__all__ = ["ADMIN_PREFIX", "FaultMiddleware", "FaultSettings", "Faults"]
+__all__ = [
+    "ADMIN_PREFIX",
+    "ConnectionDroppedOnPurpose",
+    "DroppedConnectionLogFilter",
+    "FaultMiddleware",
+    "FaultSettings",
+    "Faults",
+    "quiet_dropped_connections",
+]
 
 ADMIN_PREFIX = "/api/devnet/"
 """Routes under this prefix are never affected by faults."""
@@ -164,6 +175,26 @@ class Faults:
         return self._settings.milestones_paused
 
 
+class ConnectionDroppedOnPurpose(ConnectionAbortedError):
+    """Raised by :class:`FaultMiddleware` to make the server close a connection mid-response (a fault)."""
+
+
+class DroppedConnectionLogFilter(logging.Filter):
+    """Drops the server's "Exception in ASGI application" record (and its traceback) for a planned drop."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """False for a record carrying :class:`ConnectionDroppedOnPurpose`; True for every other record."""
+        exc = record.exc_info[1] if record.exc_info else None
+        return not isinstance(exc, ConnectionDroppedOnPurpose)
+
+
+def quiet_dropped_connections(logger_name: str = "uvicorn.error") -> None:
+    """Install :class:`DroppedConnectionLogFilter` on the server's error logger once (idempotent)."""
+    logger = logging.getLogger(logger_name)
+    if not any(isinstance(f, DroppedConnectionLogFilter) for f in logger.filters):
+        logger.addFilter(DroppedConnectionLogFilter())
+
+
 class FaultMiddleware:
     """ASGI middleware that applies latency, 5xx answers and dropped connections to API requests."""
 
@@ -189,7 +220,7 @@ class FaultMiddleware:
                 }
             )
             await send({"type": "http.response.body", "body": b"{", "more_body": True})
-            raise ConnectionAbortedError("devnet fault: connection dropped on purpose")
+            raise ConnectionDroppedOnPurpose("devnet fault: connection dropped on purpose")
         if self.faults.should_error():
             status = settings.error_status
             body = json.dumps(

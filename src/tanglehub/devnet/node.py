@@ -54,6 +54,13 @@ class DevnetNode:
         self.clock = clock
         self.faults = Faults(config.faults)
         self.store: MemoryStore = SqliteStore(config.data_dir) if config.data_dir is not None else MemoryStore()
+        try:
+            self._start(config)
+        except BaseException:
+            self.store.close()  # release the data folder: a node that failed to start holds nothing
+            raise
+
+    def _start(self, config: DevnetConfig) -> None:
         self.params = self._load_params(config.protocol_parameters())
         mnemonic, created = load_or_create_mnemonic(config.data_dir, config.faucet_mnemonic)
         self.new_mnemonic: str | None = mnemonic if created else None
@@ -75,7 +82,16 @@ class DevnetNode:
             self._restore()
         else:
             self._genesis()
-        self.faucet = Faucet(self)
+        self.faucet = Faucet(
+            keys=self.keys,
+            params=self.params,
+            amount=config.faucet_amount,
+            ledger=self.ledger,
+            indexer=self.indexer,
+            tangle=self.tangle,
+            tips=self.tips,
+            submit=self.submit_own_block,
+        )
 
     # -- start-up -----------------------------------------------------------------------------------------
 
@@ -381,5 +397,5 @@ class DevnetNode:
         }
 
     def close(self) -> None:
-        """Write what is buffered and release the data folder."""
+        """Write what is buffered and release the data folder (idempotent)."""
         self.store.close()

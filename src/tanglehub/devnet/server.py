@@ -11,10 +11,10 @@ import uvicorn
 
 from tanglehub.devnet.app import create_app
 from tanglehub.devnet.config import DevnetConfig
-from tanglehub.devnet.errors import DevnetUnavailable
+from tanglehub.devnet.errors import DevnetConfigError, DevnetPortInUse, DevnetUnavailable
 from tanglehub.devnet.node import DevnetNode
 
-__all__ = ["BackgroundServer", "free_port", "serve"]
+__all__ = ["BackgroundServer", "bind_port", "free_port", "serve"]
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -24,16 +24,48 @@ def free_port(host: str = "127.0.0.1") -> int:
         return int(s.getsockname()[1])
 
 
+def bind_port(host: str, port: int) -> socket.socket:
+    """Bind the API's listening socket now (``SO_REUSEADDR``, as uvicorn does); 0 picks a free port.
+
+    The CLI calls this before anything else, so a taken port is one clear error and nothing has been printed
+    or created yet; the bound socket is then handed to :func:`serve` (no window for another process to take
+    the port in between). Raises DevnetPortInUse when the address is taken or cannot be bound,
+    DevnetConfigError for a port outside 0..65535 or a host name that does not resolve.
+    """
+    if not 0 <= port <= 65535:
+        raise DevnetConfigError(f"port {port} is outside 0..65535")
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+    except socket.gaierror as exc:
+        sock.close()
+        raise DevnetConfigError(f"cannot listen on host {host!r}: {exc.strerror or exc}; check --host") from None
+    except OSError as exc:
+        sock.close()
+        reason = exc.strerror or str(exc)
+        raise DevnetPortInUse(
+            f"cannot listen on {host} port {port}: {reason}; stop the process using it or pass another --port"
+        ) from None
+    return sock
+
+
 def _uvicorn_config(node: DevnetNode, host: str, port: int, log_level: str) -> uvicorn.Config:
     return uvicorn.Config(
         create_app(node=node), host=host, port=port, log_level=log_level, access_log=False, lifespan="on"
     )
 
 
-def serve(node: DevnetNode, log_level: str = "warning") -> None:
-    """Serve ``node`` until Ctrl-C / SIGTERM; the store is flushed and closed on the way out."""
+def serve(node: DevnetNode, log_level: str = "warning", sock: socket.socket | None = None) -> None:
+    """Serve ``node`` until Ctrl-C / SIGTERM; the store is flushed and closed on the way out.
+
+    ``sock``: a socket from :func:`bind_port` to listen on (default: bind ``node.config``'s host and port).
+    uvicorn re-raises the stopping signal once it has shut down: SIGINT arrives as KeyboardInterrupt, SIGTERM
+    too inside :func:`tanglehub.cli.signals.sigterm_as_interrupt`.
+    """
     server = uvicorn.Server(_uvicorn_config(node, node.config.host, node.config.port, log_level))
-    server.run()
+    server.run(sockets=[sock] if sock is not None else None)
 
 
 class BackgroundServer:

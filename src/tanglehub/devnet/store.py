@@ -6,8 +6,10 @@ start; ``executemany`` on ``sqlite3`` is the fastest and simplest tool for that.
 
 Layout: ``blocks`` (raw bytes + metadata), ``outputs`` (raw output bytes + booked/spent metadata), ``milestones``
 (per-milestone created/consumed output ids), ``included`` (transaction id -> applied block), ``meta`` (protocol
-parameters, genesis time). New blocks are buffered and written with the next milestone (or on close), so a
-milestone and everything it references land atomically. :class:`MemoryStore` keeps nothing (in-memory mode).
+parameters, genesis time). ``devnet.lock`` (a :class:`~tanglehub.dirlock.DirectoryLock`) keeps a second devnet
+process off the same folder while this store is open. New blocks are buffered and written with the next
+milestone (or on close), so a milestone and everything it references land atomically. :class:`MemoryStore`
+keeps nothing (in-memory mode).
 """
 
 from __future__ import annotations
@@ -18,16 +20,19 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from tanglehub.devnet.errors import DevnetStoreError
+from tanglehub.devnet.errors import DevnetDataDirInUse, DevnetStoreError
 from tanglehub.devnet.ledger import MilestoneDiff, OutputRecord, SpentInfo
 from tanglehub.devnet.tangle import BlockRecord
+from tanglehub.dirlock import DirectoryLock, describe_holder
 from tanglehub.errors import TanglehubError
 from tanglehub.protocol.block import Block
 from tanglehub.protocol.output import output_from_bytes
 
-__all__ = ["DB_NAME", "MemoryStore", "SqliteStore", "Store"]
+__all__ = ["DB_NAME", "LOCK_NAME", "MemoryStore", "SqliteStore", "Store"]
 
 DB_NAME = "devnet.sqlite3"
+LOCK_NAME = "devnet.lock"
+"""The lock file in the data folder; held by the one devnet process that has the folder open."""
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -85,13 +90,30 @@ class SqliteStore(MemoryStore):
     persistent = True
 
     def __init__(self, data_dir: Path) -> None:
+        """Lock ``data_dir`` (created if missing) and open its database.
+
+        Raises DevnetDataDirInUse when another devnet (process or node) has the folder open, DevnetStoreError
+        when the folder or database cannot be opened.
+        """
         try:
             data_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise DevnetStoreError(f"cannot create the devnet data folder {data_dir}: {exc.strerror}") from exc
+
+        def busy(pid: int | None) -> DevnetDataDirInUse:
+            return DevnetDataDirInUse(
+                f"the data folder {data_dir} is in use by {describe_holder(pid)}; stop that devnet first "
+                "or pass another --data-dir (one devnet per data folder)"
+            )
+
+        self._lock = DirectoryLock.acquire(data_dir / LOCK_NAME, busy=busy, failed=DevnetStoreError)
+        try:
             self._db = sqlite3.connect(data_dir / DB_NAME, check_same_thread=False, isolation_level=None)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(_SCHEMA)
         except (OSError, sqlite3.Error) as exc:
+            self._lock.release()
             raise DevnetStoreError(f"cannot open the devnet database in {data_dir}: {exc}") from exc
         self._pending: dict[bytes, BlockRecord] = {}
 
@@ -178,9 +200,14 @@ class SqliteStore(MemoryStore):
             self._pending.clear()
 
     def close(self) -> None:
-        """Flush and close the database."""
-        self.flush()
-        self._db.close()
+        """Flush and close the database, then release the data folder (idempotent)."""
+        if not self._lock.held:
+            return
+        try:
+            self.flush()
+            self._db.close()
+        finally:
+            self._lock.release()
 
     # -- loading ------------------------------------------------------------------------------------------
 

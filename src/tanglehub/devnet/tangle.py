@@ -42,16 +42,24 @@ class BlockRecord:
         return tuple(self.block.parents)
 
     def metadata_json(self, latest_index: int, below_max_depth: int) -> dict[str, object]:
-        """The block metadata in the node API's shape."""
+        """The block metadata in the node API's shape (TIP-25 / Hornet).
+
+        A milestone block reports ``milestoneIndex`` from the moment the node stores the milestone (the block
+        is then a valid milestone block), like Hornet. ``referencedByMilestoneIndex``, ``ledgerInclusionState``
+        (``noTransaction``) and ``whiteFlagIndex`` come, as for every block, once a milestone references it:
+        for a milestone's own block that is the next milestone (TIP-2: a milestone's white-flag cone holds the
+        previous milestone's block, never its own); until then it reports ``shouldPromote`` and
+        ``shouldReattach`` (both false while it is the newest milestone).
+        """
         body: dict[str, object] = {
             "blockId": "0x" + self.block_id.hex(),
             "parents": ["0x" + p.hex() for p in self.parents],
             "isSolid": self.solid,
         }
+        if self.milestone_index is not None:
+            body["milestoneIndex"] = self.milestone_index
         if self.referenced_by is not None:
             body["referencedByMilestoneIndex"] = self.referenced_by
-            if self.milestone_index is not None:
-                body["milestoneIndex"] = self.milestone_index
             body["ledgerInclusionState"] = _STATE_NAMES[self.inclusion_state]
             if self.inclusion_state == CONFLICTING:
                 body["conflictReason"] = self.conflict_reason

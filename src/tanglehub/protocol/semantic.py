@@ -9,11 +9,14 @@ implementation (iota-sdk 1.1.4 / Hornet):
 
 1. inputs commitment (10);
 2. per input, in input order: unlock (5 bad signature, 9 wrong unlock kind or reference), timelock (6),
-   storage deposit return bookkeeping;
+   storage deposit return bookkeeping. A reference unlock must point at the signature unlock that unlocked
+   the input's own address (TIP-20, iota.go), stricter than iota-sdk 1.1.4, which accepts a reference to
+   any earlier signature unlock once the address is unlocked somewhere;
 3. per created output, in output order: Sender feature unlocked (11);
 4. storage deposit returns fulfilled by simple deposits (8);
 5. base token balance (4);
-6. native token balance: surplus only with its foundry on the output side, at most 64 distinct tokens (7);
+6. native token balance: no sum above a uint256, surplus only with its foundry on the output side, at most
+   64 distinct tokens (7; iota-sdk 1.1.4 fails with an error on an overflowing sum, Hornet gives 7);
 7. alias / NFT / foundry transitions, destructions, then creations (12).
 
 Codes 1-3 (spent / missing inputs) depend on the ledger: :func:`verify_transaction` takes the consumed
@@ -118,14 +121,21 @@ _DESCRIPTIONS: dict[ConflictReason, str] = {
 class _Unlocker:
     """Runs the address-unlock rules of one transaction; remembers which addresses are unlocked."""
 
-    __slots__ = ("ctx", "essence_hash")
+    __slots__ = ("ctx", "essence_hash", "index")
 
     def __init__(self, ctx: SemanticContext, essence_hash: bytes) -> None:
         self.ctx = ctx
         self.essence_hash = essence_hash
+        self.index = 0
+        """The input (and unlock) being checked."""
 
     def unlock(self, address: Address, unlock: Unlock) -> ConflictReason:
-        """Check that ``unlock`` unlocks ``address``; returns NONE, INVALID_SIGNATURE or INVALID_UNLOCK."""
+        """Check that ``unlock`` unlocks ``address``; returns NONE, INVALID_SIGNATURE or INVALID_UNLOCK.
+
+        A signature unlock records the address as unlocked at this input (an address may be signed for only
+        once); a reference, Alias or NFT unlock must point at exactly the input whose unlock unlocked the
+        address (TIP-20, iota.go's ``RefUnlock``).
+        """
         ctx = self.ctx
         if isinstance(address, Ed25519Address):
             if isinstance(unlock, SignatureUnlock):
@@ -136,9 +146,11 @@ class _Unlocker:
                     return ConflictReason.INVALID_SIGNATURE
                 if not verify(sig.public_key, self.essence_hash, sig.signature):
                     return ConflictReason.INVALID_SIGNATURE
-                ctx.unlocked.add(address)
+                ctx.unlocked[address] = self.index
                 return ConflictReason.NONE
-            if isinstance(unlock, ReferenceUnlock) and address in ctx.unlocked:
+            if isinstance(unlock, ReferenceUnlock) and ctx.unlocked.get(address) == unlock.reference:
+                # TIP-20 (and iota.go): the referenced unlock must be the signature unlock that unlocked THIS
+                # address; iota-sdk 1.1.4 only asks whether the address was unlocked by any earlier unlock.
                 return ConflictReason.NONE
             return ConflictReason.INVALID_UNLOCK
         if isinstance(address, AliasAddress) and isinstance(unlock, AliasUnlock):
@@ -153,14 +165,14 @@ class _Unlocker:
         ref: int,
         kind: type[AliasOutput] | type[NftOutput],
     ) -> ConflictReason:
-        """An Alias/NFT unlock: input ``ref`` must hold the chain ``address`` names, already unlocked."""
+        """An Alias/NFT unlock: input ``ref`` must hold the chain ``address`` names, already unlocked there."""
         ctx = self.ctx
         if ref < len(ctx.inputs):
             target = ctx.inputs[ref]
             if (
                 isinstance(target, kind)
                 and target.chain_id(ctx.input_ids[ref]) == address.body
-                and address in ctx.unlocked
+                and ctx.unlocked.get(address) == ref
             ):
                 return ConflictReason.NONE
         return ConflictReason.INVALID_UNLOCK
@@ -188,7 +200,7 @@ def _unlock_input(
             return ConflictReason.SEMANTIC_VALIDATION_FAILED
         reason = unlocker.unlock(owner, unlock)
         if reason is ConflictReason.NONE and isinstance(output, NftOutput):
-            ctx.unlocked.add(output.nft_address(ctx.input_ids[index]))
+            ctx.unlocked[output.nft_address(ctx.input_ids[index])] = index
         return reason
     if isinstance(output, AliasOutput):
         alias_id = output.chain_id(ctx.input_ids[index])
@@ -196,7 +208,7 @@ def _unlock_input(
         if isinstance(nxt, AliasOutput) and nxt.state_index != output.state_index:
             reason = unlocker.unlock(output.state_controller, unlock)
             if reason is ConflictReason.NONE:
-                ctx.unlocked.add(AliasAddress(alias_id))
+                ctx.unlocked[AliasAddress(alias_id)] = index
             return reason
         return unlocker.unlock(output.governor, unlock)
     if isinstance(output, FoundryOutput):
@@ -206,12 +218,13 @@ def _unlock_input(
 
 def _add_tokens(tokens: dict[bytes, int], output: Output) -> bool:
     """Add the native tokens of ``output`` to the running sums; False if a sum overflows a uint256."""
+    fits = True
     for token in output.native_tokens:
         held = tokens.get(token.token_id, 0) + token.amount
         if held >= _U256_LIMIT:
-            return False
+            fits = False
         tokens[token.token_id] = held
-    return True
+    return fits
 
 
 def _check_inputs(ctx: SemanticContext, unlocker: _Unlocker, timestamp: int) -> ConflictReason:
@@ -220,6 +233,7 @@ def _check_inputs(ctx: SemanticContext, unlocker: _Unlocker, timestamp: int) -> 
     total = 0
     tokens = ctx.input_tokens
     for index, (output, unlock) in enumerate(zip(ctx.inputs, ctx.unlocks, strict=False)):
+        unlocker.index = index
         reason = _unlock_input(unlocker, index, output, unlock, timestamp)
         if reason is not ConflictReason.NONE:
             return reason
@@ -242,7 +256,7 @@ def _check_inputs(ctx: SemanticContext, unlocker: _Unlocker, timestamp: int) -> 
         if total >= _U64_LIMIT:
             return ConflictReason.SEMANTIC_VALIDATION_FAILED
         if not _add_tokens(tokens, output):
-            return ConflictReason.SEMANTIC_VALIDATION_FAILED
+            ctx.tokens_overflow = True  # reported with the native token rules (step 6), as Hornet does
     ctx.input_amount = total
     return ConflictReason.NONE
 
@@ -262,13 +276,16 @@ def _check_outputs(ctx: SemanticContext) -> ConflictReason:
         if total >= _U64_LIMIT:
             return ConflictReason.SEMANTIC_VALIDATION_FAILED
         if not _add_tokens(tokens, output):
-            return ConflictReason.SEMANTIC_VALIDATION_FAILED
+            ctx.tokens_overflow = True
     ctx.output_amount = total
     return ConflictReason.NONE
 
 
 def _check_native_tokens(ctx: SemanticContext) -> ConflictReason:
-    """Step 6: a token may only grow if its foundry is on the output side; at most 64 distinct tokens."""
+    """Step 6: no token sum above a uint256, a token may only grow if its foundry is on the output side, at
+    most 64 distinct tokens (iota.go: ErrNativeTokenSumExceedsUint256, which Hornet reports as code 7)."""
+    if ctx.tokens_overflow:
+        return ConflictReason.INVALID_NATIVE_TOKENS
     inputs = ctx.input_tokens
     for token_id, amount in ctx.output_tokens.items():
         if amount > inputs.get(token_id, 0) and ChainKey(FOUNDRY_KIND, token_id) not in ctx.output_chains:

@@ -59,6 +59,7 @@ class SemanticContext:
         "payload",
         "required_returns",
         "simple_deposits",
+        "tokens_overflow",
         "unlocked",
         "unlocks",
     )
@@ -70,11 +71,14 @@ class SemanticContext:
         self.unlocks: Sequence[Unlock] = payload.unlocks
         self.outputs: Sequence[Output] = payload.essence.outputs
         self._transaction_id: bytes | None = None
-        self.unlocked: set[Address] = set()
+        self.unlocked: dict[Address, int] = {}
+        """Every address unlocked so far -> the index of the input whose unlock unlocked it."""
         self.input_tokens: dict[bytes, int] = {}
         self.output_tokens: dict[bytes, int] = {}
         self.required_returns: dict[Address, int] = {}
         self.simple_deposits: dict[Address, int] = {}
+        self.tokens_overflow = False
+        """True when a native token sum over the inputs or over the outputs reached 2**256."""
         self.input_amount = 0
         self.output_amount = 0
         self.input_chains: dict[ChainKey, Output] = {}
@@ -182,8 +186,8 @@ def _foundry_transition(ctx: SemanticContext, current: FoundryOutput, nxt: Found
         return new.minted_tokens - cur.minted_tokens == after - before and cur.melted_tokens == new.melted_tokens
     if before == after:
         return cur.minted_tokens == new.minted_tokens and cur.melted_tokens == new.melted_tokens
-    # melt and/or burn
-    if cur.melted_tokens != new.melted_tokens and cur.minted_tokens != new.minted_tokens:
+    # melt and/or burn: the minted count stays (iota.go; iota-sdk 1.1.4 also lets it grow while nothing melts)
+    if cur.minted_tokens != new.minted_tokens:
         return False
     return new.melted_tokens - cur.melted_tokens <= before - after
 

@@ -1,19 +1,17 @@
 """One process per wallet directory: an exclusive advisory lock on ``<dir>/wallet.lock``.
 
-:meth:`WalletLock.acquire` takes ``fcntl.flock(LOCK_EX | LOCK_NB)`` on the lock file and writes the
-holder's pid into it; a second acquire (from this process or another one) fails at once with
-:class:`~tanglehub.wallet.errors.WalletInUseError` naming that pid. The kernel drops the lock when the
-holder closes the file or dies (even by SIGKILL), so a crashed process never leaves the wallet blocked;
-the file itself stays and is harmless.
+:meth:`WalletLock.acquire` takes the shared :class:`~tanglehub.dirlock.DirectoryLock` (``fcntl.flock``,
+holder pid written into the file) on ``wallet.lock``; a second acquire (from this process or another one)
+fails at once with :class:`~tanglehub.wallet.errors.WalletInUseError` naming that pid. The kernel drops the
+lock when the holder closes the file or dies (even by SIGKILL), so a crashed process never leaves the wallet
+blocked; the file itself stays and is harmless.
 """
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
-import os
 from pathlib import Path
 
+from tanglehub.dirlock import DirectoryLock
 from tanglehub.wallet.errors import StorageError, WalletInUseError
 
 __all__ = ["LOCK_FILE_NAME", "WalletLock"]
@@ -22,70 +20,40 @@ LOCK_FILE_NAME = "wallet.lock"
 """The lock file's name inside a wallet directory."""
 
 
-def _holder_pid(fd: int) -> str:
-    try:
-        text = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
-    except OSError:
-        return "unknown"
-    return text if text.isdigit() else "unknown"
-
-
 class WalletLock:
     """A held lock on a wallet directory; :meth:`release` (or closing the wallet) frees it."""
 
-    __slots__ = ("_fd", "_path")
+    __slots__ = ("_lock",)
 
-    def __init__(self, path: Path, fd: int) -> None:
-        self._path = path
-        self._fd: int | None = fd
+    def __init__(self, lock: DirectoryLock) -> None:
+        self._lock = lock
 
     def __repr__(self) -> str:
-        return f"WalletLock({str(self._path)!r}, held={self.held})"
+        return f"WalletLock({str(self.path)!r}, held={self.held})"
 
     @classmethod
     def acquire(cls, directory: Path) -> WalletLock:
         """Lock ``directory`` (which must exist) for this process, or raise WalletInUseError at once."""
-        path = directory / LOCK_FILE_NAME
-        try:
-            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-        except OSError as exc:
-            raise StorageError(f"cannot open the wallet lock file {path}: {exc.strerror or exc}") from exc
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            pid = _holder_pid(fd)
-            os.close(fd)
-            raise WalletInUseError(
-                f"the wallet in {directory} is already open in another process (pid {pid}); close it there "
-                "first (one process per wallet directory)"
-            ) from None
-        except OSError as exc:
-            os.close(fd)
-            raise StorageError(f"cannot lock the wallet lock file {path}: {exc.strerror or exc}") from exc
-        try:
-            os.ftruncate(fd, 0)
-            os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
-        except OSError:  # the pid is only informative; the lock itself is held
-            pass
-        return cls(path, fd)
+
+        def busy(pid: int | None) -> WalletInUseError:
+            return WalletInUseError(
+                f"the wallet in {directory} is already open in another process "
+                f"(pid {pid if pid is not None else 'unknown'}); close it there first "
+                "(one process per wallet directory)"
+            )
+
+        return cls(DirectoryLock.acquire(directory / LOCK_FILE_NAME, busy=busy, failed=StorageError))
 
     @property
     def held(self) -> bool:
         """True until :meth:`release`."""
-        return self._fd is not None
+        return self._lock.held
 
     @property
     def path(self) -> Path:
         """The lock file."""
-        return self._path
+        return self._lock.path
 
     def release(self) -> None:
         """Free the lock (idempotent)."""
-        fd, self._fd = self._fd, None
-        if fd is None:
-            return
-        with contextlib.suppress(OSError):
-            os.ftruncate(fd, 0)
-        with contextlib.suppress(OSError):
-            fcntl.flock(fd, fcntl.LOCK_UN)
-        os.close(fd)
+        self._lock.release()

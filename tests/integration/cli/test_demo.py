@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import re
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -58,3 +61,40 @@ def test_demo_refuses_a_file_as_wallet_dir(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "is a file" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.slow
+def test_sigterm_stops_the_demo_cleanly_and_removes_its_temporary_folder(tmp_path: Path) -> None:
+    """What stopping ``make run`` with systemd/Docker/``timeout`` does; the hints name runnable programs."""
+    env = os.environ | {"TMPDIR": str(tmp_path)}
+    log = tmp_path / "demo.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "tanglehub.cli.main", "demo", "--port", "0"],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=env,
+            cwd=Path(sys.executable).parents[2],  # the repository, as `make run` runs it
+        )
+    try:
+        deadline = time.monotonic() + 120
+        while "Press Ctrl-C to stop." not in log.read_text():
+            assert proc.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(0.1)
+        assert list(tmp_path.glob("tanglehub-demo-*")), "the demo keeps its wallet in a temporary folder"
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        code = proc.wait(30)
+    out = log.read_text()
+    assert code == 0, out
+    assert "devnet stopped" in out
+    assert "Traceback" not in out
+    assert list(tmp_path.glob("tanglehub-demo-*")) == []
+    # the "Try:" hints name the environment's own programs, which exist (not a bare `tanglehub`/`python`)
+    hints = out.split("Try:", 1)[1]
+    tools = [line.split()[0] for line in hints.splitlines() if "keys generate" in line or "examples/" in line]
+    assert len(tools) == 2, hints
+    for tool in tools:
+        assert tool not in ("tanglehub", "python"), hints
+        assert (Path(sys.executable).parents[2] / tool).exists(), tool

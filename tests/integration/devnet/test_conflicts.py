@@ -9,6 +9,8 @@ import httpx
 import pytest
 
 from tanglehub.devnet.node import DevnetNode
+from tanglehub.keys.ed25519 import sign
+from tanglehub.protocol.input import UtxoInput
 from tanglehub.protocol.output import (
     AddressUnlockCondition,
     BasicOutput,
@@ -16,7 +18,8 @@ from tanglehub.protocol.output import (
     StorageDepositReturnUnlockCondition,
     TimelockUnlockCondition,
 )
-from tanglehub.protocol.payload import TransactionPayload
+from tanglehub.protocol.payload import TransactionEssence, TransactionPayload, inputs_commitment
+from tanglehub.protocol.unlock import Ed25519Signature, ReferenceUnlock, SignatureUnlock
 
 utils = pytest.importorskip("iota_sdk.utils")
 
@@ -185,3 +188,33 @@ async def test_the_same_transaction_in_two_blocks_of_one_milestone_applies_once(
     winner = b1 if loser is m2 else b2
     assert node.ledger.included[payload.transaction_id()] == bytes.fromhex(winner[2:])
     assert node.ledger.total_unspent() == node.params.token_supply
+
+
+async def test_a_reference_to_another_addresses_signature_conflicts_as_invalid_unlock(client, node, actor) -> None:  # type: ignore[no-untyped-def]
+    """TIP-20 / Hornet, not iota-sdk 1.1.4: inputs owned by A, B, A unlocked as [sig A, sig B, ref -> 1]."""
+    alice, bob, carol = actor(0), actor(1), actor(2)
+    funded = await fund(client, node, alice.bech32)
+    split = alice.transaction([funded], [alice.simple(5_000_000), alice.simple(5_000_000)])
+    assert (await judge(client, node, split, alice.block(split)))[0] == 0
+    a1, a2 = (split.transaction_id() + i.to_bytes(2, "little") for i in (0, 1))
+    b1 = await fund(client, node, bob.bech32)
+    input_ids = [a1, b1, a2]
+    consumed = [node.output(o).output for o in input_ids]
+    essence = TransactionEssence(
+        network_id=node.network_id,
+        inputs=tuple(UtxoInput.from_output_id(o) for o in input_ids),
+        inputs_commitment=inputs_commitment(consumed),
+        outputs=(carol.simple(sum(o.amount for o in consumed)),),
+    )
+    sig_a = SignatureUnlock(Ed25519Signature(alice.public, sign(alice.private, essence.hash())))
+    sig_b = SignatureUnlock(Ed25519Signature(bob.public, sign(bob.private, essence.hash())))
+
+    wrong = TransactionPayload(essence, (sig_a, sig_b, ReferenceUnlock(1)))
+    node_code, sdk_code = await judge(client, node, wrong, alice.block(wrong))
+    assert node_code == 9  # invalid unlock, as iota.go's reference-unlock check gives
+    assert sdk_code == 0  # the SDK's leniency
+    assert all(node.output(o).spent is None for o in input_ids)
+
+    right = TransactionPayload(essence, (sig_a, sig_b, ReferenceUnlock(0)))
+    assert await judge(client, node, right, alice.block(right)) == (0, 0)
+    assert all(node.output(o).spent is not None for o in input_ids)

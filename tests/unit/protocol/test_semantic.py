@@ -18,6 +18,7 @@ from tests.strategies.semantic import (
     sdk_verdict,
     tamper_signature,
 )
+from tests.strategies.semantic_oracle import misdirected_reference, tip20_verdict
 
 from tanglehub.protocol.native_token import NativeToken
 from tanglehub.protocol.output import (
@@ -115,6 +116,27 @@ def test_more_than_64_distinct_native_tokens() -> None:
     check(case, R.INVALID_NATIVE_TOKENS)
 
 
+@pytest.mark.parametrize("side", ["inputs", "outputs"])
+def test_a_native_token_sum_above_uint256_is_invalid_native_tokens(side: str) -> None:
+    """iota.go's ErrNativeTokenSumExceedsUint256, which Hornet reports as 7 (iota-sdk 1.1.4 raises instead)."""
+    half = NativeToken(b"\x08" + bytes([7]) * 37, 1 << 255)
+    if side == "inputs":
+        holder = basic(1_000_000, ed(0), tokens=[half])
+        consumed = [(oid(1), holder), (oid(2), holder)]
+        created = [basic(2_000_000, ed(1), tokens=[half])]
+    else:
+        consumed = [(oid(1), basic(2_000_000, ed(0), tokens=[half]))]
+        created = [basic(1_000_000, ed(1), tokens=[half]), basic(1_000_000, ed(1), tokens=[half])]
+    case = build_case(consumed, created)
+    assert verify_transaction(case.payload, case.inputs, case.timestamp) == R.INVALID_NATIVE_TOKENS
+    # an earlier rule still wins, in Hornet's order (the base token balance comes first)
+    short = dataclasses.replace(created[0], amount=created[0].amount - 1)
+    unbalanced = build_case(consumed, [short, *created[1:]])
+    assert verify_transaction(unbalanced.payload, unbalanced.inputs, unbalanced.timestamp) == (
+        R.CREATED_CONSUMED_AMOUNT_MISMATCH
+    )
+
+
 def test_storage_deposit_return_paid() -> None:
     sdr = basic(1_000_000, ed(0), StorageDepositReturnUnlockCondition(ed(2), 50_000))
     case = build_case([(oid(1), sdr)], [basic(950_000, ed(0)), basic(50_000, ed(2))])
@@ -175,6 +197,35 @@ def test_reference_to_an_address_not_yet_unlocked() -> None:
     unlocks = (good.payload.unlocks[0], ReferenceUnlock(0))
     case = dataclasses.replace(good, payload=TransactionPayload(good.payload.essence, unlocks))
     check(case, R.INVALID_UNLOCK)
+
+
+def test_reference_must_point_at_the_signature_of_the_inputs_own_address() -> None:
+    """TIP-20: inputs owned by A, B, A unlocked as [sig A, sig B, ref -> 1] are invalid (iota.go refuses the
+    reference; iota-sdk 1.1.4 accepts it because A is unlocked somewhere). ref -> 0 is the valid form."""
+    good = build_case(
+        [(oid(1), basic(1_000_000, ed(0))), (oid(2), basic(1_000_000, ed(1))), (oid(3), basic(1_000_000, ed(0)))],
+        [basic(3_000_000, ed(2))],
+    )
+    assert good.payload.unlocks[2] == ReferenceUnlock(0)
+    check(good, R.NONE)
+    unlocks = (*good.payload.unlocks[:2], ReferenceUnlock(1))
+    case = dataclasses.replace(good, payload=TransactionPayload(good.payload.essence, unlocks))
+    assert verify_transaction(case.payload, case.inputs, case.timestamp) == R.INVALID_UNLOCK
+    assert sdk_verdict(case) == R.NONE  # the SDK leniency we do not follow
+    assert misdirected_reference(case) == 2
+    assert tip20_verdict(case) == R.INVALID_UNLOCK
+
+
+def test_an_earlier_failure_still_wins_over_a_misdirected_reference() -> None:
+    good = build_case(
+        [(oid(1), basic(1_000_000, ed(0))), (oid(2), basic(1_000_000, ed(1))), (oid(3), basic(1_000_000, ed(0)))],
+        [basic(3_000_000, ed(2))],
+    )
+    case = tamper_signature(good, 1)  # input 1's own signature is bad
+    unlocks = (*case.payload.unlocks[:2], ReferenceUnlock(1))
+    case = dataclasses.replace(case, payload=TransactionPayload(case.payload.essence, unlocks))
+    assert verify_transaction(case.payload, case.inputs, case.timestamp) == R.INVALID_SIGNATURE
+    assert tip20_verdict(case) == R.INVALID_SIGNATURE
 
 
 def test_alias_unlock_for_an_ed25519_owner() -> None:

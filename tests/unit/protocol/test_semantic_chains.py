@@ -17,6 +17,7 @@ from tests.strategies.semantic import (
     foundry_ucs,
     sdk_verdict,
 )
+from tests.strategies.semantic_oracle import tip20_verdict
 
 from tanglehub.protocol.address import AliasAddress, NftAddress
 from tanglehub.protocol.ids import foundry_id, nft_id_from_output_id
@@ -175,6 +176,18 @@ def test_foundry_transition(scheme: SimpleTokenScheme, tokens_out: int, expected
     outputs = [state(), dataclasses.replace(FOUNDRY, token_scheme=scheme)]
     outputs.append(basic(100_000, ed(0), tokens=[NativeToken(TOKEN, tokens_out)]))
     check(build_case([(oid(1), ALIAS), (oid(2), FOUNDRY), (oid(3), holder)], outputs), expected)
+
+
+def test_foundry_may_not_change_its_minted_count_while_tokens_are_burnt() -> None:
+    """iota.go: a negative token balance needs an unchanged minted count; iota-sdk 1.1.4 lets it grow while the
+    melted count stays (here: 10 tokens burnt and 10 more "minted" out of nothing)."""
+    holder = basic(100_000, ed(0), tokens=[NativeToken(TOKEN, 40)])
+    outputs = [state(), dataclasses.replace(FOUNDRY, token_scheme=SimpleTokenScheme(110, 0, 1000))]
+    outputs.append(basic(100_000, ed(0), tokens=[NativeToken(TOKEN, 30)]))
+    case = build_case([(oid(1), ALIAS), (oid(2), FOUNDRY), (oid(3), holder)], outputs)
+    assert verify_transaction(case.payload, case.inputs, case.timestamp) == R.INVALID_CHAIN_STATE_TRANSITION
+    assert sdk_verdict(case) == R.NONE  # the SDK leniency we do not follow
+    assert tip20_verdict(case) == R.INVALID_CHAIN_STATE_TRANSITION
 
 
 def test_foundry_needs_its_alias_state_transitioned() -> None:
