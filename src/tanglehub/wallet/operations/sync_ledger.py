@@ -13,6 +13,11 @@ safe: a rerun reads from the stored cursor and applying a milestone twice change
 The first ledger sync of a wallet (no cursor yet) runs an indexer sync of every account to establish the
 state, then starts after the milestone the node had confirmed before that sync began. When the node has
 pruned the milestone the cursor points at, the same indexer rescan re-establishes the state.
+
+Milestones are matched against the addresses stored when they are read, so outputs that reached an address
+before it was stored lie behind the cursor: ``Wallet.sync`` and ``Account.sync`` therefore run this through
+:func:`~tanglehub.wallet.operations.discovery.ledger_sync`, which also checks every address stored since the
+last check (and runs the gap scan that follows a restore).
 """
 
 from __future__ import annotations
