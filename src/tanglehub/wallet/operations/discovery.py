@@ -12,7 +12,9 @@ reports spent is skipped) and stored with their events, in the same database tra
 mark. Ledger-mode sync (:func:`ledger_sync`) checks them after reading the milestones, so outputs that those
 milestones already delivered cost no fetch; :func:`~tanglehub.wallet.operations.addresses.latest_unused_address`
 checks them before it answers, so it never hands out an address that holds outputs. An indexer sync of every
-account with ``internal=True`` checks every address by itself and just moves the mark.
+account with ``internal=True`` checks every address by itself and just moves the mark. Cost: one indexer
+query per new address, once (storing 10,000 addresses at a time costs the next ledger sync about what one
+indexer-mode sync of them costs; later ledger syncs are as cheap as before).
 
 **After a restore, scan ahead by a gap limit.** A restored backup may be older than addresses the wallet
 handed out later. :func:`~tanglehub.wallet.backup.restore_backup` marks the restored state (meta key
