@@ -17,11 +17,11 @@ from tanglehub.wallet.operations import addresses as _addresses
 from tanglehub.wallet.operations import balance as _balance
 from tanglehub.wallet.operations import claim as _claim
 from tanglehub.wallet.operations import consolidate as _consolidate
+from tanglehub.wallet.operations import discovery as _discovery
 from tanglehub.wallet.operations import outputs as _outputs
 from tanglehub.wallet.operations import send as _send
 from tanglehub.wallet.operations import tracking as _tracking
 from tanglehub.wallet.operations.sync_indexer import SyncResult, sync_account_indexer
-from tanglehub.wallet.operations.sync_ledger import sync_ledger
 from tanglehub.wallet.operations.transaction import (
     PreparedTransaction,
     SignedTransaction,
@@ -118,7 +118,8 @@ class Account:
         return await _addresses.list_addresses(self, _optional_bool(internal, "internal"))
 
     async def latest_unused_address(self, internal: bool = False) -> AddressRecord:
-        """The first unused address after the last used one (generated if needed)."""
+        """The first unused address after the last used one (generated if needed); never one that already
+        holds outputs or, after a restore, one with ledger history (see ``operations.addresses``)."""
         return await _addresses.latest_unused_address(self, check_bool(internal, "internal"))
 
     async def address_record(self, bech32: str) -> AddressRecord:
@@ -139,12 +140,16 @@ class Account:
     # -- sync, balance, listings ----------------------------------------------------------------------------
 
     async def sync(self, options: SyncOptions | None = None) -> SyncResult:
-        """Sync this account (indexer mode) or the whole wallet's ledger view (ledger mode)."""
+        """Sync this account (indexer mode) or the whole wallet's ledger view (ledger mode).
+
+        Both modes first run the gap scan that follows a restore, and ledger mode checks addresses stored
+        since the last check (see ``operations.discovery``)."""
         opts = options or SyncOptions()
         check_instance(opts, SyncOptions, "options")
         async with self.wallet.sync_lock:
             if opts.mode is SyncMode.LEDGER:
-                return await sync_ledger(self.wallet, opts)
+                return await _discovery.ledger_sync(self.wallet, opts)
+            await _discovery.scan_after_restore(self.wallet, concurrency=opts.concurrency)
             return await sync_account_indexer(self, opts)
 
     async def balance(self, *, now: int | None = None) -> Balance:

@@ -45,6 +45,7 @@ from tanglehub.wallet.errors import (
 )
 from tanglehub.wallet.layout import VAULT_FILE_NAME, WalletState, remove_leftovers, wallet_state
 from tanglehub.wallet.lock import WalletLock
+from tanglehub.wallet.operations.discovery import RESTORE_SCAN_KEY
 from tanglehub.wallet.settings import WalletSettings, check_network, make_directory, make_pool
 from tanglehub.wallet.storage import DB_FILE_NAME, WalletStore
 
@@ -232,7 +233,11 @@ async def restore_backup(
     network_name: str | None = None,
     transport_factory: TransportFactory | None = None,
 ) -> None:
-    """Check a backup (password, coin type, network) and install it as a new wallet in ``dest_dir``."""
+    """Check a backup (password, coin type, network) and install it as a new wallet in ``dest_dir``.
+
+    The restored state is marked for the post-restore gap scan (``operations.discovery``): the next sync,
+    in either mode, or ``latest_unused_address`` first looks for addresses used after the backup was made.
+    """
     try:
         data = await asyncio.to_thread(backup_path.read_bytes)
     except OSError as exc:
@@ -271,7 +276,7 @@ async def _install(dest_dir: Path, vault_blob: bytes, db: bytes, backup_password
         vault = VaultStore(vault_path, idle_timeout=None)
         await asyncio.to_thread(vault.import_encrypted, vault_blob, backup_password)
         vault.lock()
-        await asyncio.to_thread(WalletStore.install_snapshot, db, db_path)
+        await asyncio.to_thread(WalletStore.install_snapshot, db, db_path, {RESTORE_SCAN_KEY: "pending"})
     except (VaultError, BackupError, StorageError, OSError) as exc:
         await asyncio.to_thread(remove_leftovers, dest_dir)
         if isinstance(exc, VaultError):

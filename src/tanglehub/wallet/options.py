@@ -20,7 +20,9 @@ class SyncMode(StrEnum):
     * ``INDEXER``: ask the indexer for every address's outputs (cost grows with the number of addresses).
     * ``LEDGER``: follow confirmed milestones from the stored ledger cursor (cost grows with the ledger's new
       outputs, not with the number of addresses); the first ledger sync of a wallet runs an indexer sync to
-      establish the starting state, then records the node's confirmed milestone as the cursor.
+      establish the starting state, then records the node's confirmed milestone as the cursor. Addresses
+      stored later are looked up once through the indexer (``operations.discovery``), so outputs they got
+      before the wallet knew them are found too.
     """
 
     INDEXER = "indexer"

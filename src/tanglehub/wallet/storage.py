@@ -23,7 +23,7 @@ import asyncio
 import os
 import sqlite3
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TypeVar
@@ -271,8 +271,9 @@ class WalletStore:
         return await loop.run_in_executor(self._executor, self._snapshot)
 
     @staticmethod
-    def install_snapshot(data: bytes, path: str | os.PathLike[str]) -> None:
-        """Write a :meth:`snapshot` to a new database file at ``path`` (mode 0600) and check its schema."""
+    def install_snapshot(data: bytes, path: str | os.PathLike[str], meta: Mapping[str, str] | None = None) -> None:
+        """Write a :meth:`snapshot` to a new database file at ``path`` (mode 0600) and check its schema;
+        ``meta`` entries are stored in the copy's ``meta`` table first (part of the one file written)."""
         p = Path(path)
         try:
             source = sqlite3.connect(":memory:")
@@ -284,6 +285,9 @@ class WalletStore:
                         f"the snapshot uses wallet schema version {version}; this tanglehub reads 1 to "
                         f"{SCHEMA_VERSION}"
                     )
+                for key, value in (meta or {}).items():
+                    source.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
+                source.commit()
                 fd = os.open(p, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
                 os.close(fd)
                 target = sqlite3.connect(p)

@@ -161,6 +161,19 @@ class StoreTx:
         ).fetchone()
         return None if row is None else address_row(row)
 
+    def addresses_after(self, rowid: int) -> list[tuple[int, AddressRecord]]:
+        """(row id, address) of every address stored after row ``rowid``, in storing order."""
+        rows = self._conn.execute(
+            "SELECT rowid, account_idx, internal, key_index, hash, bech32, used FROM addresses "
+            "WHERE rowid > ? ORDER BY rowid",
+            (rowid,),
+        )
+        return [(int(r[0]), address_row(r[1:])) for r in rows]
+
+    def last_booked_index(self) -> int:
+        """The highest milestone index that booked a stored output (0 when none is stored)."""
+        return int(self._conn.execute("SELECT coalesce(max(booked_index), 0) FROM outputs").fetchone()[0])
+
     def mark_address_used(self, pub_key_hash: bytes) -> None:
         """Flag the address as having received an output."""
         self._w().execute("UPDATE addresses SET used = 1 WHERE hash = ?", (pub_key_hash,))

@@ -49,9 +49,9 @@ from tanglehub.wallet.errors import (
 from tanglehub.wallet.events import EventBus
 from tanglehub.wallet.layout import VAULT_FILE_NAME, WalletState, remove_leftovers, wallet_state
 from tanglehub.wallet.lock import WalletLock
+from tanglehub.wallet.operations import discovery
 from tanglehub.wallet.operations.recover import recover_accounts
 from tanglehub.wallet.operations.sync_indexer import SyncResult, sync_account_indexer
-from tanglehub.wallet.operations.sync_ledger import sync_ledger
 from tanglehub.wallet.operations.tracking import RecoveryReport, recover_after_restart
 from tanglehub.wallet.options import SyncMode, SyncOptions
 from tanglehub.wallet.settings import (
@@ -382,10 +382,13 @@ class Wallet:
             raise AccountNotFoundError(f"no account of this wallet has the address {bech32}")
         return await self.get_account(record.account_index)
 
-    async def recover_accounts(self, account_gap: int, address_gap: int, *, sync: bool = True) -> list[Account]:
-        """Scan accounts and addresses of the mnemonic with gap limits (see ``operations.recover``)."""
+    async def recover_accounts(
+        self, account_gap: int, address_gap: int, *, sync: bool = True, history: bool = True
+    ) -> list[Account]:
+        """Scan accounts and addresses of the mnemonic with gap limits (see ``operations.recover``): an
+        address with any ledger history the node keeps counts as used (``history=False``: only unspent)."""
         async with self.sync_lock:
-            return await recover_accounts(self, account_gap, address_gap, sync=sync)
+            return await recover_accounts(self, account_gap, address_gap, sync=sync, history=history)
 
     # -- address index --------------------------------------------------------------------------------------
 
@@ -404,14 +407,21 @@ class Wallet:
     # -- sync -----------------------------------------------------------------------------------------------
 
     async def sync(self, options: SyncOptions | None = None) -> SyncResult:
-        """Sync every account: ledger mode once for all, or indexer mode account by account."""
+        """Sync every account: ledger mode once for all, or indexer mode account by account.
+
+        Both modes first run the gap scan that follows a restore; ledger mode then checks addresses stored
+        since the last check (see ``operations.discovery``)."""
         opts = check_instance(options or SyncOptions(), SyncOptions, "options")
         async with self.sync_lock:
             if opts.mode is SyncMode.LEDGER:
-                return await sync_ledger(self, opts)
+                return await discovery.ledger_sync(self, opts)
+            await discovery.scan_after_restore(self, concurrency=opts.concurrency)
+            rowid, _ = await discovery.unchecked_addresses(self)
             result = SyncResult()
             for account in await self.accounts():
                 result = result.merged(await sync_account_indexer(account, opts))
+            if opts.internal and rowid:
+                await discovery.mark_checked(self, rowid)
             return result
 
     # -- backup ---------------------------------------------------------------------------------------------

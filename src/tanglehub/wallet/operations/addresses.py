@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from tanglehub.keys.bech32 import ED25519, encode_address
 from tanglehub.wallet.checks import check_bool, check_int
+from tanglehub.wallet.operations import discovery
 from tanglehub.wallet.storage_schema import AddressRecord
 
 if TYPE_CHECKING:
@@ -55,8 +56,26 @@ async def list_addresses(account: Account, internal: bool | None = None) -> list
 
 
 async def latest_unused_address(account: Account, internal: bool = False) -> AddressRecord:
-    """The first address after the last used one on the chain; one is generated when none is left."""
-    found = await account.wallet.store.read(lambda tx: tx.first_unused_address(account.index, internal))
-    if found is not None:
-        return found
-    return (await generate_addresses(account, 1, internal))[0]
+    """The first address after the last used one on the chain; one is generated when none is left.
+
+    An address counts as unused only once it has been checked against the ledger
+    (:mod:`~tanglehub.wallet.operations.discovery`): a pending post-restore gap scan runs first, then every
+    address not checked yet (including one generated here) is asked of the indexer, and what it holds is
+    stored, which marks it used. So an address that already holds outputs is never handed out. When checks
+    are due this waits for a running sync (it takes the wallet's sync lock) and raises the node's errors
+    (for example :class:`~tanglehub.node.NoHealthyNode`) rather than answer unchecked.
+    """
+    wallet = account.wallet
+    store = wallet.store
+    if not await discovery.needs_checks(wallet):
+        found = await store.read(lambda tx: tx.first_unused_address(account.index, internal))
+        if found is not None:
+            return found
+    async with wallet.sync_lock:
+        await discovery.scan_after_restore(wallet)
+        while True:
+            await discovery.check_new_addresses(wallet)
+            found = await store.read(lambda tx: tx.first_unused_address(account.index, internal))
+            if found is not None:
+                return found
+            await generate_addresses(account, 1, internal)

@@ -13,22 +13,24 @@ safe: a rerun reads from the stored cursor and applying a milestone twice change
 The first ledger sync of a wallet (no cursor yet) runs an indexer sync of every account to establish the
 state, then starts after the milestone the node had confirmed before that sync began. When the node has
 pruned the milestone the cursor points at, the same indexer rescan re-establishes the state.
+
+Milestones are matched against the addresses stored when they are read, so outputs that reached an address
+before it was stored lie behind the cursor: ``Wallet.sync`` and ``Account.sync`` therefore run this through
+:func:`~tanglehub.wallet.operations.discovery.ledger_sync`, which also checks every address stored since the
+last check (and runs the gap scan that follows a restore).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
 from functools import partial
 from typing import TYPE_CHECKING
 
 from tanglehub.keys.bech32 import ED25519, encode_address
 from tanglehub.node import MilestoneChanges, MilestoneCursor, MilestonePruned, NodeBadResponse, NodeNotFound
-from tanglehub.node.parsing import parse_with
 from tanglehub.node.routes_indexer import fetch_concurrently
-from tanglehub.protocol.block import Block
 from tanglehub.protocol.ids import output_id, split_output_id
-from tanglehub.protocol.payload import TransactionPayload
+from tanglehub.wallet.operations.history import fetch_transactions
 from tanglehub.wallet.operations.outputs import SpentInfo, apply_changes, chain_id_of, owner_hash
 from tanglehub.wallet.operations.sync_indexer import SyncResult, sync_account_indexer
 from tanglehub.wallet.options import SyncMode, SyncOptions
@@ -56,26 +58,6 @@ async def _rescan(wallet: Wallet, options: SyncOptions) -> SyncResult:
     return result.merged(SyncResult(ledger_index=start - 1))
 
 
-async def _fetch_transactions(
-    wallet: Wallet, tx_ids: Sequence[bytes], concurrency: int
-) -> list[tuple[bytes, TransactionPayload]]:
-    """(block id, transaction) of every transaction id, each read once from its included block (binary)."""
-    node = wallet.node
-
-    async def one(tx_id: bytes) -> tuple[bytes, TransactionPayload]:
-        raw = await node.get_included_block_raw(tx_id)
-        block = parse_with("included block", Block.from_bytes, raw)
-        payload = block.payload
-        if not isinstance(payload, TransactionPayload) or payload.transaction_id() != tx_id:
-            raise NodeBadResponse(
-                f"node answered the included block of transaction 0x{tx_id.hex()} with a block that does not "
-                "hold that transaction"
-            )
-        return block.block_id(), payload
-
-    return await fetch_concurrently(one, tx_ids, concurrency) if tx_ids else []
-
-
 async def _milestone_changes(
     wallet: Wallet, changes: MilestoneChanges, concurrency: int
 ) -> tuple[list[OutputRecord], list[SpentInfo]]:
@@ -95,7 +77,7 @@ async def _milestone_changes(
     consumed = list(changes.consumed_outputs)
     stored, fetched = await asyncio.gather(
         wallet.store.read(lambda tx: tx.unspent_owners(consumed)),
-        _fetch_transactions(wallet, list(by_tx), concurrency),
+        fetch_transactions(wallet, list(by_tx), concurrency),
     )
     records: list[OutputRecord] = []
     spent_by: dict[bytes, bytes] = {}
