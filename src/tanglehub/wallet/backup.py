@@ -21,8 +21,11 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import contextlib
 import hashlib
 import json
+import os
+import secrets
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -37,6 +40,7 @@ from tanglehub.vault.fileio import atomic_write
 from tanglehub.wallet.errors import (
     BackupCorruptedError,
     BackupError,
+    BackupExistsError,
     BackupWrongPasswordError,
     CoinTypeMismatchError,
     StorageError,
@@ -183,12 +187,44 @@ def read_backup(data: bytes, password: str) -> tuple[BackupHeader, bytes, bytes]
     return header, vault_blob, db
 
 
+def _write_new(dest: Path, data: bytes) -> None:
+    """Write ``data`` to ``dest`` (mode 0600, durably) only if ``dest`` does not exist: the bytes go to a
+    temporary file that is then hard-linked to ``dest``, which fails atomically when ``dest`` appeared."""
+    tmp = dest.parent / f".{dest.name}.{secrets.token_hex(6)}.tmp"
+    atomic_write(tmp, data)
+    try:
+        os.link(tmp, dest)
+    except FileExistsError:
+        raise BackupExistsError(
+            f"{dest} already exists; choose another file name, or pass overwrite=True to replace it"
+        ) from None
+    except OSError as exc:
+        raise BackupError(f"cannot write the backup file {dest}: {exc.strerror or exc}") from exc
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+
+
 async def write_backup(
-    wallet: Wallet, dest: Path, backup_password: str, *, kdf: KdfParams = KdfParams.MODERATE
+    wallet: Wallet,
+    dest: Path,
+    backup_password: str,
+    *,
+    kdf: KdfParams | None = None,
+    overwrite: bool = False,
 ) -> Path:
-    """Write ``wallet``'s backup to ``dest`` atomically (mode 0600); the vault must be unlocked."""
+    """Write ``wallet``'s backup to ``dest`` (mode 0600); the vault must be unlocked.
+
+    ``kdf`` is the Argon2id cost of the backup password (default: the vault's own stored parameters, so a
+    backup is never weaker than the vault). An existing ``dest`` is refused with :class:`BackupExistsError`
+    unless ``overwrite`` is true (then it is replaced atomically)."""
     vault_crypto.password_bytes(backup_password)
-    vault_blob = await asyncio.to_thread(wallet.vault.export_encrypted, backup_password)
+    params = kdf if kdf is not None else await asyncio.to_thread(lambda: wallet.vault.stored_kdf)
+    if not overwrite and dest.exists():
+        raise BackupExistsError(
+            f"{dest} already exists; choose another file name, or pass overwrite=True to replace it"
+        )
+    vault_blob = await asyncio.to_thread(wallet.vault.export_encrypted, backup_password, kdf=params)
     db = await wallet.store.snapshot()
     data = await asyncio.to_thread(
         encode_backup,
@@ -198,9 +234,9 @@ async def write_backup(
         coin_type=wallet.coin_type,
         network_name=wallet.network_name,
         bech32_hrp=wallet.bech32_hrp,
-        kdf=kdf,
+        kdf=params,
     )
-    await asyncio.to_thread(atomic_write, dest, data)
+    await asyncio.to_thread(atomic_write if overwrite else _write_new, dest, data)
     return dest
 
 

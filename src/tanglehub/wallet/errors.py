@@ -20,6 +20,7 @@ Every class derives from :class:`tanglehub.errors.WalletError`::
     +-- BackupError                      WALLET_BACKUP_ERROR
         +-- BackupCorruptedError         WALLET_BACKUP_CORRUPTED
         +-- BackupWrongPasswordError     WALLET_BACKUP_WRONG_PASSWORD
+        +-- BackupExistsError            WALLET_BACKUP_EXISTS
 
 Messages never contain the mnemonic, the seed, a password or key material.
 """
@@ -34,6 +35,7 @@ __all__ = [
     "AddressNotFoundError",
     "BackupCorruptedError",
     "BackupError",
+    "BackupExistsError",
     "BackupWrongPasswordError",
     "CoinTypeMismatchError",
     "OutputReservedError",
@@ -162,3 +164,10 @@ class BackupWrongPasswordError(BackupError):
 
     code = "WALLET_BACKUP_WRONG_PASSWORD"
     http_status = 401
+
+
+class BackupExistsError(BackupError):
+    """The backup's destination file already exists (it is replaced only with ``overwrite=True``)."""
+
+    code = "WALLET_BACKUP_EXISTS"
+    http_status = 409

@@ -37,7 +37,7 @@ from tanglehub.vault import DEFAULT_IDLE_TIMEOUT, KdfParams, OneTimeMnemonic, Va
 from tanglehub.vault.errors import MnemonicAlreadyRevealedError
 from tanglehub.wallet.account import Account
 from tanglehub.wallet.backup import restore_backup, write_backup
-from tanglehub.wallet.checks import check_alias, check_instance
+from tanglehub.wallet.checks import check_alias, check_bool, check_instance
 from tanglehub.wallet.errors import (
     AccountNotFoundError,
     CoinTypeMismatchError,
@@ -417,13 +417,35 @@ class Wallet:
     # -- backup ---------------------------------------------------------------------------------------------
 
     async def backup(
-        self, dest_path: str | os.PathLike[str], backup_password: str, *, kdf: KdfParams = KdfParams.MODERATE
+        self,
+        dest_path: str | os.PathLike[str],
+        backup_password: str,
+        *,
+        kdf: KdfParams | None = None,
+        overwrite: bool = False,
     ) -> Path:
         """Write one encrypted backup file (vault + state snapshot) to ``dest_path`` (the vault must be
-        unlocked); ``kdf`` sets the Argon2id cost of the backup password."""
+        unlocked). ``kdf`` sets the Argon2id cost of the backup password (default: the vault's own, so a
+        backup is never weaker than the vault). An existing file is refused (:class:`BackupExistsError`)
+        unless ``overwrite=True``."""
         dest = check_paths(dest_path, backup_password)
-        check_instance(kdf, KdfParams, "kdf")
-        return await write_backup(self, dest, backup_password, kdf=kdf)
+        if kdf is not None:
+            check_instance(kdf, KdfParams, "kdf")
+        return await write_backup(
+            self, dest, backup_password, kdf=kdf, overwrite=check_bool(overwrite, "overwrite")
+        )
+
+    async def change_password(self, old_password: str, new_password: str, *, kdf: KdfParams | None = None) -> None:
+        """Re-encrypt the vault under ``new_password`` (atomically; ``old_password`` stops working).
+
+        The vault keeps its Argon2id strength (its stored parameters) unless ``kdf`` is given. A wrong
+        ``old_password`` raises :class:`~tanglehub.vault.WrongPasswordError` and changes nothing. Backups
+        made earlier keep the password they were made with."""
+        check_paths(self._path, old_password)
+        check_paths(self._path, new_password)
+        if kdf is not None:
+            check_instance(kdf, KdfParams, "kdf")
+        await self.vault.change_password_async(old_password, new_password, kdf=kdf)
 
     @classmethod
     async def restore(
