@@ -15,7 +15,7 @@
 * :func:`recover_after_restart`: reservations whose transaction was never signed (no stored payload) or
   ended conflicting are released where the ledger shows the input unspent; a signed transaction that was
   never posted is posted now (the same payload, never a new one for those inputs); then every pending
-  transaction is tracked once.
+  transaction is tracked once. A node error on one item leaves it for later instead of failing.
 
 Outputs from others (received funds) are picked up by sync, not here.
 """
@@ -23,6 +23,7 @@ Outputs from others (received funds) are picked up by sync, not here.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -60,6 +61,8 @@ __all__ = [
     "track_transaction",
 ]
 
+log = logging.getLogger("tanglehub.wallet.tracking")
+
 
 @dataclass(frozen=True, slots=True)
 class RecoveryReport:
@@ -73,6 +76,8 @@ class RecoveryReport:
     """Transaction ids of signed payloads that had never been posted and were posted now."""
     pending: tuple[TransactionRecord, ...] = ()
     """The account's transactions still pending afterwards."""
+    deferred: tuple[bytes, ...] = ()
+    """Reservation keys and transaction ids left for later because the node could not be reached."""
 
 
 async def _record(account: AccountContext, tx_id: bytes) -> TransactionRecord:
@@ -250,7 +255,11 @@ async def retry_until_included(
 
 async def recover_after_restart(account: AccountContext) -> RecoveryReport:
     """Clean up after a crash (see the module docstring). Do not run it while this account is sending
-    from another process; sends in this process are recognised and left alone."""
+    from another process; sends in this process are recognised and left alone.
+
+    A node error while settling one reservation or handling one pending transaction does not stop the rest
+    (and does not fail ``Wallet.open``): that item is left as it is (reservation kept, transaction pending)
+    for the next tracking or open, and named in :attr:`RecoveryReport.deferred`."""
     store = account.wallet.store
     index = account.index
     reservations, pending_by_id = await store.read(
@@ -263,16 +272,25 @@ async def recover_after_restart(account: AccountContext) -> RecoveryReport:
             groups[res.tx_id].append(res.output_id)
     released: list[bytes] = []
     spent: list[bytes] = []
+    deferred: list[bytes] = []
     for key, oids in groups.items():
-        freed, gone = await settle_inputs(account, key, oids)
+        try:
+            freed, gone = await settle_inputs(account, key, oids)
+        except NodeError as exc:
+            log.warning("account %d: reservation 0x%s left for later: %s", index, key.hex(), exc)
+            deferred.append(key)
+            continue
         released += freed
         spent += gone
     resubmitted: list[bytes] = []
     for rec in pending_by_id.values():
-        if rec.block_id is None:
-            await post_payload(account, rec.payload)
-            resubmitted.append(rec.tx_id)
-    pending = await sync_pending_transactions(account)
-    return RecoveryReport(
-        tuple(released), tuple(spent), tuple(resubmitted), tuple(p for p in pending if p.state == "pending")
-    )
+        try:
+            if rec.block_id is None:
+                await post_payload(account, rec.payload)
+                resubmitted.append(rec.tx_id)
+            await track_transaction(account, rec.tx_id)
+        except NodeError as exc:
+            log.warning("account %d: pending transaction 0x%s left for later: %s", index, rec.tx_id.hex(), exc)
+            deferred.append(rec.tx_id)
+    pending = await store.read(lambda tx: tx.transactions(index, state="pending"))
+    return RecoveryReport(tuple(released), tuple(spent), tuple(resubmitted), tuple(pending), tuple(deferred))
