@@ -30,6 +30,8 @@ from tanglehub.wallet.errors import (
     WalletInUseError,
     WalletNetworkMismatchError,
     WalletNotFoundError,
+    WalletRebuildNeededError,
+    WalletStateCorruptError,
 )
 from tanglehub.wallet.events import (
     BalanceChange,
@@ -160,6 +162,8 @@ __all__ = [
     "WalletLock",
     "WalletNetworkMismatchError",
     "WalletNotFoundError",
+    "WalletRebuildNeededError",
     "WalletSettings",
+    "WalletStateCorruptError",
     "WalletStore",
 ]

@@ -29,6 +29,7 @@ import secrets
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -47,7 +48,14 @@ from tanglehub.wallet.errors import (
     WalletExistsError,
     WalletNetworkMismatchError,
 )
-from tanglehub.wallet.layout import VAULT_FILE_NAME, WalletState, remove_leftovers, wallet_state
+from tanglehub.wallet.layout import (
+    VAULT_FILE_NAME,
+    WalletState,
+    check_state,
+    remove_leftovers,
+    state_error,
+    wallet_state,
+)
 from tanglehub.wallet.lock import WalletLock
 from tanglehub.wallet.settings import WalletSettings, check_network, make_directory, make_pool
 from tanglehub.wallet.storage import DB_FILE_NAME, WalletStore
@@ -298,18 +306,23 @@ async def _install(dest_dir: Path, vault_blob: bytes, db: bytes, backup_password
     """Vault first, database (whose settings mark a finished wallet, see ``layout``) last; the caller
     holds the directory's lock."""
     vault_path, db_path = dest_dir / VAULT_FILE_NAME, dest_dir / DB_FILE_NAME
-    state = await asyncio.to_thread(wallet_state, dest_dir)
-    if state is WalletState.COMPLETE:
-        raise WalletExistsError(f"a wallet already exists in {dest_dir}; restore into an empty directory")
-    if state is WalletState.INCOMPLETE:
+    state, reason = await asyncio.to_thread(check_state, dest_dir)
+    if state not in (WalletState.NONE, WalletState.INCOMPLETE):
+        error = state_error(dest_dir, state, reason, creating=True)
+        error.message = f"{error.message}; or restore into an empty directory"
+        raise error
+    if state is WalletState.INCOMPLETE:  # holds no mnemonic (remove_leftovers refuses otherwise)
         await asyncio.to_thread(remove_leftovers, dest_dir)
+    imported = False
     try:
         vault = VaultStore(vault_path, idle_timeout=None)
         await asyncio.to_thread(vault.import_encrypted, vault_blob, backup_password)
+        imported = True
         vault.lock()
         await asyncio.to_thread(WalletStore.install_snapshot, db, db_path)
     except (VaultError, BackupError, StorageError, OSError) as exc:
-        await asyncio.to_thread(remove_leftovers, dest_dir)
+        # only the vault copied from the backup just now may go (the backup file still holds it)
+        await asyncio.to_thread(partial(remove_leftovers, dest_dir, own_vault=imported))
         if isinstance(exc, VaultError):
             raise BackupCorruptedError(f"the vault inside the backup cannot be restored: {exc}") from exc
         raise

@@ -4,6 +4,8 @@ Every class derives from :class:`tanglehub.errors.WalletError`::
 
     WalletError                          WALLET_ERROR
     +-- WalletExistsError                WALLET_EXISTS
+    +-- WalletRebuildNeededError         WALLET_REBUILD_NEEDED
+    |   +-- WalletStateCorruptError      WALLET_STATE_CORRUPT
     +-- WalletNotFoundError              WALLET_NOT_FOUND
     |   +-- WalletIncompleteError        WALLET_INCOMPLETE
     +-- WalletInUseError                 WALLET_IN_USE
@@ -49,6 +51,8 @@ __all__ = [
     "WalletIncompleteError",
     "WalletNetworkMismatchError",
     "WalletNotFoundError",
+    "WalletRebuildNeededError",
+    "WalletStateCorruptError",
 ]
 
 
@@ -57,6 +61,23 @@ class WalletExistsError(WalletError):
 
     code = "WALLET_EXISTS"
     http_status = 409
+
+
+class WalletRebuildNeededError(WalletError):
+    """The directory holds a vault with a mnemonic but no usable state database (missing or never
+    finished); ``Wallet.rebuild`` recreates the state from the vault and the ledger. The vault is never
+    deleted or replaced."""
+
+    code = "WALLET_REBUILD_NEEDED"
+    http_status = 409
+
+
+class WalletStateCorruptError(WalletRebuildNeededError):
+    """The state database (``wallet.db``) beside a vault is truncated or damaged; ``Wallet.rebuild`` moves it
+    aside (it is kept) and recreates the state from the vault and the ledger."""
+
+    code = "WALLET_STATE_CORRUPT"
+    http_status = 500
 
 
 class WalletNotFoundError(WalletError):

@@ -79,6 +79,8 @@ def test_error_codes() -> None:
         "BackupCorruptedError": "WALLET_BACKUP_CORRUPTED",
         "BackupWrongPasswordError": "WALLET_BACKUP_WRONG_PASSWORD",
         "BackupExistsError": "WALLET_BACKUP_EXISTS",
+        "WalletRebuildNeededError": "WALLET_REBUILD_NEEDED",
+        "WalletStateCorruptError": "WALLET_STATE_CORRUPT",
     }
 
 

@@ -55,6 +55,7 @@ __all__ = [
     "own_created_outputs",
     "reattach",
     "recover_after_restart",
+    "recover_wallet",
     "retry_until_included",
     "settle_inputs",
     "sync_pending_transactions",
@@ -294,3 +295,25 @@ async def recover_after_restart(account: AccountContext) -> RecoveryReport:
             deferred.append(rec.tx_id)
     pending = await store.read(lambda tx: tx.transactions(index, state="pending"))
     return RecoveryReport(tuple(released), tuple(spent), tuple(resubmitted), tuple(pending), tuple(deferred))
+
+
+async def recover_wallet(wallet: object, accounts: Sequence[AccountContext]) -> dict[int, RecoveryReport]:
+    """:func:`recover_after_restart` for each of ``accounts`` (of ``wallet``, named in the log lines);
+    their reports by account index."""
+    reports: dict[int, RecoveryReport] = {}
+    for account in accounts:
+        report = await recover_after_restart(account)
+        reports[account.index] = report
+        if report.released or report.marked_spent or report.resubmitted or report.pending or report.deferred:
+            log.info(
+                "%s, account %d: recovery released %d reserved input(s), marked %d spent, re-posted %d signed "
+                "transaction(s), left %d for later (node unreachable); %d transaction(s) still pending",
+                wallet,
+                account.index,
+                len(report.released),
+                len(report.marked_spent),
+                len(report.resubmitted),
+                len(report.deferred),
+                len(report.pending),
+            )
+    return reports
