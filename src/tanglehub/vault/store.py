@@ -206,7 +206,7 @@ class VaultStore:
             salt = crypto.new_salt()
             key = crypto.derive_key(password, salt, self._kdf)
             sealed, raw = _seal(key, salt, self._kdf, None)
-            atomic_write(self._path, raw)
+            atomic_write(self._path, raw, replace=False)  # never over a vault that appeared meanwhile
             self._set_unlocked(_Unlocked(sealed.header, key, None))
 
     async def create_async(self, password: str) -> None:
@@ -323,7 +323,7 @@ class VaultStore:
                 raise VaultExistsError(
                     f"a vault file already exists at {self._path}; pass overwrite=True to replace it"
                 )
-            atomic_write(self._path, vault.to_bytes())
+            atomic_write(self._path, vault.to_bytes(), replace=overwrite)
             self._set_unlocked(state)
 
     # -- keys (only public results leave) --------------------------------------------------------------

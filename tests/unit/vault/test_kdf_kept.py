@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from tests.unit.vault.conftest import MNEMONIC, PASSWORD
 
-from tanglehub.vault import InvalidKdfParametersError, KdfParams, VaultStore
+from tanglehub.vault import InvalidKdfParametersError, KdfParams, VaultExistsError, VaultStore
 from tanglehub.vault.fileformat import parse_vault_file
+from tanglehub.vault.fileio import atomic_write
 
 STRONG = KdfParams(4, 2 * 1024 * 1024)
 """Stronger than MINIMUM and different from MODERATE (the store's default), yet cheap enough for a unit test."""
@@ -63,3 +64,16 @@ def test_export_for_a_backup_keeps_the_stored_kdf(strong_vault: Path) -> None:
 
 def test_stored_kdf_is_readable_while_locked(strong_vault: Path) -> None:
     assert VaultStore(strong_vault).stored_kdf == STRONG
+
+
+def test_a_new_vault_never_replaces_one_that_appeared_meanwhile(strong_vault: Path, tmp_path: Path) -> None:
+    """The no-clobber write behind VaultStore.create: even past the exists check, an existing vault stays."""
+    before = strong_vault.read_bytes()
+    with pytest.raises(VaultExistsError, match="refusing to overwrite"):
+        atomic_write(strong_vault, b"a new, empty vault", replace=False)
+    assert strong_vault.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == [strong_vault.name]  # no temporary file left
+    fresh = tmp_path / "other.vault"
+    atomic_write(fresh, b"data", replace=False)
+    assert fresh.read_bytes() == b"data"
+    assert fresh.stat().st_mode & 0o777 == 0o600
