@@ -34,7 +34,7 @@ pytestmark = pytest.mark.slow
 SENDS = int(os.environ.get("TANGLEHUB_FLAKY_SENDS", "10"))
 """Sends in the loop (the issue's acceptance run: ``TANGLEHUB_FLAKY_SENDS=50``)."""
 DROP_RATE = 0.6
-FUNDING_OUTPUTS = 6
+FUNDING_OUTPUTS = 12
 """Faucet outputs, so that a few pending sends never leave the account without spendable inputs."""
 OPEN_ATTEMPTS = 40
 EXTERNAL = Ed25519Address(blake2b256(b"issue 7 flaky send loop recipient"))

@@ -135,3 +135,22 @@ async def test_an_unfinished_state_database_gives_back_aliases_and_handed_out_ad
         assert len(await user.addresses(internal=True)) == 2
     finally:
         await wallet.close()
+
+
+async def test_restore_never_removes_a_vault_holding_a_mnemonic(
+    wallet_factory, devnet: Devnet, tmp_path: Path
+) -> None:
+    """The same mistake in another place: restoring into a directory whose state database is gone used to
+    remove its vault as 'leftovers' before installing the backup."""
+    other = await wallet_factory("other", funded=1)
+    backup = await other.backup(tmp_path / "other.backup", "backup password", kdf=KdfParams.MINIMUM)
+    path, _, _ = await _funded_wallet(wallet_factory, devnet)
+    vault = (path / "wallet.vault").read_bytes()
+    (path / "wallet.db").unlink()
+    with pytest.raises(WalletRebuildNeededError, match=r"Wallet\.rebuild.*restore into an empty directory"):
+        await Wallet.restore(backup, path, "backup password", coin_type=SHIMMER_COIN_TYPE, pool=devnet.pool())
+    assert (path / "wallet.vault").read_bytes() == vault
+    restored = await Wallet.restore(
+        backup, tmp_path / "empty", "backup password", coin_type=SHIMMER_COIN_TYPE, pool=devnet.pool()
+    )
+    await restored.close()
