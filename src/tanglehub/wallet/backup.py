@@ -47,6 +47,7 @@ from tanglehub.wallet.errors import (
     StorageError,
     WalletExistsError,
     WalletNetworkMismatchError,
+    WalletRebuildNeededError,
 )
 from tanglehub.wallet.layout import (
     VAULT_FILE_NAME,
@@ -322,7 +323,8 @@ async def _install(dest_dir: Path, vault_blob: bytes, db: bytes, backup_password
         await asyncio.to_thread(WalletStore.install_snapshot, db, db_path)
     except (VaultError, BackupError, StorageError, OSError) as exc:
         # only the vault copied from the backup just now may go (the backup file still holds it)
-        await asyncio.to_thread(partial(remove_leftovers, dest_dir, own_vault=imported))
+        with contextlib.suppress(WalletRebuildNeededError):
+            await asyncio.to_thread(partial(remove_leftovers, dest_dir, own_vault=imported))
         if isinstance(exc, VaultError):
             raise BackupCorruptedError(f"the vault inside the backup cannot be restored: {exc}") from exc
         raise

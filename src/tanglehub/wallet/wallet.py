@@ -24,6 +24,7 @@ are posted (the same payload), inputs the ledger shows spent are marked spent.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 from collections.abc import Sequence
@@ -46,6 +47,7 @@ from tanglehub.wallet.errors import (
     CoinTypeMismatchError,
     WalletArgumentError,
     WalletNotFoundError,
+    WalletRebuildNeededError,
 )
 from tanglehub.wallet.events import EventBus
 from tanglehub.wallet.layout import VAULT_FILE_NAME, WalletState, check_state, remove_leftovers, state_error
@@ -188,7 +190,8 @@ class Wallet:
             if store is not None:
                 await store.aclose()
             if started:  # only this call's own vault (never shown, or the caller's mnemonic) may go
-                await asyncio.to_thread(partial(remove_leftovers, directory, own_vault=made_vault))
+                with contextlib.suppress(WalletRebuildNeededError):
+                    await asyncio.to_thread(partial(remove_leftovers, directory, own_vault=made_vault))
             if lock is not None:
                 lock.release()
             if owns:
@@ -290,12 +293,9 @@ class Wallet:
         idle_timeout: float | None = DEFAULT_IDLE_TIMEOUT,
         transport_factory: TransportFactory | None = None,
     ) -> Wallet:
-        """Rebuild a missing, unfinished or damaged ``wallet.db`` from the vault (opened with ``password``)
-        and the ledger, and return the open wallet: old accounts come back with their aliases where the old
-        file can still be read, then a gap-limit scan (``account_gap``, ``address_gap``) finds the rest and
-        syncs. The vault is only read; the old database is kept as ``wallet.db.damaged-<time>``.
-        ``coin_type`` defaults to the old database's. What it did is in :attr:`last_rebuild`; see
-        :mod:`tanglehub.wallet.rebuild` for what cannot come back."""
+        """Rebuild a missing, unfinished or damaged ``wallet.db`` from the vault (only read, with
+        ``password``) and the ledger; returns the open wallet (report in :attr:`last_rebuild`). Details,
+        gap limits and what cannot come back: :mod:`tanglehub.wallet.rebuild`."""
         return await rebuild_wallet(
             cls,
             path,
