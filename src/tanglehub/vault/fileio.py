@@ -15,7 +15,7 @@ import secrets
 import stat
 from pathlib import Path
 
-from tanglehub.vault.errors import InsecurePermissionsError, VaultIOError, VaultNotFoundError
+from tanglehub.vault.errors import InsecurePermissionsError, VaultExistsError, VaultIOError, VaultNotFoundError
 
 __all__ = ["FILE_MODE", "atomic_write", "read_private"]
 
@@ -37,8 +37,12 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` atomically and durably; the file ends up with mode 0600."""
+def atomic_write(path: Path, data: bytes, *, replace: bool = True) -> None:
+    """Replace ``path`` with ``data`` atomically and durably; the file ends up with mode 0600.
+
+    With ``replace=False`` an existing ``path`` is never replaced, even one that appears while writing
+    (the finished file is hard-linked into place, which fails atomically): :class:`VaultExistsError`.
+    """
     directory = path.parent
     tmp = directory / f".{path.name}.{secrets.token_hex(6)}.tmp"
     try:
@@ -55,7 +59,16 @@ def atomic_write(path: Path, data: bytes) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
-        os.replace(tmp, path)
+        if replace:
+            os.replace(tmp, path)
+        else:
+            try:
+                os.link(tmp, path)
+            except FileExistsError:
+                raise VaultExistsError(f"{path} already exists; refusing to overwrite it") from None
+            finally:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
     except OSError as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)

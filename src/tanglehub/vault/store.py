@@ -26,6 +26,7 @@ from tanglehub.keys.slip10 import Bip44
 from tanglehub.vault import crypto
 from tanglehub.vault.crypto import KdfParams
 from tanglehub.vault.errors import (
+    InvalidKdfParametersError,
     MnemonicAlreadyRevealedError,
     MnemonicAlreadyStoredError,
     NoMnemonicError,
@@ -139,9 +140,10 @@ def _keychain_for(mnemonic: str | None) -> Keychain | None:
 class VaultStore:
     """An encrypted, file-backed secret store for one wallet (thread-safe).
 
-    ``kdf`` sets the Argon2id cost of files this store writes (default :attr:`KdfParams.MODERATE`; tests pass
-    :attr:`KdfParams.MINIMUM`). ``idle_timeout`` (seconds, ``None`` = never) locks the vault when it has not
-    been used for that long; ``clock`` is the monotonic time source (injectable for tests).
+    ``kdf`` sets the Argon2id cost of a vault file :meth:`create` writes (default :attr:`KdfParams.MODERATE`;
+    tests pass :attr:`KdfParams.MINIMUM`); later re-encryptions keep the file's stored parameters.
+    ``idle_timeout`` (seconds, ``None`` = never) locks the vault when it has not been used for that long;
+    ``clock`` is the monotonic time source (injectable for tests).
     ``fix_permissions`` repairs a vault file that others can access instead of refusing to open it.
     """
 
@@ -204,7 +206,7 @@ class VaultStore:
             salt = crypto.new_salt()
             key = crypto.derive_key(password, salt, self._kdf)
             sealed, raw = _seal(key, salt, self._kdf, None)
-            atomic_write(self._path, raw)
+            atomic_write(self._path, raw, replace=False)  # never over a vault that appeared meanwhile
             self._set_unlocked(_Unlocked(sealed.header, key, None))
 
     async def create_async(self, password: str) -> None:
@@ -249,24 +251,51 @@ class VaultStore:
             self._check_can_store()
             self._store(validate_mnemonic(mnemonic))
 
-    def change_password(self, old_password: str, new_password: str) -> None:
-        """Re-encrypt the vault under ``new_password`` (atomically); ``old_password`` stops working."""
+    @property
+    def stored_kdf(self) -> KdfParams:
+        """The Argon2id parameters the vault file is encrypted with (read from its header; no password
+        needed). Re-encryptions keep them unless the caller asks for others."""
+        with self._mutex:
+            if self._state is not None:
+                return self._state.header.kdf
+            return self._read().header.kdf
+
+    def change_password(self, old_password: str, new_password: str, *, kdf: KdfParams | None = None) -> None:
+        """Re-encrypt the vault under ``new_password`` (atomically); ``old_password`` stops working.
+
+        The file keeps its stored Argon2id parameters (:attr:`stored_kdf`: a vault made with
+        :attr:`KdfParams.SENSITIVE` stays that strong); pass ``kdf`` to choose others explicitly.
+        """
         crypto.password_bytes(new_password)
+        if kdf is not None and not isinstance(kdf, KdfParams):
+            raise InvalidKdfParametersError(f"kdf must be KdfParams, got {type(kdf).__name__}")
         with self._mutex:
             vault = self._read()
             _, mnemonic = _open(vault, old_password)
+            params = vault.header.kdf if kdf is None else kdf
             salt = crypto.new_salt()
-            key = crypto.derive_key(new_password, salt, self._kdf)
-            sealed, raw = _seal(key, salt, self._kdf, mnemonic)
+            key = crypto.derive_key(new_password, salt, params)
+            sealed, raw = _seal(key, salt, params, mnemonic)
             atomic_write(self._path, raw)
             self._set_unlocked(_Unlocked(sealed.header, key, _keychain_for(mnemonic)))
 
-    def export_encrypted(self, password: str | None = None) -> bytes:
+    async def change_password_async(
+        self, old_password: str, new_password: str, *, kdf: KdfParams | None = None
+    ) -> None:
+        """:meth:`change_password` in a worker thread (Argon2id is slow), then arm the idle timer."""
+        await asyncio.to_thread(self.change_password, old_password, new_password, kdf=kdf)
+        self._arm_timer()
+
+    def export_encrypted(self, password: str | None = None, *, kdf: KdfParams | None = None) -> bytes:
         """Return the vault as an encrypted blob for backups.
 
         Without ``password`` this is the vault file as stored (openable with the vault password). With a
-        ``password`` the vault must be unlocked, and the blob is re-encrypted under that backup password.
+        ``password`` the vault must be unlocked, and the blob is re-encrypted under that backup password
+        with the vault's own Argon2id parameters (:attr:`stored_kdf`) unless ``kdf`` names others, so an
+        export is never weaker than the vault by default.
         """
+        if kdf is not None and not isinstance(kdf, KdfParams):
+            raise InvalidKdfParametersError(f"kdf must be KdfParams, got {type(kdf).__name__}")
         with self._mutex:
             vault = self._read()
             if password is None:
@@ -274,8 +303,9 @@ class VaultStore:
             crypto.password_bytes(password)
             state = self._use()
             mnemonic = _decrypt_with(vault, bytes(state.key))
+            params = vault.header.kdf if kdf is None else kdf
             salt = crypto.new_salt()
-            _, raw = _seal(crypto.derive_key(password, salt, self._kdf), salt, self._kdf, mnemonic)
+            _, raw = _seal(crypto.derive_key(password, salt, params), salt, params, mnemonic)
             return raw
 
     def import_encrypted(self, blob: bytes, password: str, *, overwrite: bool = False) -> None:
@@ -293,7 +323,7 @@ class VaultStore:
                 raise VaultExistsError(
                     f"a vault file already exists at {self._path}; pass overwrite=True to replace it"
                 )
-            atomic_write(self._path, vault.to_bytes())
+            atomic_write(self._path, vault.to_bytes(), replace=overwrite)
             self._set_unlocked(state)
 
     # -- keys (only public results leave) --------------------------------------------------------------

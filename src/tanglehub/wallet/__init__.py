@@ -16,6 +16,7 @@ from tanglehub.wallet.errors import (
     AddressNotFoundError,
     BackupCorruptedError,
     BackupError,
+    BackupExistsError,
     BackupWrongPasswordError,
     CoinTypeMismatchError,
     OutputReservedError,
@@ -29,6 +30,8 @@ from tanglehub.wallet.errors import (
     WalletInUseError,
     WalletNetworkMismatchError,
     WalletNotFoundError,
+    WalletRebuildNeededError,
+    WalletStateCorruptError,
 )
 from tanglehub.wallet.events import (
     BalanceChange,
@@ -98,6 +101,7 @@ __all__ = [
     "AmountBelowStorageDepositError",
     "BackupCorruptedError",
     "BackupError",
+    "BackupExistsError",
     "BackupWrongPasswordError",
     "Balance",
     "BalanceChange",
@@ -158,6 +162,8 @@ __all__ = [
     "WalletLock",
     "WalletNetworkMismatchError",
     "WalletNotFoundError",
+    "WalletRebuildNeededError",
     "WalletSettings",
+    "WalletStateCorruptError",
     "WalletStore",
 ]

@@ -31,6 +31,7 @@ from tanglehub.wallet.operations.transaction import (
 from tanglehub.wallet.operations.transaction import prepare_transaction as _prepare
 from tanglehub.wallet.operations.transaction import sign_transaction as _sign
 from tanglehub.wallet.operations.transaction import submit_transaction as _submit
+from tanglehub.wallet.operations.transaction.contract import before_signing
 from tanglehub.wallet.options import OutputFilter, SyncMode, SyncOptions
 from tanglehub.wallet.storage_schema import AccountRecord, AddressRecord, OutputRecord, TransactionRecord
 
@@ -195,20 +196,34 @@ class Account:
     async def send(
         self, amount: int, address: str | Address, options: TransactionOptions | None = None
     ) -> TransactionRecord:
-        """Send ``amount`` to ``address``; returns the pending transaction record."""
-        return await _send.send(self, amount, address, _options(options))
+        """Send ``amount`` to ``address``; returns the pending transaction record.
+
+        The send contract (here and for :meth:`send_many`, :meth:`send_outputs`, :meth:`claim_outputs`,
+        :meth:`consolidate_outputs`): an exception means **nothing was signed** (its message says so,
+        ``exc.nothing_signed`` is True, and retrying cannot pay twice). Once the transaction is signed the
+        call returns its pending record, even when the node could not be reached to post it: do not send
+        again, follow ``record.tx_id`` with :meth:`retry_until_included` (tracking and the next
+        ``Wallet.open`` post the same payload). See ``operations.transaction.contract``.
+        """
+        with before_signing():
+            opts = _options(options)
+        return await _send.send(self, amount, address, opts)
 
     async def send_many(
         self, recipients: Sequence[tuple[str | Address, int]], options: TransactionOptions | None = None
     ) -> TransactionRecord:
-        """Pay every ``(address, amount)`` in one transaction."""
-        return await _send.send_many(self, _recipients(recipients), _options(options))
+        """Pay every ``(address, amount)`` in one transaction (the contract of :meth:`send`)."""
+        with before_signing():
+            pairs, opts = _recipients(recipients), _options(options)
+        return await _send.send_many(self, pairs, opts)
 
     async def send_outputs(
         self, outputs: Sequence[Output], options: TransactionOptions | None = None
     ) -> TransactionRecord:
-        """Create exactly ``outputs`` (plus a remainder if needed)."""
-        return await _send.send_outputs(self, _outputs_arg(outputs), _options(options))
+        """Create exactly ``outputs`` (plus a remainder if needed); the contract of :meth:`send`."""
+        with before_signing():
+            items, opts = _outputs_arg(outputs), _options(options)
+        return await _send.send_outputs(self, items, opts)
 
     async def prepare_transaction(
         self, outputs: Sequence[Output], options: TransactionOptions | None = None
@@ -217,27 +232,35 @@ class Account:
         return await _prepare(self, _outputs_arg(outputs), _options(options))
 
     async def sign_transaction(self, prepared: PreparedTransaction) -> SignedTransaction:
-        """Sign a prepared transaction, check it and store it as pending."""
+        """Sign a prepared transaction, check it and store it as pending. An error means nothing was stored
+        (the reserved inputs are released); afterwards ``signed.transaction_id`` names the transaction."""
         check_instance(prepared, PreparedTransaction, "prepared", TransactionOptionsError)
         return await _sign(self, prepared)
 
     async def submit_transaction(self, signed: SignedTransaction) -> bytes:
-        """Post a signed transaction in a block; returns the block id."""
+        """Post a signed transaction in a block; returns the block id.
+
+        Node errors are raised as they are: the transaction (``signed.transaction_id``) stays stored as
+        pending and is posted by tracking or the next open; submitting the same ``signed`` again is safe."""
         check_instance(signed, SignedTransaction, "signed", TransactionOptionsError)
         return await _submit(self, signed)
 
     async def claim_outputs(
         self, output_ids: Sequence[bytes] | None = None, options: TransactionOptions | None = None
     ) -> TransactionRecord | None:
-        """Claim outputs with return/expiration conditions (default: every claimable one)."""
-        ids = None
-        if output_ids is not None:
-            if isinstance(output_ids, bytes | str) or not isinstance(output_ids, Sequence):
-                raise TransactionOptionsError("output_ids must be a list of 34-byte output ids")
-            ids = [
-                check_bytes(o, f"output_ids[{i}]", 34, TransactionOptionsError) for i, o in enumerate(output_ids)
-            ]
-        return await _claim.claim_outputs(self, ids, _options(options))
+        """Claim outputs with return/expiration conditions (default: every claimable one); ``None`` when
+        there is nothing to claim. The contract of :meth:`send`."""
+        with before_signing():
+            ids = None
+            if output_ids is not None:
+                if isinstance(output_ids, bytes | str) or not isinstance(output_ids, Sequence):
+                    raise TransactionOptionsError("output_ids must be a list of 34-byte output ids")
+                ids = [
+                    check_bytes(o, f"output_ids[{i}]", 34, TransactionOptionsError)
+                    for i, o in enumerate(output_ids)
+                ]
+            opts = _options(options)
+        return await _claim.claim_outputs(self, ids, opts)
 
     async def consolidate_outputs(
         self,
@@ -247,13 +270,17 @@ class Account:
         target: Address | None = None,
         options: TransactionOptions | None = None,
     ) -> list[TransactionRecord]:
-        """Merge many small outputs into few (see ``operations.consolidate``)."""
-        check_int(threshold, "threshold", 2, None, TransactionOptionsError)
-        check_int(max_inputs, "max_inputs", 2, MAX_INPUTS, TransactionOptionsError)
-        if target is not None and not isinstance(target, Ed25519Address | AliasAddress | NftAddress):
-            raise TransactionOptionsError(f"target must be an Address object, got {type(target).__name__}")
+        """Merge many small outputs into few (see ``operations.consolidate``). The contract of :meth:`send`
+        for the whole call: an error means nothing was signed by it; if a later batch fails before signing,
+        the batches already signed are returned."""
+        with before_signing():
+            check_int(threshold, "threshold", 2, None, TransactionOptionsError)
+            check_int(max_inputs, "max_inputs", 2, MAX_INPUTS, TransactionOptionsError)
+            if target is not None and not isinstance(target, Ed25519Address | AliasAddress | NftAddress):
+                raise TransactionOptionsError(f"target must be an Address object, got {type(target).__name__}")
+            opts = _options(options)
         return await _consolidate.consolidate_outputs(
-            self, threshold=threshold, max_inputs=max_inputs, target=target, options=_options(options)
+            self, threshold=threshold, max_inputs=max_inputs, target=target, options=opts
         )
 
     async def retry_until_included(

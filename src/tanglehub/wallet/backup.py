@@ -21,11 +21,15 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import contextlib
 import hashlib
 import json
+import os
+import secrets
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,13 +41,22 @@ from tanglehub.vault.fileio import atomic_write
 from tanglehub.wallet.errors import (
     BackupCorruptedError,
     BackupError,
+    BackupExistsError,
     BackupWrongPasswordError,
     CoinTypeMismatchError,
     StorageError,
     WalletExistsError,
     WalletNetworkMismatchError,
+    WalletRebuildNeededError,
 )
-from tanglehub.wallet.layout import VAULT_FILE_NAME, WalletState, remove_leftovers, wallet_state
+from tanglehub.wallet.layout import (
+    VAULT_FILE_NAME,
+    WalletState,
+    check_state,
+    remove_leftovers,
+    state_error,
+    wallet_state,
+)
 from tanglehub.wallet.lock import WalletLock
 from tanglehub.wallet.operations.discovery import RESTORE_SCAN_KEY
 from tanglehub.wallet.settings import WalletSettings, check_network, make_directory, make_pool
@@ -184,12 +197,44 @@ def read_backup(data: bytes, password: str) -> tuple[BackupHeader, bytes, bytes]
     return header, vault_blob, db
 
 
+def _write_new(dest: Path, data: bytes) -> None:
+    """Write ``data`` to ``dest`` (mode 0600, durably) only if ``dest`` does not exist: the bytes go to a
+    temporary file that is then hard-linked to ``dest``, which fails atomically when ``dest`` appeared."""
+    tmp = dest.parent / f".{dest.name}.{secrets.token_hex(6)}.tmp"
+    atomic_write(tmp, data)
+    try:
+        os.link(tmp, dest)
+    except FileExistsError:
+        raise BackupExistsError(
+            f"{dest} already exists; choose another file name, or pass overwrite=True to replace it"
+        ) from None
+    except OSError as exc:
+        raise BackupError(f"cannot write the backup file {dest}: {exc.strerror or exc}") from exc
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+
+
 async def write_backup(
-    wallet: Wallet, dest: Path, backup_password: str, *, kdf: KdfParams = KdfParams.MODERATE
+    wallet: Wallet,
+    dest: Path,
+    backup_password: str,
+    *,
+    kdf: KdfParams | None = None,
+    overwrite: bool = False,
 ) -> Path:
-    """Write ``wallet``'s backup to ``dest`` atomically (mode 0600); the vault must be unlocked."""
+    """Write ``wallet``'s backup to ``dest`` (mode 0600); the vault must be unlocked.
+
+    ``kdf`` is the Argon2id cost of the backup password (default: the vault's own stored parameters, so a
+    backup is never weaker than the vault). An existing ``dest`` is refused with :class:`BackupExistsError`
+    unless ``overwrite`` is true (then it is replaced atomically)."""
     vault_crypto.password_bytes(backup_password)
-    vault_blob = await asyncio.to_thread(wallet.vault.export_encrypted, backup_password)
+    params = kdf if kdf is not None else await asyncio.to_thread(lambda: wallet.vault.stored_kdf)
+    if not overwrite and dest.exists():
+        raise BackupExistsError(
+            f"{dest} already exists; choose another file name, or pass overwrite=True to replace it"
+        )
+    vault_blob = await asyncio.to_thread(wallet.vault.export_encrypted, backup_password, kdf=params)
     db = await wallet.store.snapshot()
     data = await asyncio.to_thread(
         encode_backup,
@@ -199,9 +244,9 @@ async def write_backup(
         coin_type=wallet.coin_type,
         network_name=wallet.network_name,
         bech32_hrp=wallet.bech32_hrp,
-        kdf=kdf,
+        kdf=params,
     )
-    await asyncio.to_thread(atomic_write, dest, data)
+    await asyncio.to_thread(atomic_write if overwrite else _write_new, dest, data)
     return dest
 
 
@@ -267,18 +312,24 @@ async def _install(dest_dir: Path, vault_blob: bytes, db: bytes, backup_password
     """Vault first, database (whose settings mark a finished wallet, see ``layout``) last; the caller
     holds the directory's lock."""
     vault_path, db_path = dest_dir / VAULT_FILE_NAME, dest_dir / DB_FILE_NAME
-    state = await asyncio.to_thread(wallet_state, dest_dir)
-    if state is WalletState.COMPLETE:
-        raise WalletExistsError(f"a wallet already exists in {dest_dir}; restore into an empty directory")
-    if state is WalletState.INCOMPLETE:
+    state, reason = await asyncio.to_thread(check_state, dest_dir)
+    if state not in (WalletState.NONE, WalletState.INCOMPLETE):
+        error = state_error(dest_dir, state, reason, creating=True)
+        error.message = f"{error.message}; or restore into an empty directory"
+        raise error
+    if state is WalletState.INCOMPLETE:  # holds no mnemonic (remove_leftovers refuses otherwise)
         await asyncio.to_thread(remove_leftovers, dest_dir)
+    imported = False
     try:
         vault = VaultStore(vault_path, idle_timeout=None)
         await asyncio.to_thread(vault.import_encrypted, vault_blob, backup_password)
+        imported = True
         vault.lock()
         await asyncio.to_thread(WalletStore.install_snapshot, db, db_path, {RESTORE_SCAN_KEY: "pending"})
     except (VaultError, BackupError, StorageError, OSError) as exc:
-        await asyncio.to_thread(remove_leftovers, dest_dir)
+        # only the vault copied from the backup just now may go (the backup file still holds it)
+        with contextlib.suppress(WalletRebuildNeededError):
+            await asyncio.to_thread(partial(remove_leftovers, dest_dir, own_vault=imported))
         if isinstance(exc, VaultError):
             raise BackupCorruptedError(f"the vault inside the backup cannot be restored: {exc}") from exc
         raise

@@ -4,6 +4,8 @@ Every class derives from :class:`tanglehub.errors.WalletError`::
 
     WalletError                          WALLET_ERROR
     +-- WalletExistsError                WALLET_EXISTS
+    +-- WalletRebuildNeededError         WALLET_REBUILD_NEEDED
+    |   +-- WalletStateCorruptError      WALLET_STATE_CORRUPT
     +-- WalletNotFoundError              WALLET_NOT_FOUND
     |   +-- WalletIncompleteError        WALLET_INCOMPLETE
     +-- WalletInUseError                 WALLET_IN_USE
@@ -20,6 +22,7 @@ Every class derives from :class:`tanglehub.errors.WalletError`::
     +-- BackupError                      WALLET_BACKUP_ERROR
         +-- BackupCorruptedError         WALLET_BACKUP_CORRUPTED
         +-- BackupWrongPasswordError     WALLET_BACKUP_WRONG_PASSWORD
+        +-- BackupExistsError            WALLET_BACKUP_EXISTS
 
 Messages never contain the mnemonic, the seed, a password or key material.
 """
@@ -34,6 +37,7 @@ __all__ = [
     "AddressNotFoundError",
     "BackupCorruptedError",
     "BackupError",
+    "BackupExistsError",
     "BackupWrongPasswordError",
     "CoinTypeMismatchError",
     "OutputReservedError",
@@ -47,6 +51,8 @@ __all__ = [
     "WalletIncompleteError",
     "WalletNetworkMismatchError",
     "WalletNotFoundError",
+    "WalletRebuildNeededError",
+    "WalletStateCorruptError",
 ]
 
 
@@ -55,6 +61,23 @@ class WalletExistsError(WalletError):
 
     code = "WALLET_EXISTS"
     http_status = 409
+
+
+class WalletRebuildNeededError(WalletError):
+    """The directory holds a vault with a mnemonic but no usable state database (missing or never
+    finished); ``Wallet.rebuild`` recreates the state from the vault and the ledger. The vault is never
+    deleted or replaced."""
+
+    code = "WALLET_REBUILD_NEEDED"
+    http_status = 409
+
+
+class WalletStateCorruptError(WalletRebuildNeededError):
+    """The state database (``wallet.db``) beside a vault is truncated or damaged; ``Wallet.rebuild`` moves it
+    aside (it is kept) and recreates the state from the vault and the ledger."""
+
+    code = "WALLET_STATE_CORRUPT"
+    http_status = 500
 
 
 class WalletNotFoundError(WalletError):
@@ -162,3 +185,10 @@ class BackupWrongPasswordError(BackupError):
 
     code = "WALLET_BACKUP_WRONG_PASSWORD"
     http_status = 401
+
+
+class BackupExistsError(BackupError):
+    """The backup's destination file already exists (it is replaced only with ``overwrite=True``)."""
+
+    code = "WALLET_BACKUP_EXISTS"
+    http_status = 409

@@ -280,9 +280,28 @@ class EventStream:
         self._buffer: list[EventRecord] = []
 
     async def ack(self, seq: int) -> int:
-        """Record that every event up to ``seq`` was handled; return the stored cursor."""
+        """Record that every event up to ``seq`` was handled; return the stored cursor (it never moves back).
+
+        ``seq`` must be an event this stream has delivered (at most the last delivered one, or the stored
+        cursor when nothing was delivered yet): acknowledging beyond it would skip events nobody handled, so
+        it raises :class:`WalletArgumentError` and stores nothing. A non-integer or negative ``seq`` raises
+        the same error.
+        """
         check_int(seq, "seq", 0)
-        return await self._store.write(lambda tx: tx.set_cursor(self.consumer, seq))
+
+        def store(tx: StoreTx) -> int:
+            current = tx.get_cursor(self.consumer)
+            delivered = max(current, self._position or 0)
+            if seq > delivered:
+                newest = tx.last_event_seq_stored()
+                raise WalletArgumentError(
+                    f"cannot acknowledge event {seq} for consumer {self.consumer!r}: the last event this "
+                    f"stream delivered is {delivered} (the log ends at {newest}); acknowledge only events "
+                    "you received, or later events would be skipped unhandled"
+                )
+            return tx.set_cursor(self.consumer, seq)
+
+        return await self._store.write(store)
 
     async def cursor(self) -> int:
         """The consumer's stored cursor."""

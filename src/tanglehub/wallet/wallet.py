@@ -13,7 +13,9 @@ against the wallet's and refuse a mismatch. Use ``async with`` or :meth:`close`.
 
 Only one process (and one ``Wallet`` object) may have a directory open: a second ``create``/``open`` fails at
 once with :class:`WalletInUseError`. ``create`` is crash-safe: the database's settings are written last
-(:mod:`tanglehub.wallet.layout`), and the leftovers of an interrupted create are removed by the next one.
+(:mod:`tanglehub.wallet.layout`). A vault holding a mnemonic is never deleted or replaced: beside a missing,
+unfinished or damaged ``wallet.db`` it makes ``create``/``open`` raise :class:`WalletRebuildNeededError`
+(or :class:`WalletStateCorruptError`), and :meth:`Wallet.rebuild` recreates the state from it and the ledger.
 ``open`` runs :func:`~tanglehub.wallet.operations.tracking.recover_after_restart` for every account (unless
 ``recover=False``): reservations of never-submitted transactions are released, signed but unposted payloads
 are posted (the same payload), inputs the ledger shows spent are marked spent.
@@ -22,9 +24,11 @@ are posted (the same payload), inputs the ledger shows spent are marked spent.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 from types import TracebackType
 from typing import Self
@@ -37,23 +41,23 @@ from tanglehub.vault import DEFAULT_IDLE_TIMEOUT, KdfParams, OneTimeMnemonic, Va
 from tanglehub.vault.errors import MnemonicAlreadyRevealedError
 from tanglehub.wallet.account import Account
 from tanglehub.wallet.backup import restore_backup, write_backup
-from tanglehub.wallet.checks import check_alias, check_instance
+from tanglehub.wallet.checks import check_alias, check_bool, check_instance
 from tanglehub.wallet.errors import (
     AccountNotFoundError,
     CoinTypeMismatchError,
     WalletArgumentError,
-    WalletExistsError,
-    WalletIncompleteError,
     WalletNotFoundError,
+    WalletRebuildNeededError,
 )
 from tanglehub.wallet.events import EventBus
-from tanglehub.wallet.layout import VAULT_FILE_NAME, WalletState, remove_leftovers, wallet_state
+from tanglehub.wallet.layout import VAULT_FILE_NAME, WalletState, check_state, remove_leftovers, state_error
 from tanglehub.wallet.lock import WalletLock
 from tanglehub.wallet.operations import discovery
 from tanglehub.wallet.operations.recover import recover_accounts
 from tanglehub.wallet.operations.sync_indexer import SyncResult, sync_account_indexer
-from tanglehub.wallet.operations.tracking import RecoveryReport, recover_after_restart
+from tanglehub.wallet.operations.tracking import RecoveryReport, recover_wallet
 from tanglehub.wallet.options import SyncMode, SyncOptions
+from tanglehub.wallet.rebuild import RebuildReport, rebuild_wallet
 from tanglehub.wallet.settings import (
     WalletSettings,
     check_coin_type,
@@ -68,6 +72,13 @@ from tanglehub.wallet.storage_schema import AccountRecord, AddressRecord
 __all__ = ["VAULT_FILE_NAME", "Wallet", "WalletSettings"]
 
 log = logging.getLogger("tanglehub.wallet")
+
+
+def _accounts_with_work(tx: StoreTx) -> list[AccountRecord]:
+    busy = {r.account_index for r in tx.reservations()} | {
+        t.account_index for t in tx.transactions(state="pending")
+    }
+    return [a for a in tx.accounts() if a.index in busy]
 
 
 class Wallet:
@@ -110,6 +121,8 @@ class Wallet:
         self._closed = False
         self.last_recovery: dict[int, RecoveryReport] = {}
         """What the recovery run by :meth:`open` (or :meth:`recover_after_restart`) did, by account index."""
+        self.last_rebuild: RebuildReport | None = None
+        """What :meth:`rebuild` did (None for a wallet that was created, opened or restored)."""
 
     def __repr__(self) -> str:
         return f"Wallet({str(self._path)!r}, network={self.network_name!r}, coin_type={self.coin_type})"
@@ -137,28 +150,30 @@ class Wallet:
         """
         check_coin_type(coin_type)
         directory = check_paths(path, password)
-        if await asyncio.to_thread(wallet_state, directory) is WalletState.COMPLETE:
-            raise WalletExistsError(f"a wallet already exists in {directory}; open it instead")
+        state, reason = await asyncio.to_thread(check_state, directory)
+        if state not in (WalletState.NONE, WalletState.INCOMPLETE):
+            raise state_error(directory, state, reason, creating=True)
         vault_path, db_path = directory / VAULT_FILE_NAME, directory / DB_FILE_NAME
         node, owns = make_pool(node_urls, pool, transport_factory)
         lock: WalletLock | None = None
         store: WalletStore | None = None
-        started = False
+        started = made_vault = False
         try:
             info = await node.get_info()
             params = ProtocolParameters.from_json(info.protocol)
             settings = WalletSettings(coin_type, info.network_name, info.bech32_hrp, params.network_id)
             make_directory(directory)
             lock = await asyncio.to_thread(WalletLock.acquire, directory)
-            state = await asyncio.to_thread(wallet_state, directory)
-            if state is WalletState.COMPLETE:
-                raise WalletExistsError(f"a wallet already exists in {directory}; open it instead")
-            if state is WalletState.INCOMPLETE:
+            state, reason = await asyncio.to_thread(check_state, directory)
+            if state not in (WalletState.NONE, WalletState.INCOMPLETE):
+                raise state_error(directory, state, reason, creating=True)
+            if state is WalletState.INCOMPLETE:  # no mnemonic in there (remove_leftovers checks it again)
                 removed = await asyncio.to_thread(remove_leftovers, directory)
                 log.warning("removed the leftovers of an interrupted create in %s: %s", directory, removed)
             started = True
             vault = VaultStore(vault_path, kdf=kdf, idle_timeout=idle_timeout)
             await vault.create_async(password)
+            made_vault = True
             one_time = None
             if mnemonic is None:
                 one_time = await asyncio.to_thread(vault.generate_mnemonic)
@@ -174,8 +189,9 @@ class Wallet:
         except BaseException:
             if store is not None:
                 await store.aclose()
-            if started:
-                await asyncio.to_thread(remove_leftovers, directory)
+            if started:  # only this call's own vault (never shown, or the caller's mnemonic) may go
+                with contextlib.suppress(WalletRebuildNeededError):
+                    await asyncio.to_thread(partial(remove_leftovers, directory, own_vault=made_vault))
             if lock is not None:
                 lock.release()
             if owns:
@@ -220,11 +236,9 @@ class Wallet:
         store: WalletStore | None = None
         try:
             lock = await asyncio.to_thread(WalletLock.acquire, directory)
-            if await asyncio.to_thread(wallet_state, directory) is not WalletState.COMPLETE:
-                raise WalletIncompleteError(
-                    f"the wallet in {directory} was never finished (its creation was interrupted); create it "
-                    "again with Wallet.create, which removes the leftovers"
-                )
+            state, reason = await asyncio.to_thread(check_state, directory)
+            if state is not WalletState.COMPLETE:
+                raise state_error(directory, state, reason, creating=False)
             if not vault_path.exists():
                 raise WalletNotFoundError(f"the wallet in {directory} has no {VAULT_FILE_NAME}; restore a backup")
             store = await WalletStore.open_async(db_path)
@@ -265,33 +279,44 @@ class Wallet:
                 raise
         return wallet
 
+    @classmethod
+    async def rebuild(
+        cls,
+        path: str | os.PathLike[str],
+        *,
+        password: str,
+        coin_type: int | None = None,
+        node_urls: Sequence[str] | None = None,
+        pool: NodePool | None = None,
+        account_gap: int = 3,
+        address_gap: int = 20,
+        idle_timeout: float | None = DEFAULT_IDLE_TIMEOUT,
+        transport_factory: TransportFactory | None = None,
+    ) -> Wallet:
+        """Rebuild a missing, unfinished or damaged ``wallet.db`` from the vault (only read, with
+        ``password``) and the ledger; returns the open wallet (report in :attr:`last_rebuild`). Details,
+        gap limits and what cannot come back: :mod:`tanglehub.wallet.rebuild`."""
+        return await rebuild_wallet(
+            cls,
+            path,
+            password=password,
+            coin_type=coin_type,
+            node_urls=node_urls,
+            pool=pool,
+            account_gap=account_gap,
+            address_gap=address_gap,
+            idle_timeout=idle_timeout,
+            transport_factory=transport_factory,
+        )
+
     async def recover_after_restart(self) -> dict[int, RecoveryReport]:
         """Run the crash recovery (``operations.tracking.recover_after_restart``) of every account that has
         reserved inputs or pending transactions (one query finds them, so opening a wallet with many idle
         accounts stays cheap); returns (and keeps in :attr:`last_recovery`) those accounts' reports."""
-        reports: dict[int, RecoveryReport] = {}
-
-        def accounts_with_work(tx: StoreTx) -> list[AccountRecord]:
-            busy = {r.account_index for r in tx.reservations()}
-            busy |= {t.account_index for t in tx.transactions(state="pending")}
-            return [a for a in tx.accounts() if a.index in busy]
-
         async with self.sync_lock:
-            for record in await self.store.read(accounts_with_work):
-                account = Account(self, record)
-                report = await recover_after_restart(account)
-                reports[account.index] = report
-                if report.released or report.marked_spent or report.resubmitted or report.pending:
-                    log.info(
-                        "wallet %s, account %d: recovery released %d reserved input(s), marked %d spent, "
-                        "re-posted %d signed transaction(s); %d transaction(s) still pending",
-                        self._path,
-                        account.index,
-                        len(report.released),
-                        len(report.marked_spent),
-                        len(report.resubmitted),
-                        len(report.pending),
-                    )
+            reports = await recover_wallet(
+                self, [Account(self, r) for r in await self.store.read(_accounts_with_work)]
+            )
         self.last_recovery = reports
         return reports
 
@@ -427,13 +452,35 @@ class Wallet:
     # -- backup ---------------------------------------------------------------------------------------------
 
     async def backup(
-        self, dest_path: str | os.PathLike[str], backup_password: str, *, kdf: KdfParams = KdfParams.MODERATE
+        self,
+        dest_path: str | os.PathLike[str],
+        backup_password: str,
+        *,
+        kdf: KdfParams | None = None,
+        overwrite: bool = False,
     ) -> Path:
         """Write one encrypted backup file (vault + state snapshot) to ``dest_path`` (the vault must be
-        unlocked); ``kdf`` sets the Argon2id cost of the backup password."""
+        unlocked). ``kdf`` sets the Argon2id cost of the backup password (default: the vault's own, so a
+        backup is never weaker than the vault). An existing file is refused (:class:`BackupExistsError`)
+        unless ``overwrite=True``."""
         dest = check_paths(dest_path, backup_password)
-        check_instance(kdf, KdfParams, "kdf")
-        return await write_backup(self, dest, backup_password, kdf=kdf)
+        if kdf is not None:
+            check_instance(kdf, KdfParams, "kdf")
+        return await write_backup(
+            self, dest, backup_password, kdf=kdf, overwrite=check_bool(overwrite, "overwrite")
+        )
+
+    async def change_password(self, old_password: str, new_password: str, *, kdf: KdfParams | None = None) -> None:
+        """Re-encrypt the vault under ``new_password`` (atomically; ``old_password`` stops working).
+
+        The vault keeps its Argon2id strength (its stored parameters) unless ``kdf`` is given. A wrong
+        ``old_password`` raises :class:`~tanglehub.vault.WrongPasswordError` and changes nothing. Backups
+        made earlier keep the password they were made with."""
+        check_paths(self._path, old_password)
+        check_paths(self._path, new_password)
+        if kdf is not None:
+            check_instance(kdf, KdfParams, "kdf")
+        await self.vault.change_password_async(old_password, new_password, kdf=kdf)
 
     @classmethod
     async def restore(

@@ -1,5 +1,6 @@
-"""Wallet.create is crash-safe: a failure (or SIGKILL) between writing the vault and the database leaves
-nothing that blocks the next create, and ``open`` names the interrupted create instead of failing oddly."""
+"""Wallet.create is crash-safe: a failure between writing the vault and the database leaves nothing that blocks
+the next create; after a SIGKILL the vault (which holds a mnemonic by then) is kept, ``open`` and ``create``
+point to ``Wallet.rebuild``, and nothing ever deletes it."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from tests.wallet_fixtures import MNEMONIC, PASSWORD, Devnet, open_again
 
 from tanglehub.keys.slip10 import SHIMMER_COIN_TYPE
 from tanglehub.vault import KdfParams
-from tanglehub.wallet import StorageError, Wallet, WalletExistsError, WalletIncompleteError, WalletStore
+from tanglehub.wallet import StorageError, Wallet, WalletExistsError, WalletRebuildNeededError, WalletStore
 from tanglehub.wallet.layout import WalletState, wallet_state
 from tanglehub.wallet.storage_queries import StoreTx
 
@@ -69,9 +70,11 @@ async def test_a_failure_writing_the_settings_leaves_nothing(
     await create_and_reopen(devnet, tmp_path / "w")
 
 
-async def test_a_create_killed_after_the_vault_is_repaired_by_the_next_create(
+async def test_a_create_killed_after_the_mnemonic_is_stored_keeps_the_vault_and_rebuilds(
     devnet: Devnet, tmp_path: Path
 ) -> None:
+    """Issue 7: the vault of an interrupted create already holds a mnemonic; nothing may delete it (it may be
+    somebody's only copy); the next create refuses and points to Wallet.rebuild, which makes it usable."""
     child = start_child("create-crash", tmp_path / "w")
     try:
         assert child.stdout is not None
@@ -79,12 +82,28 @@ async def test_a_create_killed_after_the_vault_is_repaired_by_the_next_create(
         assert child.wait(timeout=60) == -signal.SIGKILL
     finally:
         stop(child)
-    assert (tmp_path / "w" / "wallet.vault").exists()
+    vault = (tmp_path / "w" / "wallet.vault").read_bytes()
     assert not (tmp_path / "w" / "wallet.db").exists()
-    assert wallet_state(tmp_path / "w") is WalletState.INCOMPLETE
-    with pytest.raises(WalletIncompleteError, match=r"never finished .* create it again"):
+    assert wallet_state(tmp_path / "w") is WalletState.STATE_MISSING
+    with pytest.raises(WalletRebuildNeededError, match=r"wallet.db is missing.*Wallet.rebuild"):
         await open_again(devnet, tmp_path / "w")
-    await create_and_reopen(devnet, tmp_path / "w")
+    with pytest.raises(WalletRebuildNeededError, match="never replaced"):
+        await create(devnet, tmp_path / "w", mnemonic=MNEMONIC)
+    assert (tmp_path / "w" / "wallet.vault").read_bytes() == vault
+    rebuilt = await Wallet.rebuild(
+        tmp_path / "w", password=PASSWORD, coin_type=SHIMMER_COIN_TYPE, pool=devnet.pool(), idle_timeout=None
+    )
+    try:
+        assert await rebuilt.accounts() == []  # nothing was ever handed out or funded
+        await rebuilt.create_account("main")
+    finally:
+        await rebuilt.close()
+    assert (tmp_path / "w" / "wallet.vault").read_bytes() == vault
+    again = await open_again(devnet, tmp_path / "w")
+    try:
+        assert [a.alias for a in await again.accounts()] == ["main"]
+    finally:
+        await again.close()
 
 
 async def test_a_database_without_settings_counts_as_unfinished(devnet: Devnet, tmp_path: Path) -> None:

@@ -125,3 +125,36 @@ async def test_bus_arguments_are_checked(store: WalletStore) -> None:
 def test_a_malformed_logged_event_is_a_wallet_error(payload: dict[str, object]) -> None:
     with pytest.raises(WalletArgumentError, match="malformed"):
         event_from_json("TransactionProgress", payload)
+
+
+async def test_ack_beyond_the_last_delivered_event_is_refused(store: WalletStore) -> None:
+    """Issue 7: acking a sequence number no delivered event reached would skip later events forever."""
+    bus = EventBus(store, poll_interval=0.05)
+    for event in SAMPLES[:3]:
+        await store.write(lambda tx, e=event: tx.add_event(e))
+    stream = bus.stream("c")
+    first = await stream.next(timeout=0.05)
+    assert first is not None
+    last = await bus.last_seq()
+    for beyond in (first.seq + 1, last, last + 100, 10**9):
+        with pytest.raises(
+            WalletArgumentError, match=f"cannot acknowledge event {beyond}.* delivered is {first.seq}"
+        ):
+            await stream.ack(beyond)
+    assert await stream.cursor() == 0  # nothing was stored
+    for bad in (-1, "3", 2.0, True, None):
+        with pytest.raises(WalletArgumentError, match="seq must be an integer"):
+            await stream.ack(bad)  # type: ignore[arg-type]
+    assert await stream.ack(first.seq) == first.seq
+    # a fresh stream of the same consumer has delivered nothing yet: only its stored cursor may be acked
+    fresh = bus.stream("c")
+    assert await fresh.ack(first.seq) == first.seq
+    with pytest.raises(WalletArgumentError, match="cannot acknowledge"):
+        await fresh.ack(first.seq + 1)
+    # the events after the cursor are still delivered, none skipped
+    rest = []
+    while (d := await fresh.next(timeout=0.05)) is not None:
+        rest.append(d.event)
+        assert await fresh.ack(d.seq) == d.seq
+    assert rest == SAMPLES[1:3]
+    await bus.close()

@@ -78,6 +78,9 @@ def test_error_codes() -> None:
         "BackupError": "WALLET_BACKUP_ERROR",
         "BackupCorruptedError": "WALLET_BACKUP_CORRUPTED",
         "BackupWrongPasswordError": "WALLET_BACKUP_WRONG_PASSWORD",
+        "BackupExistsError": "WALLET_BACKUP_EXISTS",
+        "WalletRebuildNeededError": "WALLET_REBUILD_NEEDED",
+        "WalletStateCorruptError": "WALLET_STATE_CORRUPT",
     }
 
 

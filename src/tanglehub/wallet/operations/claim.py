@@ -21,6 +21,7 @@ from tanglehub.protocol.output import (
 )
 from tanglehub.wallet.operations.send import finish_transaction
 from tanglehub.wallet.operations.transaction.context import AccountContext, node_view
+from tanglehub.wallet.operations.transaction.contract import before_signing
 from tanglehub.wallet.operations.transaction.errors import InputNotUsableError, TransactionOptionsError
 from tanglehub.wallet.operations.transaction.options import TransactionOptions
 from tanglehub.wallet.operations.transaction.prepare import prepare_transaction
@@ -74,24 +75,31 @@ async def claim_outputs(
     account: AccountContext, output_ids: Sequence[bytes] | None = None, options: TransactionOptions | None = None
 ) -> TransactionRecord | None:
     """Claim ``output_ids`` (default: every claimable output, at most :data:`MAX_CLAIM_INPUTS`) in one
-    transaction; ``None`` when there is nothing to claim."""
-    options = options or TransactionOptions()
-    if options.custom_inputs or options.mandatory_inputs:
-        raise TransactionOptionsError("claim_outputs chooses its inputs itself; give the outputs as output_ids")
-    ids = list(output_ids) if output_ids is not None else (await claimable_outputs(account))[:MAX_CLAIM_INPUTS]
-    if not ids:
-        return None
-    if len(ids) > MAX_CLAIM_INPUTS:
-        raise TransactionOptionsError(f"claim at most {MAX_CLAIM_INPUTS} outputs per transaction")
-    view = await node_view(account.wallet.node)
-    records = await account.wallet.store.read(lambda tx: [tx.output(oid) for oid in ids])
-    claimed: list[Output] = []
-    for oid, rec in zip(ids, records, strict=True):
-        if rec is None or rec.account_index != account.index:
-            raise InputNotUsableError(f"output 0x{oid.hex()} is not a known output of this account; sync first")
-        claimed.append(rec.output)
-    opts = dataclasses.replace(options, mandatory_inputs=tuple(ids))
-    prepared = await prepare_transaction(
-        account, return_outputs(claimed, view.now), opts, claiming=True, view=view
+    transaction; ``None`` when there is nothing to claim.
+
+    The send contract (:mod:`tanglehub.wallet.operations.transaction.contract`): an error means nothing was
+    signed (its message says so); once signed, the pending record is returned even if posting failed."""
+    with before_signing():
+        options = options or TransactionOptions()
+        if options.custom_inputs or options.mandatory_inputs:
+            raise TransactionOptionsError(
+                "claim_outputs chooses its inputs itself; give the outputs as output_ids"
+            )
+        ids = list(output_ids) if output_ids is not None else (await claimable_outputs(account))[:MAX_CLAIM_INPUTS]
+        if not ids:
+            return None
+        if len(ids) > MAX_CLAIM_INPUTS:
+            raise TransactionOptionsError(f"claim at most {MAX_CLAIM_INPUTS} outputs per transaction")
+        view = await node_view(account.wallet.node)
+        records = await account.wallet.store.read(lambda tx: [tx.output(oid) for oid in ids])
+        claimed: list[Output] = []
+        for oid, rec in zip(ids, records, strict=True):
+            if rec is None or rec.account_index != account.index:
+                raise InputNotUsableError(
+                    f"output 0x{oid.hex()} is not a known output of this account; sync first"
+                )
+            claimed.append(rec.output)
+        opts = dataclasses.replace(options, mandatory_inputs=tuple(ids))
+    return await finish_transaction(
+        account, prepare_transaction(account, return_outputs(claimed, view.now), opts, claiming=True, view=view)
     )
-    return await finish_transaction(account, prepared)

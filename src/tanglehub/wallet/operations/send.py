@@ -6,16 +6,19 @@ Amounts are ints of the smallest unit; addresses are bech32 text of the wallet's
 ``TransactionOptions(allow_micro_amount=True)``: it is then sent with a storage deposit return to the
 account's first address and an expiration ``options.expiration`` seconds after the latest milestone.
 
-If the node cannot be reached after signing, the transaction stays stored as pending with its inputs
-reserved; :func:`tanglehub.wallet.operations.tracking.retry_until_included` (or a restart's recovery) sends
-the same payload later.
+The contract (:mod:`tanglehub.wallet.operations.transaction.contract`): an exception means nothing was
+signed (safe to retry; the message says so); once a transaction is signed the call returns its pending
+record, even when the node could not be reached to post it; then
+:func:`tanglehub.wallet.operations.tracking.retry_until_included` (or a restart's recovery) posts the same
+payload later.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+from collections.abc import Awaitable, Sequence
 
-from tanglehub.errors import CodecError, KeysError
+from tanglehub.errors import CodecError, KeysError, TanglehubError
 from tanglehub.protocol.address import (
     Address,
     AliasAddress,
@@ -27,6 +30,7 @@ from tanglehub.protocol.output import Output
 from tanglehub.wallet.checks import check_amount
 from tanglehub.wallet.errors import AddressNotFoundError
 from tanglehub.wallet.operations.transaction.context import AccountContext, NodeView, node_view
+from tanglehub.wallet.operations.transaction.contract import before_signing
 from tanglehub.wallet.operations.transaction.errors import TransactionOptionsError
 from tanglehub.wallet.operations.transaction.options import TransactionOptions
 from tanglehub.wallet.operations.transaction.prepare import (
@@ -34,11 +38,22 @@ from tanglehub.wallet.operations.transaction.prepare import (
     prepare_transaction,
     recipient_output,
 )
-from tanglehub.wallet.operations.transaction.sign import sign_transaction
+from tanglehub.wallet.operations.transaction.sign import SignedTransaction, sign_transaction
 from tanglehub.wallet.operations.transaction.submit import submit_transaction
 from tanglehub.wallet.storage_schema import TransactionRecord
 
-__all__ = ["Recipient", "finish_transaction", "parse_address", "prepare_send", "send", "send_many", "send_outputs"]
+__all__ = [
+    "Recipient",
+    "finish_transaction",
+    "parse_address",
+    "prepare_send",
+    "send",
+    "send_many",
+    "send_outputs",
+    "submit_signed",
+]
+
+log = logging.getLogger("tanglehub.wallet.send")
 
 Recipient = tuple[str | Address, int]
 """``(address, amount)``."""
@@ -100,12 +115,46 @@ async def prepare_send(
     return await prepare_transaction(account, outputs, options, view=view)
 
 
-async def finish_transaction(account: AccountContext, prepared: PreparedTransaction) -> TransactionRecord:
-    """Sign (with the pre-flight check), store and submit ``prepared``; the stored record afterwards."""
-    signed = await sign_transaction(account, prepared)
-    await submit_transaction(account, signed)
+async def finish_transaction(
+    account: AccountContext, prepared: PreparedTransaction | Awaitable[PreparedTransaction]
+) -> TransactionRecord:
+    """Sign (with the pre-flight check), store and submit ``prepared`` (or what the awaitable ``prepared``
+    prepares); the stored record afterwards. An error raised here comes from before signing and is marked
+    so (see the module docstring); after signing the pending record is returned whatever the node does."""
+    with before_signing():
+        if not isinstance(prepared, PreparedTransaction):
+            prepared = await prepared
+        signed = await sign_transaction(account, prepared)
+    return await submit_signed(account, signed)
+
+
+async def submit_signed(account: AccountContext, signed: SignedTransaction) -> TransactionRecord:
+    """Submit a signed and stored transaction and return its record; a failure to post it is logged and
+    the pending record returned (tracking and the next ``Wallet.open`` post the same payload)."""
     tx_id = signed.transaction_id
-    rec = await account.wallet.store.read(lambda tx: tx.transaction(tx_id))
+    try:
+        await submit_transaction(account, signed)
+    except Exception as exc:
+        log.warning(
+            "transaction 0x%s is signed and stored as pending, but posting it failed (%s: %s); it is NOT "
+            "lost and must not be sent again: tracking (retry_until_included) or the next open posts it",
+            tx_id.hex(),
+            type(exc).__name__,
+            exc,
+        )
+    except BaseException:
+        log.warning(
+            "cancelled after signing: transaction 0x%s is stored as pending and will be posted by tracking "
+            "or the next open; do not send it again",
+            tx_id.hex(),
+        )
+        raise
+    try:
+        rec = await account.wallet.store.read(lambda tx: tx.transaction(tx_id))
+    except TanglehubError as exc:
+        exc.message = f"{exc.message} (transaction 0x{tx_id.hex()} is signed and stored as pending)"
+        exc.args = (exc.message,)
+        raise
     assert rec is not None
     return rec
 
@@ -113,19 +162,23 @@ async def finish_transaction(account: AccountContext, prepared: PreparedTransact
 async def send(
     account: AccountContext, amount: int, address: str | Address, options: TransactionOptions | None = None
 ) -> TransactionRecord:
-    """Send ``amount`` to ``address``; returns the pending transaction record (with its block id)."""
-    return await finish_transaction(account, await prepare_send(account, [(address, amount)], options))
+    """Send ``amount`` to ``address``; returns the pending transaction record.
+
+    Raises only before signing (nothing signed; the error says so, and retrying is safe); once signed,
+    the pending record is returned even if the node could not be reached (its block is posted by tracking
+    or the next open). See :mod:`tanglehub.wallet.operations.transaction.contract`."""
+    return await finish_transaction(account, prepare_send(account, [(address, amount)], options))
 
 
 async def send_many(
     account: AccountContext, recipients: Sequence[Recipient], options: TransactionOptions | None = None
 ) -> TransactionRecord:
-    """Pay every ``(address, amount)`` in one transaction."""
-    return await finish_transaction(account, await prepare_send(account, recipients, options))
+    """Pay every ``(address, amount)`` in one transaction (the same contract as :func:`send`)."""
+    return await finish_transaction(account, prepare_send(account, recipients, options))
 
 
 async def send_outputs(
     account: AccountContext, outputs: Sequence[Output], options: TransactionOptions | None = None
 ) -> TransactionRecord:
-    """Create exactly ``outputs`` (plus a remainder if needed)."""
-    return await finish_transaction(account, await prepare_transaction(account, outputs, options))
+    """Create exactly ``outputs`` (plus a remainder if needed); the same contract as :func:`send`."""
+    return await finish_transaction(account, prepare_transaction(account, outputs, options))

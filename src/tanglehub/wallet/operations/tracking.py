@@ -15,7 +15,7 @@
 * :func:`recover_after_restart`: reservations whose transaction was never signed (no stored payload) or
   ended conflicting are released where the ledger shows the input unspent; a signed transaction that was
   never posted is posted now (the same payload, never a new one for those inputs); then every pending
-  transaction is tracked once.
+  transaction is tracked once. A node error on one item leaves it for later instead of failing.
 
 Outputs from others (received funds) are picked up by sync, not here.
 """
@@ -23,6 +23,7 @@ Outputs from others (received funds) are picked up by sync, not here.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -54,11 +55,14 @@ __all__ = [
     "own_created_outputs",
     "reattach",
     "recover_after_restart",
+    "recover_wallet",
     "retry_until_included",
     "settle_inputs",
     "sync_pending_transactions",
     "track_transaction",
 ]
+
+log = logging.getLogger("tanglehub.wallet.tracking")
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +77,8 @@ class RecoveryReport:
     """Transaction ids of signed payloads that had never been posted and were posted now."""
     pending: tuple[TransactionRecord, ...] = ()
     """The account's transactions still pending afterwards."""
+    deferred: tuple[bytes, ...] = ()
+    """Reservation keys and transaction ids left for later because the node could not be reached."""
 
 
 async def _record(account: AccountContext, tx_id: bytes) -> TransactionRecord:
@@ -250,7 +256,11 @@ async def retry_until_included(
 
 async def recover_after_restart(account: AccountContext) -> RecoveryReport:
     """Clean up after a crash (see the module docstring). Do not run it while this account is sending
-    from another process; sends in this process are recognised and left alone."""
+    from another process; sends in this process are recognised and left alone.
+
+    A node error while settling one reservation or handling one pending transaction does not stop the rest
+    (and does not fail ``Wallet.open``): that item is left as it is (reservation kept, transaction pending)
+    for the next tracking or open, and named in :attr:`RecoveryReport.deferred`."""
     store = account.wallet.store
     index = account.index
     reservations, pending_by_id = await store.read(
@@ -263,16 +273,47 @@ async def recover_after_restart(account: AccountContext) -> RecoveryReport:
             groups[res.tx_id].append(res.output_id)
     released: list[bytes] = []
     spent: list[bytes] = []
+    deferred: list[bytes] = []
     for key, oids in groups.items():
-        freed, gone = await settle_inputs(account, key, oids)
+        try:
+            freed, gone = await settle_inputs(account, key, oids)
+        except NodeError as exc:
+            log.warning("account %d: reservation 0x%s left for later: %s", index, key.hex(), exc)
+            deferred.append(key)
+            continue
         released += freed
         spent += gone
     resubmitted: list[bytes] = []
     for rec in pending_by_id.values():
-        if rec.block_id is None:
-            await post_payload(account, rec.payload)
-            resubmitted.append(rec.tx_id)
-    pending = await sync_pending_transactions(account)
-    return RecoveryReport(
-        tuple(released), tuple(spent), tuple(resubmitted), tuple(p for p in pending if p.state == "pending")
-    )
+        try:
+            if rec.block_id is None:
+                await post_payload(account, rec.payload)
+                resubmitted.append(rec.tx_id)
+            await track_transaction(account, rec.tx_id)
+        except NodeError as exc:
+            log.warning("account %d: pending transaction 0x%s left for later: %s", index, rec.tx_id.hex(), exc)
+            deferred.append(rec.tx_id)
+    pending = await store.read(lambda tx: tx.transactions(index, state="pending"))
+    return RecoveryReport(tuple(released), tuple(spent), tuple(resubmitted), tuple(pending), tuple(deferred))
+
+
+async def recover_wallet(wallet: object, accounts: Sequence[AccountContext]) -> dict[int, RecoveryReport]:
+    """:func:`recover_after_restart` for each of ``accounts`` (of ``wallet``, named in the log lines);
+    their reports by account index."""
+    reports: dict[int, RecoveryReport] = {}
+    for account in accounts:
+        report = await recover_after_restart(account)
+        reports[account.index] = report
+        if report.released or report.marked_spent or report.resubmitted or report.pending or report.deferred:
+            log.info(
+                "%s, account %d: recovery released %d reserved input(s), marked %d spent, re-posted %d signed "
+                "transaction(s), left %d for later (node unreachable); %d transaction(s) still pending",
+                wallet,
+                account.index,
+                len(report.released),
+                len(report.marked_spent),
+                len(report.resubmitted),
+                len(report.deferred),
+                len(report.pending),
+            )
+    return reports

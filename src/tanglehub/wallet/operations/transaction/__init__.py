@@ -18,6 +18,7 @@ from tanglehub.wallet.operations.transaction.context import (
     WalletHandle,
     node_view,
 )
+from tanglehub.wallet.operations.transaction.contract import NOTHING_SIGNED, is_nothing_signed
 from tanglehub.wallet.operations.transaction.errors import (
     AmountBelowStorageDepositError,
     InputNotUsableError,
@@ -67,6 +68,7 @@ __all__ = [
     "InputSigningData",
     "InsufficientFundsError",
     "InsufficientNativeTokensError",
+    "NOTHING_SIGNED",
     "NodeApi",
     "NodeView",
     "PreparedTransaction",
@@ -83,6 +85,7 @@ __all__ = [
     "WalletContext",
     "WalletHandle",
     "change_address",
+    "is_nothing_signed",
     "node_view",
     "prepare_transaction",
     "recipient_output",
