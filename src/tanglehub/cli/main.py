@@ -11,6 +11,10 @@ import sys
 
 import typer
 
+from typer import Abort
+from typer._click.exceptions import ClickException, UsageError
+
+from tanglehub.cli.usage import is_no_args_help, safe_usage_message, usage_hint
 from tanglehub.errors import TanglehubError
 
 __all__ = ["app", "main"]
@@ -61,16 +65,28 @@ _mount()
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return the process exit code (0 ok, 2 usage or tanglehub error, 130 interrupted).
 
-    Usage errors (unknown command, missing or malformed option) are reported by click itself, in standalone
-    mode, as a usage line and one error line; only tanglehub's own errors are caught here. (Typer vendors its
-    own copy of click, so catching ``click``'s exception classes here would miss them.)
+    Click runs in non-standalone mode so that its usage errors come back here: they are printed as the
+    command's usage line and one ``error:`` line in which no value the user typed appears (a mnemonic typed
+    on the command line by mistake is never echoed; see :mod:`tanglehub.cli.usage`).
     """
+    args = list(sys.argv[1:] if argv is None else argv)
     try:
-        app(args=argv, standalone_mode=True)
+        result = app(args=args, prog_name="tanglehub", standalone_mode=False)
+    except UsageError as exc:
+        if is_no_args_help(exc):  # the group's help was already printed
+            return 2
+        hint = usage_hint(exc)
+        if hint:
+            print(hint, file=sys.stderr)
+        print(f"error: {safe_usage_message(exc, args)}", file=sys.stderr)
+        return 2
+    except ClickException as exc:
+        print(f"error: {_hide_values(exc.format_message(), args)}", file=sys.stderr)
+        return exc.exit_code or 2
     except TanglehubError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, Abort):
         print("aborted", file=sys.stderr)
         return 130
     except SystemExit as exc:
@@ -80,7 +96,11 @@ def main(argv: list[str] | None = None) -> int:
             return exc.code
         print(exc.code, file=sys.stderr)
         return 1
-    return 0
+    return result if isinstance(result, int) and not isinstance(result, bool) else 0
+
+
+def _hide_values(message: str, args: list[str]) -> str:
+    return safe_usage_message(UsageError(message), args)
 
 
 if __name__ == "__main__":  # pragma: no cover
