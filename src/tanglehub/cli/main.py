@@ -10,7 +10,6 @@ import importlib
 import sys
 
 import typer
-
 from typer import Abort
 from typer._click.exceptions import ClickException, UsageError
 

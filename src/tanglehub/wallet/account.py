@@ -32,6 +32,7 @@ from tanglehub.wallet.operations.transaction import prepare_transaction as _prep
 from tanglehub.wallet.operations.transaction import sign_transaction as _sign
 from tanglehub.wallet.operations.transaction import submit_transaction as _submit
 from tanglehub.wallet.options import OutputFilter, SyncMode, SyncOptions
+from tanglehub.wallet.progress import ProgressCallback, progress_scope
 from tanglehub.wallet.storage_schema import AccountRecord, AddressRecord, OutputRecord, TransactionRecord
 
 if TYPE_CHECKING:
@@ -109,9 +110,13 @@ class Account:
         """Generate the next address of the public (or ``internal``) chain."""
         return (await _addresses.generate_addresses(self, 1, check_bool(internal, "internal")))[0]
 
-    async def generate_addresses(self, count: int, internal: bool = False) -> list[AddressRecord]:
-        """Generate the next ``count`` addresses of one chain in one batch."""
-        return await _addresses.generate_addresses(self, count, internal)
+    async def generate_addresses(
+        self, count: int, internal: bool = False, *, progress: ProgressCallback | None = None
+    ) -> list[AddressRecord]:
+        """Generate the next ``count`` addresses of one chain in one batch (``progress``: see
+        :mod:`tanglehub.wallet.progress`)."""
+        with progress_scope(progress):
+            return await _addresses.generate_addresses(self, count, internal)
 
     async def addresses(self, internal: bool | None = None) -> list[AddressRecord]:
         """The account's addresses (one chain, or both when ``internal`` is None)."""
@@ -138,10 +143,17 @@ class Account:
 
     # -- sync, balance, listings ----------------------------------------------------------------------------
 
-    async def sync(self, options: SyncOptions | None = None) -> SyncResult:
-        """Sync this account (indexer mode) or the whole wallet's ledger view (ledger mode)."""
+    async def sync(
+        self, options: SyncOptions | None = None, *, progress: ProgressCallback | None = None
+    ) -> SyncResult:
+        """Sync this account (indexer mode) or the whole wallet's ledger view (ledger mode); ``progress``: see
+        :mod:`tanglehub.wallet.progress`."""
         opts = options or SyncOptions()
         check_instance(opts, SyncOptions, "options")
+        with progress_scope(progress):
+            return await self._sync(opts)
+
+    async def _sync(self, opts: SyncOptions) -> SyncResult:
         async with self.wallet.sync_lock:
             if opts.mode is SyncMode.LEDGER:
                 return await sync_ledger(self.wallet, opts)

@@ -54,6 +54,7 @@ from tanglehub.wallet.operations.sync_indexer import SyncResult, sync_account_in
 from tanglehub.wallet.operations.sync_ledger import sync_ledger
 from tanglehub.wallet.operations.tracking import RecoveryReport, recover_after_restart
 from tanglehub.wallet.options import SyncMode, SyncOptions
+from tanglehub.wallet.progress import ProgressCallback, progress_scope
 from tanglehub.wallet.settings import (
     WalletSettings,
     check_coin_type,
@@ -382,10 +383,14 @@ class Wallet:
             raise AccountNotFoundError(f"no account of this wallet has the address {bech32}")
         return await self.get_account(record.account_index)
 
-    async def recover_accounts(self, account_gap: int, address_gap: int, *, sync: bool = True) -> list[Account]:
-        """Scan accounts and addresses of the mnemonic with gap limits (see ``operations.recover``)."""
-        async with self.sync_lock:
-            return await recover_accounts(self, account_gap, address_gap, sync=sync)
+    async def recover_accounts(
+        self, account_gap: int, address_gap: int, *, sync: bool = True, progress: ProgressCallback | None = None
+    ) -> list[Account]:
+        """Scan accounts and addresses of the mnemonic with gap limits (see ``operations.recover``);
+        ``progress`` is called as addresses are checked (:mod:`tanglehub.wallet.progress`)."""
+        with progress_scope(progress):
+            async with self.sync_lock:
+                return await recover_accounts(self, account_gap, address_gap, sync=sync)
 
     # -- address index --------------------------------------------------------------------------------------
 
@@ -403,9 +408,16 @@ class Wallet:
 
     # -- sync -----------------------------------------------------------------------------------------------
 
-    async def sync(self, options: SyncOptions | None = None) -> SyncResult:
-        """Sync every account: ledger mode once for all, or indexer mode account by account."""
+    async def sync(
+        self, options: SyncOptions | None = None, *, progress: ProgressCallback | None = None
+    ) -> SyncResult:
+        """Sync every account: ledger mode once for all, or indexer mode account by account; ``progress`` is
+        called as addresses are queried and milestones read (:mod:`tanglehub.wallet.progress`)."""
         opts = check_instance(options or SyncOptions(), SyncOptions, "options")
+        with progress_scope(progress):
+            return await self._sync(opts)
+
+    async def _sync(self, opts: SyncOptions) -> SyncResult:
         async with self.sync_lock:
             if opts.mode is SyncMode.LEDGER:
                 return await sync_ledger(self, opts)

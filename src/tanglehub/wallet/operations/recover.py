@@ -18,6 +18,7 @@ from tanglehub.node.routes_indexer import fetch_concurrently
 from tanglehub.wallet.checks import check_int
 from tanglehub.wallet.operations.sync_indexer import sync_account_indexer
 from tanglehub.wallet.options import SyncOptions
+from tanglehub.wallet.progress import ProgressStage, report
 
 if TYPE_CHECKING:
     from tanglehub.wallet.account import Account
@@ -31,6 +32,7 @@ async def scan_chain(wallet: Wallet, account_index: int, internal: bool, gap: in
     needed = 0
     start = 0
     hrp = wallet.bech32_hrp
+    chain = "internal" if internal else "public"
 
     async def has_outputs(h: bytes) -> bool:
         page = await wallet.node.output_ids(OutputQuery(unlockable_by_address=encode_address(hrp, ED25519, h)))
@@ -40,6 +42,7 @@ async def scan_chain(wallet: Wallet, account_index: int, internal: bool, gap: in
         hashes = await wallet.signer.ed25519_address_hashes(wallet.coin_type, account_index, internal, start, gap)
         used = await fetch_concurrently(has_outputs, hashes, concurrency)
         hits = [start + i for i, u in enumerate(used) if u]
+        report(ProgressStage.ACCOUNT_RECOVERY, start + gap, None, f"account {account_index}, {chain} addresses")
         if not hits:
             return needed
         needed = hits[-1] + 1
