@@ -3,6 +3,7 @@ ledger milestones, bulk address generation and account recovery (issue 12, secti
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
@@ -66,9 +67,10 @@ async def test_bulk_address_generation_reports_in_steps(wallet_factory: WalletFa
     seen: list[Progress] = []
     records = await account.generate_addresses(2_000, progress=seen.append)
     steps = _by_stage(seen, ProgressStage.ADDRESS_GENERATION)
-    assert steps[0].done == 0 and steps[-1].done == 2_000 == len(records)
+    assert steps[0].done == 0
+    assert steps[-1].done == 2_000 == len(records)
     assert len(steps) >= 4  # more than one report: a bar moves while the batch is derived
-    assert all(a.done < b.done for a, b in zip(steps, steps[1:], strict=False))
+    assert all(a.done < b.done for a, b in itertools.pairwise(steps))
     assert steps[-1].detail == "main (public)"
     assert [r.key_index for r in records] == list(range(1, 2_001))
 

@@ -45,7 +45,20 @@ def test_help_exits_zero() -> None:
     assert "devnet" in result.stdout
 
 
-_WORDS = "abandon ability able about above absent absorb abstract absurd abuse access accident".split()
+_WORDS = [
+    "abandon",
+    "ability",
+    "able",
+    "about",
+    "above",
+    "absent",
+    "absorb",
+    "abstract",
+    "absurd",
+    "abuse",
+    "access",
+    "accident",
+]
 
 
 @pytest.mark.parametrize(
