@@ -250,14 +250,15 @@ class VaultStore:
             self._store(validate_mnemonic(mnemonic))
 
     def change_password(self, old_password: str, new_password: str) -> None:
-        """Re-encrypt the vault under ``new_password`` (atomically); ``old_password`` stops working."""
+        """Re-encrypt the vault under ``new_password`` (atomically); ``old_password`` stops working. The file
+        keeps the Argon2id parameters it is stored with."""
         crypto.password_bytes(new_password)
         with self._mutex:
             vault = self._read()
             _, mnemonic = _open(vault, old_password)
             salt = crypto.new_salt()
-            key = crypto.derive_key(new_password, salt, self._kdf)
-            sealed, raw = _seal(key, salt, self._kdf, mnemonic)
+            key = crypto.derive_key(new_password, salt, vault.header.kdf)
+            sealed, raw = _seal(key, salt, vault.header.kdf, mnemonic)
             atomic_write(self._path, raw)
             self._set_unlocked(_Unlocked(sealed.header, key, _keychain_for(mnemonic)))
 

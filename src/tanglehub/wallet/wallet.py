@@ -437,6 +437,14 @@ class Wallet:
         check_instance(kdf, KdfParams, "kdf")
         return await write_backup(self, dest, backup_password, kdf=kdf)
 
+    async def change_password(self, old_password: str, new_password: str) -> None:
+        """Re-encrypt the vault under ``new_password`` (atomically; ``old_password`` stops working). The vault
+        keeps its stored Argon2id parameters; a wrong ``old_password`` raises
+        :class:`~tanglehub.vault.WrongPasswordError` and changes nothing."""
+        check_paths(self._path, old_password)
+        check_paths(self._path, new_password)
+        await asyncio.to_thread(self.vault.change_password, old_password, new_password)
+
     @classmethod
     async def restore(
         cls,
