@@ -10,7 +10,7 @@ from tanglehub.keys.bech32 import ED25519, decode_address
 from tanglehub.protocol.address import Address, AliasAddress, Ed25519Address, NftAddress
 from tanglehub.protocol.output import AliasOutput, BasicOutput, FoundryOutput, NftOutput, Output
 from tanglehub.protocol.payload import MAX_INPUTS
-from tanglehub.wallet.checks import check_bool, check_bytes, check_instance, check_int, check_number
+from tanglehub.wallet.checks import check_bool, check_id, check_instance, check_int, check_number
 from tanglehub.wallet.checks import check_optional_bool as _optional_bool
 from tanglehub.wallet.errors import AddressNotFoundError, WalletArgumentError
 from tanglehub.wallet.operations import addresses as _addresses
@@ -234,16 +234,15 @@ class Account:
         return await _submit(self, signed)
 
     async def claim_outputs(
-        self, output_ids: Sequence[bytes] | None = None, options: TransactionOptions | None = None
+        self, output_ids: Sequence[bytes | str] | None = None, options: TransactionOptions | None = None
     ) -> TransactionRecord | None:
-        """Claim outputs with return/expiration conditions (default: every claimable one)."""
+        """Claim outputs with return/expiration conditions (default: every claimable one); ids as bytes or
+        hex text."""
         ids = None
         if output_ids is not None:
             if isinstance(output_ids, bytes | str) or not isinstance(output_ids, Sequence):
                 raise TransactionOptionsError("output_ids must be a list of 34-byte output ids")
-            ids = [
-                check_bytes(o, f"output_ids[{i}]", 34, TransactionOptionsError) for i, o in enumerate(output_ids)
-            ]
+            ids = [check_id(o, f"output_ids[{i}]", 34, TransactionOptionsError) for i, o in enumerate(output_ids)]
         return await _claim.claim_outputs(self, ids, _options(options))
 
     async def consolidate_outputs(
@@ -264,13 +263,14 @@ class Account:
         )
 
     async def retry_until_included(
-        self, tx_id: bytes, interval: float = 1.0, max_attempts: int = 40
+        self, tx_id: bytes | str, interval: float = 1.0, max_attempts: int = 40
     ) -> TransactionRecord:
-        """Track (and reattach when needed) until the transaction is confirmed or conflicting."""
-        check_bytes(tx_id, "tx_id", 32, TransactionOptionsError)
+        """Track (and reattach when needed) until the transaction is confirmed or conflicting; ``tx_id`` is
+        the 32-byte id or its hex text (``0x...``, as printed)."""
+        raw = check_id(tx_id, "tx_id", 32, TransactionOptionsError)
         check_number(interval, "interval", 0.0, TransactionOptionsError)
         check_int(max_attempts, "max_attempts", 1, None, TransactionOptionsError)
-        return await _tracking.retry_until_included(self, bytes(tx_id), interval, max_attempts)
+        return await _tracking.retry_until_included(self, raw, interval, max_attempts)
 
     async def sync_pending_transactions(self) -> list[TransactionRecord]:
         """Check every pending transaction once."""

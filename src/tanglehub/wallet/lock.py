@@ -55,6 +55,11 @@ class WalletLock:
         except BlockingIOError:
             pid = _holder_pid(fd)
             os.close(fd)
+            if pid == str(os.getpid()):
+                raise WalletInUseError(
+                    f"the wallet in {directory} is already open in this process (by another Wallet object); use "
+                    "that one, or close it before opening the wallet again"
+                ) from None
             raise WalletInUseError(
                 f"the wallet in {directory} is already open in another process (pid {pid}); close it there "
                 "first (one process per wallet directory)"

@@ -109,7 +109,7 @@ KdfOpt = Annotated[
     typer.Option("--kdf", help="Argon2id cost: moderate, sensitive, interactive, or minimum (test wallets only)."),
 ]
 
-out_console = Console(soft_wrap=True, highlight=False)
+out_console = Console(soft_wrap=True, highlight=False, width=None if sys.stdout.isatty() else 200)
 """Standard output (tables, results)."""
 err_console = Console(stderr=True, soft_wrap=True, highlight=False)
 """Standard error (notes, progress)."""

@@ -29,6 +29,7 @@ from tanglehub.cli.wallet.common import (
     password,
     run,
 )
+from tanglehub.keys.bip39 import validate_mnemonic
 from tanglehub.keys.slip10 import SHIMMER_COIN_TYPE
 from tanglehub.wallet import Wallet
 
@@ -51,7 +52,7 @@ def create(
 
     async def work() -> None:
         params = kdf_params(kdf)
-        mnemonic = read_mnemonic() if import_mnemonic else None
+        mnemonic = validate_mnemonic(read_mnemonic()) if import_mnemonic else None
         secret = new_password("TANGLEHUB_WALLET_PASSWORD", "new wallet password")
         wallet = await Wallet.create(
             wallet_dir,
