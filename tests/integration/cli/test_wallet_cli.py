@@ -19,6 +19,7 @@ from tanglehub.keys.bech32 import ED25519, decode_address
 from tanglehub.keys.bip39 import validate_mnemonic
 
 SEND_AMOUNT = 1_000_000
+FOLLOW = ("--kind", "NewOutput", "--sync-interval", "0.3", "--timeout", "120")
 IMPORTED = (
     "giant dynamic museum toddler six deny defense ostrich bomb access mercy blood explain muscle shoot shallow "
     "glad autumn author calm heavy hawk abuse rally"
@@ -96,6 +97,7 @@ def _sync_until_funded(cli: Cli, alias: str, amount: int, attempts: int = 40) ->
     pytest.fail(f"{alias} never showed {amount}: {_balance(cli, alias)}")
 
 
+@pytest.mark.slow
 def test_exchange_guide_steps_through_the_wallet_command(devnet: Devnet, tmp_path: Path) -> None:
     wallet_dir = tmp_path / "exchange-wallet"
     cli = Cli(devnet, wallet_dir)
@@ -235,3 +237,18 @@ def test_a_mnemonic_never_shows_up_in_errors_and_import_reads_standard_input(
     synced = cli("wallet", "sync", "--progress")
     assert "indexer sync: main" in synced.stderr
     assert "301/301" in synced.stderr
+
+    # events --follow: waits for a deposit, syncing in the background, and stops after --max events.
+    follower = subprocess.Popen(
+        [sys.executable, "-m", "tanglehub.cli.main", "wallet", "events", "--follow", "--max", "1", *FOLLOW],
+        env=cli.env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    devnet.faucet(ours.stdout.split()[-1])
+    out, err = follower.communicate(timeout=180)
+    assert follower.returncode == 0, err
+    assert re.search(rf"NewOutput .*address={ours.stdout.split()[-1]} amount={devnet.faucet_amount}", out), out
