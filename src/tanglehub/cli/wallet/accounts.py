@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -37,7 +36,7 @@ address_app = typer.Typer(name="address", help="An account's deposit and change 
 def account_create(
     alias: Annotated[str, typer.Argument(help="A unique alias (case-insensitive), e.g. your user id.")],
     *,
-    wallet_dir: WalletDirOpt = Path(DEFAULT_WALLET_DIR),
+    wallet_dir: WalletDirOpt = DEFAULT_WALLET_DIR,
     node: NodeOpt = None,
 ) -> None:
     """Create an account with the next index; it starts with one public address."""
@@ -53,7 +52,7 @@ def account_create(
 
 @account_app.command("list")
 def account_list(
-    *, wallet_dir: WalletDirOpt = Path(DEFAULT_WALLET_DIR), node: NodeOpt = None, as_json: JsonOpt = False
+    *, wallet_dir: WalletDirOpt = DEFAULT_WALLET_DIR, node: NodeOpt = None, as_json: JsonOpt = False
 ) -> None:
     """List the wallet's accounts by index."""
 
@@ -89,7 +88,7 @@ def _address_json(record: AddressRecord) -> dict[str, object]:
 @address_app.command("new")
 def address_new(
     *,
-    wallet_dir: WalletDirOpt = Path(DEFAULT_WALLET_DIR),
+    wallet_dir: WalletDirOpt = DEFAULT_WALLET_DIR,
     node: NodeOpt = None,
     account: AccountOpt = None,
     count: Annotated[int, typer.Option("--count", "-c", help="How many addresses (1 to 100,000).")] = 1,
@@ -116,7 +115,7 @@ def address_new(
 @address_app.command("list")
 def address_list(
     *,
-    wallet_dir: WalletDirOpt = Path(DEFAULT_WALLET_DIR),
+    wallet_dir: WalletDirOpt = DEFAULT_WALLET_DIR,
     node: NodeOpt = None,
     account: AccountOpt = None,
     chain: Annotated[str, typer.Option("--chain", help="public, internal or all.")] = "all",

@@ -58,8 +58,9 @@ NEW_PASSWORD_ENV = "TANGLEHUB_WALLET_NEW_PASSWORD"  # noqa: S105 - a variable na
 """The environment variable holding the new password of ``change-password``."""
 BACKUP_PASSWORD_ENV = "TANGLEHUB_BACKUP_PASSWORD"  # noqa: S105 - a variable name, not a password
 """The environment variable holding a backup's password."""
-DEFAULT_WALLET_DIR = "tanglehub-wallet"
-"""The wallet directory when neither ``--wallet-dir`` nor ``TANGLEHUB_WALLET_DIR`` is given."""
+DEFAULT_WALLET_DIR = Path.home() / ".tanglehub" / "wallet"
+"""The wallet directory when neither ``--wallet-dir`` nor ``TANGLEHUB_WALLET_DIR`` is given (outside any
+source tree, so following a guide in a checkout never leaves a vault in it)."""
 DEFAULT_NODE_URL = "http://127.0.0.1:14265"
 """The node when neither ``--node`` nor ``TANGLEHUB_NODE_URL`` is given (a local ``tanglehub devnet``)."""
 

@@ -14,7 +14,6 @@ import contextlib
 import datetime
 import json
 import sys
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -52,7 +51,7 @@ async def _sync_forever(wallet: Wallet, interval: float) -> None:
 
 def events(
     *,
-    wallet_dir: WalletDirOpt = Path(DEFAULT_WALLET_DIR),
+    wallet_dir: WalletDirOpt = DEFAULT_WALLET_DIR,
     node: NodeOpt = None,
     consumer: Annotated[
         str, typer.Option("--consumer", "-c", help="Consumer name; its cursor is stored under it.")

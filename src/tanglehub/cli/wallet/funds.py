@@ -10,7 +10,6 @@ default), follow each transaction to ``confirmed`` (reattaching if needed); a tr
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -70,7 +69,7 @@ async def _sync(wallet: Wallet, account: Account | None, mode: SyncMode, show: b
 
 def sync(
     *,
-    wallet_dir: WalletDirOpt = Path(DEFAULT_WALLET_DIR),
+    wallet_dir: WalletDirOpt = DEFAULT_WALLET_DIR,
     node: NodeOpt = None,
     account: AccountOpt = None,
     mode: ModeOpt = "indexer",
@@ -119,7 +118,7 @@ def _balance_json(account: Account, b: Balance) -> dict[str, Any]:
 
 def balance(
     *,
-    wallet_dir: WalletDirOpt = Path(DEFAULT_WALLET_DIR),
+    wallet_dir: WalletDirOpt = DEFAULT_WALLET_DIR,
     node: NodeOpt = None,
     account: AccountOpt = None,
     as_json: JsonOpt = False,
@@ -184,7 +183,7 @@ def send(
     address: Annotated[str, typer.Argument(help="The recipient's bech32 address.", show_default=False)],
     amount: Annotated[int, typer.Argument(help="The amount in the smallest unit.", show_default=False)],
     *,
-    wallet_dir: WalletDirOpt = Path(DEFAULT_WALLET_DIR),
+    wallet_dir: WalletDirOpt = DEFAULT_WALLET_DIR,
     node: NodeOpt = None,
     account: AccountOpt = None,
     wait: WaitOpt = True,
@@ -218,7 +217,7 @@ def _output_id(text: str) -> bytes:
 
 def claim(
     *,
-    wallet_dir: WalletDirOpt = Path(DEFAULT_WALLET_DIR),
+    wallet_dir: WalletDirOpt = DEFAULT_WALLET_DIR,
     node: NodeOpt = None,
     account: AccountOpt = None,
     output_id: Annotated[
@@ -243,7 +242,7 @@ def claim(
 
 def consolidate(
     *,
-    wallet_dir: WalletDirOpt = Path(DEFAULT_WALLET_DIR),
+    wallet_dir: WalletDirOpt = DEFAULT_WALLET_DIR,
     node: NodeOpt = None,
     account: AccountOpt = None,
     threshold: Annotated[

@@ -40,7 +40,7 @@ CoinTypeOpt = Annotated[int, typer.Option("--coin-type", help="4219 (Shimmer) or
 
 def create(
     *,
-    wallet_dir: WalletDirOpt = Path(DEFAULT_WALLET_DIR),
+    wallet_dir: WalletDirOpt = DEFAULT_WALLET_DIR,
     node: NodeOpt = None,
     coin_type: CoinTypeOpt = SHIMMER_COIN_TYPE,
     import_mnemonic: Annotated[
@@ -84,7 +84,7 @@ def create(
 def backup(
     destination: Annotated[Path, typer.Argument(help="The backup file to write.", show_default=False)],
     *,
-    wallet_dir: WalletDirOpt = Path(DEFAULT_WALLET_DIR),
+    wallet_dir: WalletDirOpt = DEFAULT_WALLET_DIR,
     node: NodeOpt = None,
     kdf: KdfOpt = "moderate",
 ) -> None:
@@ -103,7 +103,7 @@ def backup(
 def restore(
     backup_file: Annotated[Path, typer.Argument(help="The backup file to read.", show_default=False)],
     *,
-    wallet_dir: WalletDirOpt = Path(DEFAULT_WALLET_DIR),
+    wallet_dir: WalletDirOpt = DEFAULT_WALLET_DIR,
     node: NodeOpt = None,
     coin_type: CoinTypeOpt = SHIMMER_COIN_TYPE,
 ) -> None:
@@ -125,7 +125,7 @@ def restore(
     run(work)
 
 
-def change_password(*, wallet_dir: WalletDirOpt = Path(DEFAULT_WALLET_DIR), node: NodeOpt = None) -> None:
+def change_password(*, wallet_dir: WalletDirOpt = DEFAULT_WALLET_DIR, node: NodeOpt = None) -> None:
     """Re-encrypt the vault under a new password (from TANGLEHUB_WALLET_NEW_PASSWORD or a prompt)."""
 
     async def work() -> None:
