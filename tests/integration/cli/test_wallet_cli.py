@@ -226,6 +226,10 @@ def test_a_mnemonic_never_shows_up_in_errors_and_import_reads_standard_input(
     imported = cli("wallet", "create", "--import", "--kdf", "minimum", stdin=IMPORTED + "\n")
     assert imported.stdout == ""  # an imported mnemonic is never printed back
     assert "imported" in imported.stderr
+    recovered = cli("wallet", "account", "recover", "--account-gap", "1", "--address-gap", "5", "--progress")
+    assert recovered.stdout == ""  # nothing used yet: no account to recover
+    assert "account recovery: account 0, internal addresses" in recovered.stderr
+    assert "10/?" in recovered.stderr  # five public and five internal addresses checked
     cli("wallet", "account", "create", "main")
     ours = cli("wallet", "address", "new", "-a", "main", "--count", "300", "--progress")
     assert "address generation: main (public)" in ours.stderr

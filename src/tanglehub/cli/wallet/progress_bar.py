@@ -1,8 +1,9 @@
 """A Rich progress display fed by the wallet library's progress callback (:mod:`tanglehub.wallet.progress`).
 
 One bar per stage (indexer sync, ledger sync bootstrap, ledger sync, address generation, account recovery)
-with what it is working on, ``done/total`` counts, the rate per second and the elapsed time. A stage with
-an unknown total (milestones, recovery) shows a pulsing bar and the count. Drawn on standard error, so
+with what it is working on, ``done/total`` counts, the rate per second and the elapsed time. A stage of
+known size starts a fresh bar for each account; a stage with an unknown total (milestones, recovery) shows
+a pulsing bar and keeps counting across accounts and chains (addresses checked so far). Drawn on standard error, so
 standard output stays clean for results and ``--json``.
 """
 
@@ -52,6 +53,8 @@ class ProgressBar:
             transient=False,
         )
         self._tasks: dict[ProgressStage, tuple[TaskID, str]] = {}
+        self._carried: dict[ProgressStage, int] = {}
+        self._last: dict[ProgressStage, int] = {}
 
     def __enter__(self) -> ProgressBar:
         if self._enabled:
@@ -68,15 +71,23 @@ class ProgressBar:
         """The library's callback: move (or start) the stage's bar."""
         if not self._enabled:
             return
-        description = str(progress.stage) + (f": {progress.detail}" if progress.detail else "")
-        known = self._tasks.get(progress.stage)
+        stage = progress.stage
+        description = str(stage) + (f": {progress.detail}" if progress.detail else "")
+        known = self._tasks.get(stage)
         if known is None:
             task = self._rich.add_task(description, total=progress.total, completed=progress.done)
-            self._tasks[progress.stage] = (task, progress.detail)
+            self._tasks[stage] = (task, progress.detail)
+            self._last[stage] = progress.done
             return
         task, detail = known
         if detail != progress.detail:  # the same stage moved on to another account or chain
-            self._rich.reset(task, total=progress.total, completed=progress.done, description=description)
-            self._tasks[progress.stage] = (task, progress.detail)
-            return
-        self._rich.update(task, total=progress.total, completed=progress.done)
+            self._tasks[stage] = (task, progress.detail)
+            if progress.total is not None:  # a new piece of known size: a fresh bar
+                self._carried[stage] = 0
+                self._last[stage] = progress.done
+                self._rich.reset(task, total=progress.total, completed=progress.done, description=description)
+                return
+            self._carried[stage] = self._carried.get(stage, 0) + self._last.get(stage, 0)  # unknown size: count on
+            self._rich.update(task, description=description)
+        self._last[stage] = progress.done
+        self._rich.update(task, total=progress.total, completed=self._carried.get(stage, 0) + progress.done)
