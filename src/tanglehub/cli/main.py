@@ -7,6 +7,7 @@ Errors from tanglehub become one clear line on stderr and a non-zero exit code, 
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 
 import typer
@@ -94,6 +95,15 @@ def main(argv: list[str] | None = None) -> int:
         if isinstance(exc.code, int):
             return exc.code
         print(exc.code, file=sys.stderr)
+        return 1
+    except Exception as exc:  # a bug: still one line, unless the traceback is asked for
+        if os.environ.get("TANGLEHUB_DEBUG") == "1":
+            raise
+        print(
+            f"error: unexpected {type(exc).__name__} (a bug in tanglehub; run with TANGLEHUB_DEBUG=1 for the "
+            "traceback and report it)",
+            file=sys.stderr,
+        )
         return 1
     return result if isinstance(result, int) and not isinstance(result, bool) else 0
 

@@ -87,3 +87,25 @@ def test_extra_arguments_are_counted_not_shown() -> None:
     result = _tanglehub("keys", "derive", "--coin-type", "4219", "--hrp", "tst", *_WORDS)
     assert "got 12 unexpected extra arguments" in result.stderr
     assert "standard input" in result.stderr
+
+
+def test_an_unexpected_exception_is_one_line_without_its_message(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A bug still ends in one line (its message could carry anything, so it is not printed)."""
+    from tanglehub.cli import keys
+    from tanglehub.cli.main import main
+
+    def broken(words: int = 24) -> str:
+        raise RuntimeError("abandon ability able")
+
+    monkeypatch.setattr(keys, "generate_mnemonic", broken)
+    monkeypatch.delenv("TANGLEHUB_DEBUG", raising=False)
+    assert main(["keys", "generate"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: unexpected RuntimeError")
+    assert "abandon" not in err
+    assert len(err.strip().splitlines()) == 1
+    monkeypatch.setenv("TANGLEHUB_DEBUG", "1")
+    with pytest.raises(RuntimeError):
+        main(["keys", "generate"])
