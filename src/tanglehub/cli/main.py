@@ -12,9 +12,8 @@ import sys
 
 import typer
 from typer import Abort
-from typer._click.exceptions import ClickException, UsageError
 
-from tanglehub.cli.usage import is_no_args_help, safe_usage_message, usage_hint
+from tanglehub.cli.usage import ClickException, UsageError, is_no_args_help, safe_usage_message, usage_hint
 from tanglehub.errors import TanglehubError
 
 __all__ = ["app", "main"]

@@ -13,11 +13,19 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from typer._click.exceptions import NoArgsIsHelpError, NoSuchOption, UsageError
+try:  # recent Typer vendors click as typer._click; its own exception classes are the ones raised
+    from typer._click.exceptions import ClickException, NoArgsIsHelpError, NoSuchOption, UsageError
+except ImportError:  # pragma: no cover - Typer versions that run on the click package
+    from click.exceptions import (  # type: ignore[assignment]
+        ClickException,
+        NoArgsIsHelpError,
+        NoSuchOption,
+        UsageError,
+    )
 
 from tanglehub.keys.bip39 import is_bip39_word
 
-__all__ = ["HIDDEN", "safe_usage_message", "usage_hint"]
+__all__ = ["HIDDEN", "ClickException", "UsageError", "is_no_args_help", "safe_usage_message", "usage_hint"]
 
 HIDDEN = "<hidden>"
 """What replaces a value the user typed."""
