@@ -96,11 +96,8 @@ class StoreTx:
         return None if row is None else AccountRecord(int(row[0]), str(row[1]), int(row[2]))
 
     def account_by_alias(self, alias: str) -> AccountRecord | None:
-        """The account named ``alias``, compared ignoring case as wallet.rs and the official SDK do (``Alice``
-        finds ``alice``); an exact match wins over a case-insensitive one.
-
-        ASCII aliases are compared in SQL (``lower``); the few aliases with other characters are compared
-        with Python's full Unicode case folding."""
+        """The account named ``alias`` ignoring case, as in wallet.rs (an exact match wins); ASCII aliases are
+        compared in SQL, others with Unicode case folding."""
         row = self._conn.execute(
             "SELECT idx, alias, created_at FROM accounts WHERE alias = ?", (alias,)
         ).fetchone()
