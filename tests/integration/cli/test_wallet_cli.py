@@ -196,9 +196,9 @@ def test_bad_input_gives_one_error_line_and_exit_2(devnet: Devnet, tmp_path: Pat
     assert "invalid recipient address" in bad_address.stderr
     bob = cli.json("wallet", "address", "list", "-a", "bob")[0]["address"]  # type: ignore[index]
     assert "insufficient funds" in cli("wallet", "send", str(bob), "5000000", "-a", "alice", expect=2).stderr
-    assert (
-        "below the minimum storage deposit" in cli("wallet", "send", str(bob), "5", "-a", "alice", expect=2).stderr
-    )
+    micro = cli("wallet", "send", str(bob), "5", "-a", "alice", expect=2).stderr
+    assert "below the minimum storage deposit" in micro
+    assert "--allow-micro" in micro
     assert "positive" in cli("wallet", "send", "-a", "alice", str(bob), "--", "-5", expect=2).stderr
     not_a_number = cli("wallet", "send", str(bob), "lots", "-a", "alice", expect=2)
     assert "Invalid value for 'amount'" in not_a_number.stderr

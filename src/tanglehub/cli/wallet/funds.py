@@ -31,6 +31,7 @@ from tanglehub.cli.wallet.common import (
 from tanglehub.cli.wallet.progress_bar import ProgressBar
 from tanglehub.wallet import (
     Account,
+    AmountBelowStorageDepositError,
     Balance,
     SyncMode,
     SyncOptions,
@@ -198,7 +199,10 @@ def send(
         async with await open_wallet(wallet_dir, node) as wallet:
             chosen = await choose_account(wallet, account)
             options = TransactionOptions(allow_micro_amount=allow_micro, note=note)
-            record = await chosen.send(amount, address, options)
+            try:
+                record = await chosen.send(amount, address, options)
+            except AmountBelowStorageDepositError as exc:
+                raise WalletArgumentError(f"{exc} (on the command line: --allow-micro)") from None
             await _finish(chosen, [record], wait)
 
     run(work)
