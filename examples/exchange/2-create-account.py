@@ -1,24 +1,31 @@
 """Step 2 of the exchange guide: accounts for users, both approaches.
 
-* **Multi-account approach**: one account per user, with the user's id as its unique alias. Accounts are
-  numbered (index 0, 1, 2...) and can be found by alias, index or any of their addresses.
-* **Single-account approach**: one account for the exchange and one address per user; the exchange's own
-  database remembers which address belongs to which user.
+* **Multi-account approach**: one account per user, with the user's id as its unique alias (aliases are
+  compared ignoring case, as in wallet.rs: ``alice`` and ``Alice`` are the same user). Accounts are numbered
+  (index 0, 1, 2...) and can be found by alias, index or any of their addresses.
+* **Single-account approach**: one account for the exchange and one address per user. The exchange's own
+  database remembers which address belongs to which user, by the address's *key index*; here a small JSON
+  table (``TANGLEHUB_USER_MAP``) plays that database. A new user gets the next key index nobody has; a
+  known user keeps theirs, whatever order or subset of users a later run is given.
 
-Extra variable: ``TANGLEHUB_USERS``, comma-separated user ids (default ``user-1,user-2``). The account of the
-first user is the one the later steps use by default (``TANGLEHUB_ACCOUNT_ALIAS``). Running the script again
-reuses accounts that already exist.
+Extra variables: ``TANGLEHUB_USERS``, comma-separated user ids (default ``user-1,user-2``); the account of
+the first user is the one the later steps use by default (``TANGLEHUB_ACCOUNT_ALIAS``).
+``TANGLEHUB_USER_MAP``: the user -> key index table (default: ``<wallet dir>-users.json``). Running the
+script again reuses accounts and addresses that already exist.
 """
 
 from __future__ import annotations
 
+import json
 import os
+from pathlib import Path
 
-from _common import open_wallet, run
+from _common import WALLET_DIR, fail, open_wallet, run
 
 from tanglehub.wallet import Account, AccountNotFoundError, Wallet
 
 SINGLE_ACCOUNT_ALIAS = "exchange"
+USER_MAP = Path(os.environ.get("TANGLEHUB_USER_MAP") or f"{WALLET_DIR}-users.json")
 
 
 async def account_for(wallet: Wallet, alias: str) -> Account:
@@ -27,6 +34,24 @@ async def account_for(wallet: Wallet, alias: str) -> Account:
         return await wallet.get_account(alias)
     except AccountNotFoundError:
         return await wallet.create_account(alias)
+
+
+def load_user_map() -> dict[str, int]:
+    """user id -> key index of their deposit address in the shared account (your database's job)."""
+    if not USER_MAP.exists():
+        return {}
+    try:
+        data = json.loads(USER_MAP.read_text(encoding="utf-8"))
+        return {str(user): int(index) for user, index in data.items()}
+    except (ValueError, AttributeError, TypeError):
+        fail(f"{USER_MAP} is not a user -> key index table; move it away to start a new one")
+
+
+def save_user_map(mapping: dict[str, int]) -> None:
+    """Write the table atomically (a crash leaves the old or the new one, never half of it)."""
+    tmp = USER_MAP.with_name(USER_MAP.name + ".tmp")
+    tmp.write_text(json.dumps(mapping, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    tmp.replace(USER_MAP)
 
 
 async def main() -> None:
@@ -40,10 +65,19 @@ async def main() -> None:
 
         print(f"Single-account approach: one account {SINGLE_ACCOUNT_ALIAS!r}, one address per user.")
         shared = await account_for(wallet, SINGLE_ACCOUNT_ALIAS)
-        have = await shared.addresses(internal=False)
-        if len(have) < len(users):
-            await shared.generate_addresses(len(users) - len(have))
-        for user, address in zip(users, await shared.addresses(internal=False), strict=False):
+        mapping = load_user_map()
+        by_index = {a.key_index: a for a in await shared.addresses(internal=False)}
+        taken = set(mapping.values())
+        for user in users:
+            if user not in mapping:  # a new user: the lowest key index no user has, generated if needed
+                index = next(i for i in range(len(by_index) + len(users) + 1) if i not in taken)
+                while index not in by_index:
+                    record = await shared.generate_address()
+                    by_index[record.key_index] = record
+                mapping[user] = index
+                taken.add(index)
+                save_user_map(mapping)  # remember it before handing the address out
+            address = by_index[mapping[user]]
             print(f"  user {user} -> {address.bech32} (key index {address.key_index})")
 
         print("Accounts in this wallet:")

@@ -1,15 +1,16 @@
 """Settings and helpers shared by the exchange example scripts (read from environment variables).
 
-=============================  ===================================================  =========================
+=============================  ===================================================  ============================
 variable                       meaning                                              default
-=============================  ===================================================  =========================
+=============================  ===================================================  ============================
 ``TANGLEHUB_NODE_URL``         the node (``tanglehub devnet``) to talk to           http://127.0.0.1:14265
-``TANGLEHUB_WALLET_DIR``       the wallet directory (vault + state database)        ./exchange-wallet
+``TANGLEHUB_WALLET_DIR``       the wallet directory (vault + state database)        ~/.tanglehub/exchange-wallet
 ``TANGLEHUB_WALLET_PASSWORD``  the vault password (required, never hard-coded)      (none)
 ``TANGLEHUB_ACCOUNT_ALIAS``    the account the scripts work on                      user-1
-=============================  ===================================================  =========================
+=============================  ===================================================  ============================
 
-Each script documents its own extra variables at the top.
+Each script documents its own extra variables at the top. The default wallet directory is outside the
+source tree (under the home directory), so following the guide never leaves a vault inside a git checkout.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from tanglehub.wallet import Wallet
 
 __all__ = [
     "ACCOUNT_ALIAS",
+    "DEFAULT_WALLET_DIR",
     "NODE_URL",
     "WALLET_DIR",
     "env_float",
@@ -39,7 +41,9 @@ __all__ = [
 
 NODE_URL = os.environ.get("TANGLEHUB_NODE_URL", "http://127.0.0.1:14265")
 """Base URL of the node."""
-WALLET_DIR = Path(os.environ.get("TANGLEHUB_WALLET_DIR", "exchange-wallet"))
+DEFAULT_WALLET_DIR = Path.home() / ".tanglehub" / "exchange-wallet"
+"""Where the examples keep their wallet unless ``TANGLEHUB_WALLET_DIR`` says otherwise (outside the repo)."""
+WALLET_DIR = Path(os.environ.get("TANGLEHUB_WALLET_DIR") or DEFAULT_WALLET_DIR).expanduser()
 """The wallet directory."""
 ACCOUNT_ALIAS = os.environ.get("TANGLEHUB_ACCOUNT_ALIAS", "user-1")
 """The account (user) the scripts work on."""

@@ -108,9 +108,16 @@ def test_exchange_guide_steps_in_order(devnet: Devnet, tmp_path: Path) -> None:
     assert _is_address(user2_address)
     assert _is_address(shared_user2)
     assert re.search(r"^  2: exchange$", out, re.MULTILINE)
+    shared_user1 = _find(r"user user-1 -> (\S+) \(key index 0\)$", out)
     rerun = s.run("2-create-account.py").stdout  # existing accounts are reused, not duplicated
     assert _find(r"user user-2 -> (\S+) \(key index 1\)$", rerun) == shared_user2
     assert "  3:" not in rerun
+    # Another order and a new user: everyone keeps their address, the newcomer gets a fresh one (issue 12).
+    reordered = s.run("2-create-account.py", TANGLEHUB_USERS="user-3,user-2").stdout
+    user3 = _find(r"user user-3 -> (\S+) \(key index 2\)$", reordered)
+    assert user3 not in (shared_user1, shared_user2)
+    assert _find(r"user user-2 -> (\S+) \(key index 1\)$", reordered) == shared_user2
+    assert _find(r"user user-1 -> (\S+) \(key index 0\)$", s.run("2-create-account.py").stdout) == shared_user1
 
     # 3: a new deposit address for user-1, funded by the devnet faucet.
     out = s.run("3-generate-address.py", TANGLEHUB_FAUCET="1").stdout
@@ -172,3 +179,22 @@ def test_send_without_recipient_says_what_is_missing(devnet: Devnet, tmp_path: P
     s = Scripts(devnet, tmp_path / "w")
     proc = s.run("6-send-amount.py", expect=2)
     assert "recipient" in proc.stderr
+
+
+def test_examples_keep_their_wallet_outside_the_repository(tmp_path: Path) -> None:
+    """Following the guide must not leave a vault inside the checkout (issue 12): the default wallet
+    directory is under the home directory, and a wallet made in the examples directory anyway is ignored."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TANGLEHUB_")} | {"HOME": str(tmp_path)}
+    probe = "import _common; print(_common.WALLET_DIR.resolve())"
+    out = subprocess.run(
+        [sys.executable, "-c", probe], cwd=EXAMPLES, env=env, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    default = Path(out)
+    repo = EXAMPLES.parents[1]
+    assert default.is_relative_to(tmp_path)
+    assert not default.is_relative_to(repo)
+    if not (repo / ".git").exists():
+        pytest.skip("not a git checkout: .gitignore cannot be asked")
+    for leftover in ("examples/exchange/exchange-wallet/wallet.vault", "exchange-wallet-users.json"):
+        ignored = subprocess.run(["git", "check-ignore", "-q", leftover], cwd=repo, check=False)
+        assert ignored.returncode == 0, f"{leftover} is not ignored by git"

@@ -17,7 +17,7 @@ from tanglehub.keys.address import MAX_INDEX, derive_addresses_parallel
 from tanglehub.keys.bech32 import check_hrp
 from tanglehub.keys.bip39 import VALID_WORD_COUNTS, generate_mnemonic, mnemonic_to_seed
 from tanglehub.keys.errors import DerivationError, MnemonicError
-from tanglehub.keys.slip10 import IOTA_COIN_TYPE, SHIMMER_COIN_TYPE
+from tanglehub.keys.slip10 import check_coin_type
 
 __all__ = ["app", "derive", "generate", "read_mnemonic"]
 
@@ -26,8 +26,6 @@ app = typer.Typer(
     help="Mnemonics and address derivation (IOTA coin type 4218, Shimmer 4219).",
     no_args_is_help=True,
 )
-
-_COIN_TYPES = (IOTA_COIN_TYPE, SHIMMER_COIN_TYPE)
 
 
 def _fail(exc: TanglehubError) -> typer.Exit:
@@ -77,8 +75,7 @@ def derive(
 ) -> None:
     """Read a mnemonic from standard input and print one bech32 address per line."""
     try:
-        if coin_type not in _COIN_TYPES:
-            raise DerivationError(f"--coin-type must be 4218 (IOTA) or 4219 (Shimmer), got {coin_type}")
+        check_coin_type(coin_type, "--coin-type")
         _non_negative("account", account)
         _non_negative("start", start)
         _non_negative("count", count, MAX_INDEX + 1 - start)

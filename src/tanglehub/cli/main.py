@@ -13,7 +13,9 @@ import sys
 
 import typer
 import typer.rich_utils
+from typer import Abort
 
+from tanglehub.cli.usage import ClickException, UsageError, is_no_args_help, safe_usage_message, usage_hint
 from tanglehub.errors import TanglehubError
 
 __all__ = ["HELP_MIN_WIDTH", "app", "main"]
@@ -70,16 +72,28 @@ _mount()
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return the process exit code (0 ok, 2 usage or tanglehub error, 130 interrupted).
 
-    Usage errors (unknown command, missing or malformed option) are reported by click itself, in standalone
-    mode, as a usage line and one error line; only tanglehub's own errors are caught here. (Typer vendors its
-    own copy of click, so catching ``click``'s exception classes here would miss them.)
+    Click runs in non-standalone mode so that its usage errors come back here: they are printed as the
+    command's usage line and one ``error:`` line in which no value the user typed appears (a mnemonic typed
+    on the command line by mistake is never echoed; see :mod:`tanglehub.cli.usage`).
     """
+    args = list(sys.argv[1:] if argv is None else argv)
     try:
-        app(args=argv, standalone_mode=True)
+        result = app(args=args, prog_name="tanglehub", standalone_mode=False)
+    except UsageError as exc:
+        if is_no_args_help(exc):  # the group's help was already printed
+            return 2
+        hint = usage_hint(exc)
+        if hint:
+            print(hint, file=sys.stderr)
+        print(f"error: {safe_usage_message(exc, args)}", file=sys.stderr)
+        return 2
+    except ClickException as exc:
+        print(f"error: {_hide_values(exc.format_message(), args)}", file=sys.stderr)
+        return exc.exit_code or 2
     except TanglehubError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, Abort):
         print("aborted", file=sys.stderr)
         return 130
     except SystemExit as exc:
@@ -89,7 +103,20 @@ def main(argv: list[str] | None = None) -> int:
             return exc.code
         print(exc.code, file=sys.stderr)
         return 1
-    return 0
+    except Exception as exc:  # a bug: still one line, unless the traceback is asked for
+        if os.environ.get("TANGLEHUB_DEBUG") == "1":
+            raise
+        print(
+            f"error: unexpected {type(exc).__name__} (a bug in tanglehub; run with TANGLEHUB_DEBUG=1 for the "
+            "traceback and report it)",
+            file=sys.stderr,
+        )
+        return 1
+    return result if isinstance(result, int) and not isinstance(result, bool) else 0
+
+
+def _hide_values(message: str, args: list[str]) -> str:
+    return safe_usage_message(UsageError(message), args)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -22,6 +22,7 @@ from tanglehub.keys.errors import (
 __all__ = [
     "VALID_WORD_COUNTS",
     "generate_mnemonic",
+    "is_bip39_word",
     "mnemonic_to_seed",
     "validate_mnemonic",
 ]
@@ -40,6 +41,11 @@ def generate_mnemonic(words: int = 24) -> str:
         raise MnemonicLengthError(words)
     entropy = secrets.token_bytes(words * 4 // 3)
     return str(_ENGLISH.to_mnemonic(entropy))
+
+
+def is_bip39_word(text: str) -> bool:
+    """True when ``text`` (any case) is a word of the English BIP39 list, so it could be part of a mnemonic."""
+    return unicodedata.normalize("NFKD", text).lower() in _WORD_INDEX
 
 
 def _normalize(mnemonic: str) -> list[str]:

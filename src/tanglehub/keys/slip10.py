@@ -16,8 +16,10 @@ __all__ = [
     "HARDENED",
     "IOTA_COIN_TYPE",
     "SHIMMER_COIN_TYPE",
+    "SUPPORTED_COIN_TYPES",
     "Bip44",
     "ExtendedKey",
+    "check_coin_type",
     "derive_path",
     "hardened",
     "master_key",
@@ -29,9 +31,23 @@ IOTA_COIN_TYPE = 4218
 """SLIP-44 coin type of IOTA."""
 SHIMMER_COIN_TYPE = 4219
 """SLIP-44 coin type of Shimmer."""
+SUPPORTED_COIN_TYPES: tuple[int, ...] = (IOTA_COIN_TYPE, SHIMMER_COIN_TYPE)
+"""The coin types tanglehub derives keys for (IOTA and Shimmer, as the official IOTA wallets)."""
 
 _MASTER_KEY = b"ed25519 seed"
 _MAX_SEGMENT = 0xFFFF_FFFF
+
+
+def check_coin_type(coin_type: object, name: str = "coin type") -> int:
+    """``coin_type`` if it is one of :data:`SUPPORTED_COIN_TYPES`, else :class:`DerivationError`.
+
+    The one rule for every entry point (``tanglehub keys derive --coin-type``, ``Wallet.create``): a coin type
+    of another chain (60 is Ethereum) would derive keys no IOTA wallet finds again.
+    """
+    if isinstance(coin_type, bool) or not isinstance(coin_type, int) or coin_type not in SUPPORTED_COIN_TYPES:
+        shown = coin_type if isinstance(coin_type, int) else type(coin_type).__name__
+        raise DerivationError(f"{name} must be 4218 (IOTA) or 4219 (Shimmer), got {shown}")
+    return coin_type
 
 
 def hardened(index: int) -> int:

@@ -79,6 +79,7 @@ from tanglehub.wallet.operations.transaction import (
     WalletHandle,
 )
 from tanglehub.wallet.options import OutputFilter, SyncMode, SyncOptions
+from tanglehub.wallet.progress import Progress, ProgressCallback, ProgressStage
 from tanglehub.wallet.storage import StoreTx, WalletStore
 from tanglehub.wallet.storage_schema import (
     AccountRecord,
@@ -126,6 +127,9 @@ __all__ = [
     "OutputRecord",
     "OutputReservedError",
     "PreparedTransaction",
+    "Progress",
+    "ProgressCallback",
+    "ProgressStage",
     "ProgressStep",
     "RecoveryReport",
     "RemainderStrategy",

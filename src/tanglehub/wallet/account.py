@@ -10,7 +10,7 @@ from tanglehub.keys.bech32 import ED25519, decode_address
 from tanglehub.protocol.address import Address, AliasAddress, Ed25519Address, NftAddress
 from tanglehub.protocol.output import AliasOutput, BasicOutput, FoundryOutput, NftOutput, Output
 from tanglehub.protocol.payload import MAX_INPUTS
-from tanglehub.wallet.checks import check_bool, check_bytes, check_instance, check_int, check_number
+from tanglehub.wallet.checks import check_bool, check_id, check_instance, check_int, check_number
 from tanglehub.wallet.checks import check_optional_bool as _optional_bool
 from tanglehub.wallet.errors import AddressNotFoundError, WalletArgumentError
 from tanglehub.wallet.operations import addresses as _addresses
@@ -33,6 +33,7 @@ from tanglehub.wallet.operations.transaction import sign_transaction as _sign
 from tanglehub.wallet.operations.transaction import submit_transaction as _submit
 from tanglehub.wallet.operations.transaction.contract import before_signing
 from tanglehub.wallet.options import OutputFilter, SyncMode, SyncOptions
+from tanglehub.wallet.progress import ProgressCallback, progress_scope
 from tanglehub.wallet.storage_schema import AccountRecord, AddressRecord, OutputRecord, TransactionRecord
 
 if TYPE_CHECKING:
@@ -110,9 +111,13 @@ class Account:
         """Generate the next address of the public (or ``internal``) chain."""
         return (await _addresses.generate_addresses(self, 1, check_bool(internal, "internal")))[0]
 
-    async def generate_addresses(self, count: int, internal: bool = False) -> list[AddressRecord]:
-        """Generate the next ``count`` addresses of one chain in one batch."""
-        return await _addresses.generate_addresses(self, count, internal)
+    async def generate_addresses(
+        self, count: int, internal: bool = False, *, progress: ProgressCallback | None = None
+    ) -> list[AddressRecord]:
+        """Generate the next ``count`` addresses of one chain in one batch (``progress``: see
+        :mod:`tanglehub.wallet.progress`)."""
+        with progress_scope(progress):
+            return await _addresses.generate_addresses(self, count, internal)
 
     async def addresses(self, internal: bool | None = None) -> list[AddressRecord]:
         """The account's addresses (one chain, or both when ``internal`` is None)."""
@@ -140,13 +145,20 @@ class Account:
 
     # -- sync, balance, listings ----------------------------------------------------------------------------
 
-    async def sync(self, options: SyncOptions | None = None) -> SyncResult:
-        """Sync this account (indexer mode) or the whole wallet's ledger view (ledger mode).
+    async def sync(
+        self, options: SyncOptions | None = None, *, progress: ProgressCallback | None = None
+    ) -> SyncResult:
+        """Sync this account (indexer mode) or the whole wallet's ledger view (ledger mode); ``progress``: see
+        :mod:`tanglehub.wallet.progress`.
 
         Both modes first run the gap scan that follows a restore, and ledger mode checks addresses stored
         since the last check (see ``operations.discovery``)."""
         opts = options or SyncOptions()
         check_instance(opts, SyncOptions, "options")
+        with progress_scope(progress):
+            return await self._sync(opts)
+
+    async def _sync(self, opts: SyncOptions) -> SyncResult:
         async with self.wallet.sync_lock:
             if opts.mode is SyncMode.LEDGER:
                 return await _discovery.ledger_sync(self.wallet, opts)
@@ -246,18 +258,17 @@ class Account:
         return await _submit(self, signed)
 
     async def claim_outputs(
-        self, output_ids: Sequence[bytes] | None = None, options: TransactionOptions | None = None
+        self, output_ids: Sequence[bytes | str] | None = None, options: TransactionOptions | None = None
     ) -> TransactionRecord | None:
-        """Claim outputs with return/expiration conditions (default: every claimable one); ``None`` when
-        there is nothing to claim. The contract of :meth:`send`."""
+        """Claim outputs with return/expiration conditions (default: every claimable one; ids as bytes or hex
+        text); ``None`` when there is nothing to claim. The contract of :meth:`send`."""
         with before_signing():
             ids = None
             if output_ids is not None:
                 if isinstance(output_ids, bytes | str) or not isinstance(output_ids, Sequence):
                     raise TransactionOptionsError("output_ids must be a list of 34-byte output ids")
                 ids = [
-                    check_bytes(o, f"output_ids[{i}]", 34, TransactionOptionsError)
-                    for i, o in enumerate(output_ids)
+                    check_id(o, f"output_ids[{i}]", 34, TransactionOptionsError) for i, o in enumerate(output_ids)
                 ]
             opts = _options(options)
         return await _claim.claim_outputs(self, ids, opts)
@@ -284,13 +295,14 @@ class Account:
         )
 
     async def retry_until_included(
-        self, tx_id: bytes, interval: float = 1.0, max_attempts: int = 40
+        self, tx_id: bytes | str, interval: float = 1.0, max_attempts: int = 40
     ) -> TransactionRecord:
-        """Track (and reattach when needed) until the transaction is confirmed or conflicting."""
-        check_bytes(tx_id, "tx_id", 32, TransactionOptionsError)
+        """Track (and reattach when needed) until the transaction is confirmed or conflicting; ``tx_id`` is
+        the 32-byte id or its hex text (``0x...``, as printed)."""
+        raw = check_id(tx_id, "tx_id", 32, TransactionOptionsError)
         check_number(interval, "interval", 0.0, TransactionOptionsError)
         check_int(max_attempts, "max_attempts", 1, None, TransactionOptionsError)
-        return await _tracking.retry_until_included(self, bytes(tx_id), interval, max_attempts)
+        return await _tracking.retry_until_included(self, raw, interval, max_attempts)
 
     async def sync_pending_transactions(self) -> list[TransactionRecord]:
         """Check every pending transaction once."""

@@ -15,6 +15,7 @@ __all__ = [
     "check_amount",
     "check_bool",
     "check_bytes",
+    "check_id",
     "check_instance",
     "check_int",
     "check_number",
@@ -73,6 +74,23 @@ def check_bytes(value: object, name: str, length: int, error: type[WalletError] 
     """``value`` as exactly ``length`` bytes."""
     if not isinstance(value, bytes | bytearray) or len(value) != length:
         raise error(f"{name} must be {length} bytes, got {type(value).__name__}")
+    return bytes(value)
+
+
+def check_id(value: object, name: str, length: int, error: type[WalletError] = WalletArgumentError) -> bytes:
+    """An id of ``length`` bytes given as bytes or as hex text (``0x`` prefix optional, as the node API and
+    explorers print ids)."""
+    if isinstance(value, str):
+        text = value[2:] if value[:2].lower() == "0x" else value
+        try:
+            raw = bytes.fromhex(text)
+        except ValueError:
+            raise error(f"{name} must be {length} bytes or 0x-prefixed hex of {2 * length} digits") from None
+        if len(raw) != length:
+            raise error(f"{name} must be {length} bytes ({2 * length} hex digits), got {len(raw)} bytes")
+        return raw
+    if not isinstance(value, bytes | bytearray) or len(value) != length:
+        raise error(f"{name} must be {length} bytes or 0x-prefixed hex, got {type(value).__name__}")
     return bytes(value)
 
 

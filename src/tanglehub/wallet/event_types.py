@@ -9,6 +9,7 @@ from enum import StrEnum
 from typing import Any, ClassVar, TypeAlias
 
 from tanglehub.wallet.errors import WalletArgumentError
+from tanglehub.wallet.reprs import hex_repr
 
 __all__ = [
     "BalanceChange",
@@ -34,6 +35,8 @@ def _unhex(value: object) -> bytes | None:
 @dataclass(frozen=True, slots=True)
 class NewOutput:
     """An output to one of the account's addresses appeared on the ledger."""
+
+    __repr__ = hex_repr
 
     KIND: ClassVar[str] = "NewOutput"
     account_index: int
@@ -82,6 +85,8 @@ class NewOutput:
 class SpentOutput:
     """One of the account's outputs was consumed by a confirmed transaction."""
 
+    __repr__ = hex_repr
+
     KIND: ClassVar[str] = "SpentOutput"
     account_index: int
     output_id: bytes
@@ -122,6 +127,8 @@ class SpentOutput:
 @dataclass(frozen=True, slots=True)
 class TransactionInclusion:
     """A transaction the wallet sent reached a final (or new) ledger state."""
+
+    __repr__ = hex_repr
 
     KIND: ClassVar[str] = "TransactionInclusion"
     account_index: int
@@ -189,6 +196,8 @@ class TransactionProgress:
     ``SignedTransaction`` on, ``essence_hash`` before, ``block_id`` for ``Broadcasting``/``Reattaching``.
     """
 
+    __repr__ = hex_repr
+
     KIND: ClassVar[str] = "TransactionProgress"
     account_index: int
     step: str
@@ -229,6 +238,8 @@ class TransactionProgress:
 @dataclass(frozen=True, slots=True)
 class BalanceChange:
     """The account's total base-coin balance changed (after a sync applied new or spent outputs)."""
+
+    __repr__ = hex_repr
 
     KIND: ClassVar[str] = "BalanceChange"
     account_index: int

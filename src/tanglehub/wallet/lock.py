@@ -9,6 +9,7 @@ blocked; the file itself stays and is harmless.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from tanglehub.dirlock import DirectoryLock
@@ -36,6 +37,11 @@ class WalletLock:
         """Lock ``directory`` (which must exist) for this process, or raise WalletInUseError at once."""
 
         def busy(pid: int | None) -> WalletInUseError:
+            if pid == os.getpid():
+                return WalletInUseError(
+                    f"the wallet in {directory} is already open in this process (by another Wallet object); use "
+                    "that one, or close it before opening the wallet again"
+                )
             return WalletInUseError(
                 f"the wallet in {directory} is already open in another process "
                 f"(pid {pid if pid is not None else 'unknown'}); close it there first "

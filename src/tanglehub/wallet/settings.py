@@ -7,8 +7,9 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
+from tanglehub.keys.errors import DerivationError
+from tanglehub.keys.slip10 import check_coin_type as keys_check_coin_type
 from tanglehub.node import NodeInfo, NodePool, TransportFactory
-from tanglehub.wallet.checks import check_int
 from tanglehub.wallet.errors import StorageError, WalletArgumentError, WalletNetworkMismatchError
 
 __all__ = ["WalletSettings", "check_coin_type", "check_network", "check_paths", "make_directory", "make_pool"]
@@ -59,8 +60,13 @@ def check_paths(path: object, password: object) -> Path:
 
 
 def check_coin_type(coin_type: object) -> int:
-    """A BIP44 coin type (0 to 2^31-1), or WalletArgumentError."""
-    return check_int(coin_type, "coin type", 0, 0x7FFF_FFFF)
+    """A supported BIP44 coin type (4218 IOTA or 4219 Shimmer: the rule of
+    :func:`tanglehub.keys.slip10.check_coin_type`, shared with ``tanglehub keys derive``), or
+    WalletArgumentError."""
+    try:
+        return keys_check_coin_type(coin_type)
+    except DerivationError as exc:
+        raise WalletArgumentError(str(exc)) from None
 
 
 def make_pool(

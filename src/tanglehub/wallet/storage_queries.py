@@ -79,8 +79,12 @@ class StoreTx:
     def create_account(self, alias: str) -> AccountRecord:
         """Add an account with the next index; a used alias raises :class:`AccountAliasTakenError`."""
         conn = self._w()
-        if self.account_by_alias(alias) is not None:
-            raise AccountAliasTakenError(f"an account with alias {alias!r} already exists; choose another alias")
+        taken = self.account_by_alias(alias)
+        if taken is not None:
+            same = "" if taken.alias == alias else f" ({taken.alias!r}: aliases are compared ignoring case)"
+            raise AccountAliasTakenError(
+                f"an account with alias {alias!r} already exists{same}; choose another alias"
+            )
         index = int(conn.execute("SELECT coalesce(max(idx) + 1, 0) FROM accounts").fetchone()[0])
         now = unix_now()
         conn.execute("INSERT INTO accounts(idx, alias, created_at) VALUES (?, ?, ?)", (index, alias, now))
@@ -92,10 +96,21 @@ class StoreTx:
         return None if row is None else AccountRecord(int(row[0]), str(row[1]), int(row[2]))
 
     def account_by_alias(self, alias: str) -> AccountRecord | None:
-        """The account named ``alias``."""
+        """The account named ``alias`` ignoring case, as in wallet.rs (an exact match wins); ASCII aliases are
+        compared in SQL, others with Unicode case folding."""
         row = self._conn.execute(
             "SELECT idx, alias, created_at FROM accounts WHERE alias = ?", (alias,)
         ).fetchone()
+        if row is None:
+            folded = alias.casefold()
+            for candidate in self._conn.execute(
+                "SELECT idx, alias, created_at FROM accounts WHERE lower(alias) = ? OR alias GLOB '*[^ -~]*' "
+                "ORDER BY idx",
+                (folded,),
+            ):
+                if str(candidate[1]).casefold() == folded:
+                    row = candidate
+                    break
         return None if row is None else AccountRecord(int(row[0]), str(row[1]), int(row[2]))
 
     def accounts(self) -> list[AccountRecord]:

@@ -32,6 +32,7 @@ from typing import Any
 
 from tanglehub.protocol.output import Output
 from tanglehub.protocol.payload import TransactionPayload
+from tanglehub.wallet.reprs import hex_repr
 
 __all__ = [
     "AccountRecord",
@@ -144,6 +145,8 @@ class AccountRecord:
 class AddressRecord:
     """One generated address of an account (public chain, or internal when ``internal``)."""
 
+    __repr__ = hex_repr
+
     account_index: int
     internal: bool
     key_index: int
@@ -155,6 +158,8 @@ class AddressRecord:
 @dataclass(frozen=True, slots=True)
 class OutputRecord:
     """An output the wallet owns (or owned, when ``spent``), with where it was booked and spent."""
+
+    __repr__ = hex_repr
 
     output_id: bytes
     account_index: int
@@ -184,6 +189,8 @@ class OutputRecord:
 class TransactionRecord:
     """A transaction the wallet built, with its tracking state."""
 
+    __repr__ = hex_repr
+
     tx_id: bytes
     account_index: int
     payload: TransactionPayload
@@ -200,6 +207,8 @@ class TransactionRecord:
 @dataclass(frozen=True, slots=True)
 class Reservation:
     """An output locked as an input of the unfinished transaction ``tx_id``."""
+
+    __repr__ = hex_repr
 
     output_id: bytes
     tx_id: bytes

@@ -57,6 +57,7 @@ from tanglehub.wallet.operations.recover import recover_accounts
 from tanglehub.wallet.operations.sync_indexer import SyncResult, sync_account_indexer
 from tanglehub.wallet.operations.tracking import RecoveryReport, recover_wallet
 from tanglehub.wallet.options import SyncMode, SyncOptions
+from tanglehub.wallet.progress import ProgressCallback, progress_scope
 from tanglehub.wallet.rebuild import RebuildReport, rebuild_wallet
 from tanglehub.wallet.settings import (
     WalletSettings,
@@ -408,12 +409,20 @@ class Wallet:
         return await self.get_account(record.account_index)
 
     async def recover_accounts(
-        self, account_gap: int, address_gap: int, *, sync: bool = True, history: bool = True
+        self,
+        account_gap: int,
+        address_gap: int,
+        *,
+        sync: bool = True,
+        history: bool = True,
+        progress: ProgressCallback | None = None,
     ) -> list[Account]:
         """Scan accounts and addresses of the mnemonic with gap limits (see ``operations.recover``): an
-        address with any ledger history the node keeps counts as used (``history=False``: only unspent)."""
-        async with self.sync_lock:
-            return await recover_accounts(self, account_gap, address_gap, sync=sync, history=history)
+        address with any ledger history the node keeps counts as used (``history=False``: only unspent);
+        ``progress`` is called as addresses are checked (:mod:`tanglehub.wallet.progress`)."""
+        with progress_scope(progress):
+            async with self.sync_lock:
+                return await recover_accounts(self, account_gap, address_gap, sync=sync, history=history)
 
     # -- address index --------------------------------------------------------------------------------------
 
@@ -431,12 +440,19 @@ class Wallet:
 
     # -- sync -----------------------------------------------------------------------------------------------
 
-    async def sync(self, options: SyncOptions | None = None) -> SyncResult:
-        """Sync every account: ledger mode once for all, or indexer mode account by account.
+    async def sync(
+        self, options: SyncOptions | None = None, *, progress: ProgressCallback | None = None
+    ) -> SyncResult:
+        """Sync every account: ledger mode once for all, or indexer mode account by account; ``progress`` is
+        called as addresses are queried and milestones read (:mod:`tanglehub.wallet.progress`).
 
         Both modes first run the gap scan that follows a restore; ledger mode then checks addresses stored
         since the last check (see ``operations.discovery``)."""
         opts = check_instance(options or SyncOptions(), SyncOptions, "options")
+        with progress_scope(progress):
+            return await self._sync(opts)
+
+    async def _sync(self, opts: SyncOptions) -> SyncResult:
         async with self.sync_lock:
             if opts.mode is SyncMode.LEDGER:
                 return await discovery.ledger_sync(self, opts)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from tanglehub.keys.bech32 import ED25519, encode_address
 from tanglehub.wallet.checks import check_bool, check_int
 from tanglehub.wallet.operations import discovery
+from tanglehub.wallet.progress import ProgressStage, tracker
 from tanglehub.wallet.storage_schema import AddressRecord
 
 if TYPE_CHECKING:
@@ -32,11 +33,14 @@ async def generate_addresses(account: Account, count: int, internal: bool = Fals
     check_bool(internal, "internal")
     wallet = account.wallet
     records: list[AddressRecord] = []
+    chain = "internal" if internal else "public"
+    progress = tracker(ProgressStage.ADDRESS_GENERATION, count, f"{account.alias} ({chain})")
+    step = ADDRESS_CHUNK if progress is None else min(ADDRESS_CHUNK, max(500, count // 20))
     async with wallet.address_lock:
         start = await wallet.store.read(lambda tx: tx.next_key_index(account.index, internal))
         hrp = wallet.bech32_hrp
-        for offset in range(0, count, ADDRESS_CHUNK):
-            first, n = start + offset, min(ADDRESS_CHUNK, count - offset)
+        for offset in range(0, count, step):
+            first, n = start + offset, min(step, count - offset)
             hashes = await wallet.signer.ed25519_address_hashes(
                 wallet.coin_type, account.index, internal, first, n
             )
@@ -47,6 +51,8 @@ async def generate_addresses(account: Account, count: int, internal: bool = Fals
             await wallet.store.write(lambda tx, c=chunk: tx.insert_addresses(c))  # type: ignore[misc]
             wallet.remember_addresses(chunk)
             records += chunk
+            if progress is not None:
+                progress.advance(n)
     return records
 
 

@@ -26,6 +26,7 @@ from tanglehub.wallet.checks import check_bool, check_int
 from tanglehub.wallet.operations.history import addresses_with_history
 from tanglehub.wallet.operations.sync_indexer import sync_account_indexer
 from tanglehub.wallet.options import SyncOptions
+from tanglehub.wallet.progress import ProgressStage, report
 from tanglehub.wallet.storage import StoreTx
 
 if TYPE_CHECKING:
@@ -50,6 +51,7 @@ async def scan_chain(
     the scan ends after ``gap`` consecutive unused key indexes."""
     needed = start
     hrp = wallet.bech32_hrp
+    chain = "internal" if internal else "public"
 
     async def used(h: bytes) -> bool:
         if h in history:
@@ -60,6 +62,7 @@ async def scan_chain(
     while True:
         hashes = await wallet.signer.ed25519_address_hashes(wallet.coin_type, account_index, internal, start, gap)
         hits = [start + i for i, u in enumerate(await fetch_concurrently(used, hashes, concurrency)) if u]
+        report(ProgressStage.ACCOUNT_RECOVERY, start + gap, None, f"account {account_index}, {chain} addresses")
         if not hits:
             return needed
         needed = hits[-1] + 1

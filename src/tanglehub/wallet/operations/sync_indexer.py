@@ -20,6 +20,7 @@ from tanglehub.node import OutputQuery, OutputResponse
 from tanglehub.node.routes_indexer import fetch_concurrently
 from tanglehub.wallet.operations.outputs import SpentInfo, apply_changes, chain_id_of, ledger_spent_info
 from tanglehub.wallet.options import SyncOptions
+from tanglehub.wallet.progress import ProgressStage, tracker
 from tanglehub.wallet.storage_schema import AddressRecord, OutputRecord
 
 if TYPE_CHECKING:
@@ -72,9 +73,13 @@ async def _found_by_address(
 ) -> dict[bytes, bytes]:
     """Output id -> the address hash it was found under, for every address."""
     node = account.wallet.node
+    progress = tracker(ProgressStage.INDEXER_SYNC, len(addresses), account.alias)
 
     async def query(address: AddressRecord) -> list[bytes]:
-        return await node.all_output_ids(OutputQuery(unlockable_by_address=address.bech32))
+        ids = await node.all_output_ids(OutputQuery(unlockable_by_address=address.bech32))
+        if progress is not None:
+            progress.advance()
+        return ids
 
     pages = await fetch_concurrently(query, addresses, concurrency)
     found: dict[bytes, bytes] = {}

@@ -34,6 +34,7 @@ from tanglehub.wallet.operations.history import fetch_transactions
 from tanglehub.wallet.operations.outputs import SpentInfo, apply_changes, chain_id_of, owner_hash
 from tanglehub.wallet.operations.sync_indexer import SyncResult, sync_account_indexer
 from tanglehub.wallet.options import SyncMode, SyncOptions
+from tanglehub.wallet.progress import ProgressStage, progress_scope, report
 from tanglehub.wallet.storage import StoreTx
 from tanglehub.wallet.storage_schema import OutputRecord
 
@@ -52,8 +53,9 @@ async def _rescan(wallet: Wallet, options: SyncOptions) -> SyncResult:
     start = info.status.confirmed_milestone.index + 1
     result = SyncResult()
     indexer_options = SyncOptions(SyncMode.INDEXER, options.concurrency, True)
-    for account in await wallet.accounts():
-        result = result.merged(await sync_account_indexer(account, indexer_options))
+    with progress_scope(None, ProgressStage.LEDGER_BOOTSTRAP):
+        for account in await wallet.accounts():
+            result = result.merged(await sync_account_indexer(account, indexer_options))
     await wallet.store.write(lambda tx: tx.set_meta(LEDGER_CURSOR_KEY, start))
     return result.merged(SyncResult(ledger_index=start - 1))
 
@@ -152,6 +154,7 @@ async def sync_ledger(wallet: Wallet, options: SyncOptions | None = None) -> Syn
     try:
         async for changes in cursor.available():
             read += 1
+            report(ProgressStage.LEDGER_SYNC, read)
             records, spent = await _milestone_changes(wallet, changes, opts.concurrency)
             if records or spent:
                 bech32_of = {r.address_hash: encode_address(hrp, ED25519, r.address_hash) for r in records}

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from tanglehub.protocol.address import Address, AliasAddress, Ed25519Address, NftAddress
+from tanglehub.errors import TanglehubError
+from tanglehub.keys.bech32 import decode_address
+from tanglehub.protocol.address import Address, AliasAddress, Ed25519Address, NftAddress, address_from_bech32
 from tanglehub.protocol.input import OUTPUT_ID_LENGTH
 from tanglehub.protocol.payload import TaggedDataPayload
 from tanglehub.wallet.operations.transaction.errors import TransactionOptionsError
@@ -36,17 +38,41 @@ class ReuseAddress:
     """Send the remainder back to the address of the first input."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class CustomAddress:
-    """Send the remainder to ``address`` (any address, e.g. a cold wallet)."""
+    """Send the remainder to ``address`` (any address, e.g. a cold wallet): an Address object or bech32 text.
+
+    Bech32 text is parsed here; its network prefix is kept in ``bech32_hrp`` and must be the wallet's
+    (checked by :meth:`for_network` when the transaction is prepared).
+    """
 
     address: Address
+    bech32_hrp: str | None = field(default=None, compare=False)
 
-    def __post_init__(self) -> None:
-        if not isinstance(self.address, Ed25519Address | AliasAddress | NftAddress):
+    def __init__(self, address: Address | str, bech32_hrp: str | None = None) -> None:
+        hrp = bech32_hrp
+        if isinstance(address, str):
+            try:
+                hrp = decode_address(address)[0]
+                address = address_from_bech32(address)
+            except TanglehubError as exc:
+                raise TransactionOptionsError(f"invalid custom remainder address {address!r}: {exc}") from None
+        if not isinstance(address, Ed25519Address | AliasAddress | NftAddress):
             raise TransactionOptionsError(
-                f"a custom remainder address must be an Address object, got {type(self.address).__name__}"
+                "a custom remainder address must be bech32 text or an Address object, got "
+                f"{type(address).__name__}"
             )
+        object.__setattr__(self, "address", address)
+        object.__setattr__(self, "bech32_hrp", hrp)
+
+    def for_network(self, hrp: str) -> Address:
+        """The address, after checking that bech32 text it came from belongs to network ``hrp``."""
+        if self.bech32_hrp is not None and self.bech32_hrp != hrp:
+            raise TransactionOptionsError(
+                f"the custom remainder address is for network prefix {self.bech32_hrp!r}, but this wallet's "
+                f"network uses {hrp!r}"
+            )
+        return self.address
 
 
 RemainderStrategy = ChangeAddress | ReuseAddress | CustomAddress

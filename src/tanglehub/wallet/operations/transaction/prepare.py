@@ -380,7 +380,7 @@ async def prepare_transaction(
         raise TransactionOptionsError("nothing to send: give outputs or inputs to consolidate")
     remainder_address: Address | None
     if isinstance(options.remainder, CustomAddress):
-        remainder_address = options.remainder.address
+        remainder_address = options.remainder.for_network(params.bech32_hrp)
     elif isinstance(options.remainder, ChangeAddress):
         remainder_address = await change_address(account, params.bech32_hrp)
     else:

@@ -1,0 +1,268 @@
+"""``tanglehub wallet sync | balance | send | claim | consolidate``: the money commands.
+
+Amounts are integers of the smallest unit (as everywhere in tanglehub). ``balance`` prints a table (one row
+per account) or, with ``--json``, an object per account with amounts as decimal strings, as the node API
+writes them. ``send``, ``claim`` and ``consolidate`` print the transaction ids and, with ``--wait`` (the
+default), follow each transaction to ``confirmed`` (reattaching if needed); a transaction that ends
+``conflicting`` is an error (exit 2).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from tanglehub.cli.wallet.common import (
+    DEFAULT_WALLET_DIR,
+    AccountOpt,
+    JsonOpt,
+    NodeOpt,
+    ProgressOpt,
+    WalletDirOpt,
+    choose_account,
+    err_console,
+    open_wallet,
+    out_console,
+    run,
+)
+from tanglehub.cli.wallet.progress_bar import ProgressBar
+from tanglehub.wallet import (
+    Account,
+    AmountBelowStorageDepositError,
+    Balance,
+    SyncMode,
+    SyncOptions,
+    SyncResult,
+    TransactionNotIncludedError,
+    TransactionOptions,
+    TransactionRecord,
+    Wallet,
+    WalletArgumentError,
+)
+
+__all__ = ["balance", "claim", "consolidate", "send", "sync"]
+
+ModeOpt = Annotated[str, typer.Option("--mode", help="indexer (ask per address) or ledger (follow milestones).")]
+WaitOpt = Annotated[
+    bool, typer.Option("--wait/--no-wait", help="Follow the transaction until a milestone confirms it.")
+]
+WAIT_ATTEMPTS = 120
+"""One-second checks ``--wait`` makes before it gives up (the transaction stays tracked)."""
+
+
+def _mode(name: str) -> SyncMode:
+    try:
+        return SyncMode(name.lower())
+    except ValueError:
+        raise WalletArgumentError(f"--mode must be indexer or ledger, got {name!r}") from None
+
+
+async def _sync(wallet: Wallet, account: Account | None, mode: SyncMode, show: bool | None) -> SyncResult:
+    enabled = err_console.is_terminal if show is None else show
+    with ProgressBar(err_console, enabled) as bar:
+        if account is None or mode is SyncMode.LEDGER:
+            return await wallet.sync(SyncOptions(mode), progress=bar)
+        return await account.sync(SyncOptions(mode), progress=bar)
+
+
+def sync(
+    *,
+    wallet_dir: WalletDirOpt = DEFAULT_WALLET_DIR,
+    node: NodeOpt = None,
+    account: AccountOpt = None,
+    mode: ModeOpt = "indexer",
+    show_progress: ProgressOpt = None,
+) -> None:
+    """Bring the wallet's outputs up to date with the ledger (every account, or --account in indexer mode)."""
+
+    async def work() -> None:
+        sync_mode = _mode(mode)
+        async with await open_wallet(wallet_dir, node) as wallet:
+            chosen = None if account is None else await choose_account(wallet, account)
+            result = await _sync(wallet, chosen, sync_mode, show_progress)
+        where = "" if result.ledger_index is None else f"; ledger cursor at milestone {result.ledger_index}"
+        out_console.print(
+            f"synced: {len(result.new_output_ids)} new output(s), {len(result.spent_output_ids)} spent{where}",
+            markup=False,
+        )
+
+    run(work)
+
+
+def _balance_json(account: Account, b: Balance) -> dict[str, Any]:
+    return {
+        "accountIndex": account.index,
+        "alias": account.alias,
+        "baseCoin": {"total": str(b.base_coin.total), "available": str(b.base_coin.available)},
+        "requiredStorageDeposit": {
+            "basic": str(b.required_storage_deposit.basic),
+            "alias": str(b.required_storage_deposit.alias),
+            "foundry": str(b.required_storage_deposit.foundry),
+            "nft": str(b.required_storage_deposit.nft),
+        },
+        "nativeTokens": [
+            {"tokenId": "0x" + t.token_id.hex(), "total": str(t.total), "available": str(t.available)}
+            for t in b.native_tokens
+        ],
+        "nfts": ["0x" + i.hex() for i in b.nfts],
+        "aliases": ["0x" + i.hex() for i in b.aliases],
+        "foundries": ["0x" + i.hex() for i in b.foundries],
+        "potentiallyLockedOutputs": {
+            "0x" + o.output_id.hex(): o.unlockable_now for o in b.potentially_locked_outputs
+        },
+        "milestoneTimestamp": b.milestone_timestamp,
+    }
+
+
+def balance(
+    *,
+    wallet_dir: WalletDirOpt = DEFAULT_WALLET_DIR,
+    node: NodeOpt = None,
+    account: AccountOpt = None,
+    as_json: JsonOpt = False,
+    sync_first: Annotated[bool, typer.Option("--sync/--no-sync", help="Sync (indexer mode) first.")] = False,
+    show_progress: ProgressOpt = None,
+) -> None:
+    """Show the balance of every account (or --account): total, available, storage deposit, locked outputs."""
+
+    async def work() -> None:
+        async with await open_wallet(wallet_dir, node) as wallet:
+            chosen = [await choose_account(wallet, account)] if account is not None else await wallet.accounts()
+            if sync_first:
+                await _sync(wallet, chosen[0] if account is not None else None, SyncMode.INDEXER, show_progress)
+            rows = [(a, await a.balance()) for a in chosen]
+        if as_json:
+            out_console.print(json.dumps([_balance_json(a, b) for a, b in rows], indent=2), markup=False)
+            return
+        table = Table(title="balance (smallest unit)")
+        table.add_column("index", justify="right")
+        table.add_column("alias")
+        for name in ("total", "available", "storage deposit"):
+            table.add_column(name, justify="right")
+        table.add_column("native tokens", justify="right")
+        table.add_column("locked outputs", justify="right")
+        for a, b in rows:
+            table.add_row(
+                str(a.index),
+                a.alias,
+                f"{b.base_coin.total:,}",
+                f"{b.base_coin.available:,}",
+                f"{b.required_storage_deposit.total:,}",
+                str(len(b.native_tokens)),
+                str(sum(1 for o in b.potentially_locked_outputs if not o.unlockable_now)),
+            )
+        out_console.print(table)
+
+    run(work)
+
+
+async def _finish(account: Account, records: list[TransactionRecord], wait: bool) -> None:
+    """Print each transaction; with ``wait`` follow it to a final state (conflicting = error)."""
+    for record in records:
+        block = "" if record.block_id is None else f" in block 0x{record.block_id.hex()}"
+        out_console.print(f"transaction 0x{record.tx_id.hex()} posted{block}", markup=False)
+    if not wait:
+        return
+    for record in records:
+        try:
+            final = await account.retry_until_included(record.tx_id, 1.0, WAIT_ATTEMPTS)
+        except TransactionNotIncludedError as exc:
+            raise TransactionNotIncludedError(f"{exc} (or run `tanglehub wallet sync`)") from exc
+        if final.state != "confirmed":
+            raise WalletArgumentError(
+                f"transaction 0x{final.tx_id.hex()} ended {final.state} (conflict reason {final.conflict_reason})"
+            )
+        out_console.print(
+            f"transaction 0x{final.tx_id.hex()} confirmed at milestone {final.inclusion_index}", markup=False
+        )
+
+
+def send(
+    address: Annotated[str, typer.Argument(help="The recipient's bech32 address.", show_default=False)],
+    amount: Annotated[int, typer.Argument(help="The amount in the smallest unit.", show_default=False)],
+    *,
+    wallet_dir: WalletDirOpt = DEFAULT_WALLET_DIR,
+    node: NodeOpt = None,
+    account: AccountOpt = None,
+    wait: WaitOpt = True,
+    allow_micro: Annotated[
+        bool, typer.Option("--allow-micro", help="Allow an amount below the storage deposit (with a return).")
+    ] = False,
+    note: Annotated[str | None, typer.Option("--note", help="A local note kept with the transaction.")] = None,
+) -> None:
+    """Send AMOUNT (smallest unit) from the account to ADDRESS (a withdrawal)."""
+
+    async def work() -> None:
+        async with await open_wallet(wallet_dir, node) as wallet:
+            chosen = await choose_account(wallet, account)
+            options = TransactionOptions(allow_micro_amount=allow_micro, note=note)
+            try:
+                record = await chosen.send(amount, address, options)
+            except AmountBelowStorageDepositError as exc:
+                raise WalletArgumentError(f"{exc} (on the command line: --allow-micro)") from None
+            await _finish(chosen, [record], wait)
+
+    run(work)
+
+
+def _output_id(text: str) -> bytes:
+    body = text[2:] if text.lower().startswith("0x") else text
+    try:
+        raw = bytes.fromhex(body)
+    except ValueError:
+        raw = b""
+    if len(raw) != 34:
+        raise WalletArgumentError(f"--output-id must be a 34-byte output id in hex (0x + 68 digits), got {text!r}")
+    return raw
+
+
+def claim(
+    *,
+    wallet_dir: WalletDirOpt = DEFAULT_WALLET_DIR,
+    node: NodeOpt = None,
+    account: AccountOpt = None,
+    output_id: Annotated[
+        list[str] | None, typer.Option("--output-id", help="Claim only this output (hex; repeatable).")
+    ] = None,
+    wait: WaitOpt = True,
+) -> None:
+    """Claim outputs with storage deposit return or expiration conditions (default: every claimable one)."""
+
+    async def work() -> None:
+        ids = None if not output_id else [_output_id(o) for o in output_id]
+        async with await open_wallet(wallet_dir, node) as wallet:
+            chosen = await choose_account(wallet, account)
+            record = await chosen.claim_outputs(ids)
+            if record is None:
+                out_console.print("nothing to claim", markup=False)
+                return
+            await _finish(chosen, [record], wait)
+
+    run(work)
+
+
+def consolidate(
+    *,
+    wallet_dir: WalletDirOpt = DEFAULT_WALLET_DIR,
+    node: NodeOpt = None,
+    account: AccountOpt = None,
+    threshold: Annotated[
+        int, typer.Option("--threshold", help="Consolidate only when there are at least this many outputs.")
+    ] = 2,
+    wait: WaitOpt = True,
+) -> None:
+    """Merge the account's many small outputs into few (at most 128 inputs per transaction)."""
+
+    async def work() -> None:
+        async with await open_wallet(wallet_dir, node) as wallet:
+            chosen = await choose_account(wallet, account)
+            records = await chosen.consolidate_outputs(threshold=threshold)
+            if not records:
+                out_console.print(f"nothing to consolidate (fewer than {threshold} outputs)", markup=False)
+                return
+            await _finish(chosen, records, wait)
+
+    run(work)
