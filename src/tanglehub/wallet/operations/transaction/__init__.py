@@ -21,6 +21,7 @@ from tanglehub.wallet.operations.transaction.context import (
 from tanglehub.wallet.operations.transaction.errors import (
     AmountBelowStorageDepositError,
     InputNotUsableError,
+    InputSelectionError,
     InsufficientFundsError,
     InsufficientNativeTokensError,
     TooManyInputsError,
@@ -64,6 +65,7 @@ __all__ = [
     "DEFAULT_MICRO_EXPIRATION",
     "EXPIRATION_MARGIN",
     "InputNotUsableError",
+    "InputSelectionError",
     "InputSigningData",
     "InsufficientFundsError",
     "InsufficientNativeTokensError",

@@ -9,29 +9,29 @@ has not passed (``CLAIMABLE``) only when claiming, and never within :data:`EXPIR
 it. An input with a storage deposit return (TIP-19) makes the transaction pay the return back: one plain
 output per return address, added by the selection.
 
-A selection is *valid* when every protocol limit holds: at most 128 inputs and 128 outputs; the native
-tokens the outputs send are covered; everything left over (base tokens, every other native token of the
-inputs) goes to remainder outputs of at most 64 native tokens each (TIP-18), each holding its own storage
-deposit (TIP-19); no remainder is made when nothing is left. The search:
+A selection is *valid* when every protocol limit holds (TIP-20): at most 128 inputs and 128 outputs; at
+most 64 distinct native tokens over the inputs and outputs together; the native tokens the outputs send are
+covered; everything left over (base tokens, every other native token of the inputs) goes to one remainder
+output holding its own storage deposit (TIP-19); no remainder is made when nothing is left. The search:
 
-1. greedy passes over the candidates (largest first; then one that avoids inputs carrying native tokens
-   the outputs do not send, so airdropped token kinds cannot block a payment), each adding inputs until the
-   selection is valid;
+1. two greedy passes over the candidates, each adding inputs until the selection is valid: largest first,
+   and one that avoids inputs carrying native tokens the outputs do not send; of the two the one leaving
+   the fewest token kinds to the remainder wins (then the fewest inputs), so airdropped token kinds cannot
+   block a payment;
 2. when both fail, an exhaustive depth-first search with pruning (complete for pools of up to 14
    candidates, bounded by :data:`SEARCH_BUDGET` steps beyond that);
 3. when nothing is found, the error says why: not enough base tokens or native tokens, the remainder's
-   storage deposit, the 128-input or the 128-output limit.
+   storage deposit, too many kinds of native tokens, the 128-input or the 128-output limit.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import math
 from collections.abc import Callable, Container, Iterable, Sequence
 from dataclasses import dataclass
 
 from tanglehub.protocol.address import Address, Ed25519Address
-from tanglehub.protocol.native_token import MAX_NATIVE_TOKENS, NativeToken
+from tanglehub.protocol.native_token import NativeToken
 from tanglehub.protocol.output import (
     AddressUnlockCondition,
     BasicOutput,
@@ -42,6 +42,7 @@ from tanglehub.protocol.params import RentStructure
 from tanglehub.protocol.payload import MAX_INPUTS, MAX_OUTPUTS
 from tanglehub.protocol.rent import storage_deposit
 from tanglehub.protocol.spendable import SpendState, spendability
+from tanglehub.protocol.syntax import MAX_DISTINCT_NATIVE_TOKENS
 from tanglehub.wallet.operations.transaction.errors import (
     InputSelectionError,
     InsufficientFundsError,
@@ -230,24 +231,15 @@ def _returns(selected: Sequence[Candidate]) -> list[BasicOutput]:
     return [BasicOutput(n, (AddressUnlockCondition(a),)) for _, (a, n) in sorted(owed.items())]
 
 
-def _remainders(address: Address, left: int, tokens: dict[bytes, int], goal: _Goal) -> list[BasicOutput]:
-    natives = [NativeToken(tid, n) for tid, n in sorted(tokens.items())]
-    chunks = [tuple(natives[i : i + MAX_NATIVE_TOKENS]) for i in range(0, len(natives), MAX_NATIVE_TOKENS)]
-    if not chunks:
-        chunks = [()]
-    unlock = (AddressUnlockCondition(address),)
-    rest = [BasicOutput(1, unlock, chunk) for chunk in chunks[1:]]
-    rest = [BasicOutput(storage_deposit(o, goal.rent), unlock, o.native_tokens) for o in rest]
-    first = BasicOutput(max(1, left - sum(o.amount for o in rest)), unlock, chunks[0])
-    return [first, *rest]
-
-
 def _evaluate(selected: Sequence[Candidate], goal: _Goal) -> Selection | _Failure:
     """The selection ``selected`` makes, or why it is not valid."""
     if len(selected) > goal.max_inputs:
         return _Failure("inputs", goal.max_inputs, len(selected))
     have = sum(c.amount for c in selected)
     tokens = token_sums(c.output for c in selected)
+    kinds = len(tokens.keys() | goal.tokens.keys())
+    if kinds > MAX_DISTINCT_NATIVE_TOKENS:
+        return _Failure("kinds", MAX_DISTINCT_NATIVE_TOKENS, kinds)
     for tid, need in sorted(goal.tokens.items()):
         if tokens.get(tid, 0) < need:
             return _Failure("tokens", need, tokens.get(tid, 0), tid)
@@ -258,12 +250,9 @@ def _evaluate(selected: Sequence[Candidate], goal: _Goal) -> Selection | _Failur
     left = have - required
     if left < 0:
         return _Failure("funds", required, have)
-    if left == 0 and not leftover:
-        count = 0
-        deposit = 0
-    else:
-        count = max(1, math.ceil(len(leftover) / MAX_NATIVE_TOKENS))
-        deposit = count * goal.plain_deposit + len(leftover) * goal.per_token
+    count = 0 if left == 0 and not leftover else 1
+    if count:
+        deposit = goal.plain_deposit + len(leftover) * goal.per_token
         if left < deposit:
             return _Failure("deposit", required + deposit, have)
     if goal.n_outputs + len(returns) + count > goal.max_outputs:
@@ -271,10 +260,11 @@ def _evaluate(selected: Sequence[Candidate], goal: _Goal) -> Selection | _Failur
     if not count:
         return Selection(tuple(selected), (), tuple(returns))
     address = goal.remainder_address or Ed25519Address(selected[0].signer_hash)
-    remainders = _remainders(address, left, leftover, goal)
-    if any(r.amount < storage_deposit(r, goal.rent) for r in remainders):  # pragma: no cover - deposit is linear
-        return _Failure("deposit", required + sum(storage_deposit(r, goal.rent) for r in remainders), have)
-    return Selection(tuple(selected), tuple(remainders), tuple(returns))
+    natives = tuple(NativeToken(tid, n) for tid, n in sorted(leftover.items()))
+    remainder = BasicOutput(left, (AddressUnlockCondition(address),), natives)
+    if left < storage_deposit(remainder, goal.rent):  # pragma: no cover - the deposit is linear in the tokens
+        return _Failure("deposit", required + storage_deposit(remainder, goal.rent), have)
+    return Selection(tuple(selected), (remainder,), tuple(returns))
 
 
 _Key = tuple[int | bool | bytes, ...]
@@ -348,6 +338,9 @@ def _search(fixed: Sequence[Candidate], pool: Sequence[Candidate], goal: _Goal) 
         found = _evaluate(selected, goal)
         if isinstance(found, Selection):
             return found
+        if found.kind == "kinds":  # more inputs only add token kinds
+            selected.pop()
+            return visit(i + 1, amount, tokens)
         with_c = dict(tokens)
         for t in c.output.native_tokens:
             if t.token_id in goal.tokens:
@@ -417,42 +410,48 @@ def select_inputs(
     if len(fixed) > max_inputs:
         raise TooManyInputsError(max_inputs, max_inputs)
     first = _grow(fixed, pool, goal, _largest_first)
-    if isinstance(first, Selection):
-        return first
     second = _grow(fixed, pool, goal, lambda c: (_foreign_kinds(c, goal) > 0, _foreign_kinds(c, goal), -c.amount))
-    if isinstance(second, Selection):
-        return second
+    made = [r for r in (first, second) if isinstance(r, Selection)]
+    if made:  # the fewest token kinds left over (fewest remainders), then the fewest inputs
+        return min(made, key=lambda r: (_leftover_kinds(r), len(r.inputs)))
     found = _search(fixed, pool, goal)
     if found is not None:
         return found
-    raise _error(first, goal, everything, available)
+    failures = [r for r in (first, second) if isinstance(r, _Failure)]
+    raise _error(failures, goal, everything, available)
 
 
 def _error(
-    failure: _Failure, goal: _Goal, everything: Sequence[Candidate], available: int
+    failures: Sequence[_Failure], goal: _Goal, everything: Sequence[Candidate], available: int
 ) -> InsufficientFundsError | TooManyInputsError | InputSelectionError:
     """The error for a payment no selection can make, judged from everything the account holds."""
     whole = _evaluate(everything, dataclasses.replace(goal, max_inputs=max(len(everything), goal.max_inputs)))
     if isinstance(whole, _Failure) and whole.kind in ("funds", "deposit"):
         extra = whole.required - goal.amount
-        what = (
-            f"{goal.amount} for the outputs and {extra} for storage deposit returns and remainders"
-            if extra
-            else ""
-        )
-        return InsufficientFundsError(whole.required, available, what)
+        what = f"{goal.amount} for the outputs and {extra} for storage deposit returns and the remainder"
+        return InsufficientFundsError(whole.required, available, what if extra else "")
     if isinstance(whole, _Failure) and whole.kind == "outputs":
         return InputSelectionError(
-            f"the payment needs {whole.required} outputs with its storage deposit returns and remainders, "
+            f"the payment needs {whole.required} outputs with its storage deposit returns and remainder, "
             f"but a transaction holds at most {goal.max_outputs}; send to fewer recipients at once"
         )
-    if len(everything) > goal.max_inputs or failure.kind == "inputs":
+    kinds = [f for f in failures if f.kind == "kinds"]
+    if kinds:
+        return InputSelectionError(
+            f"every set of inputs that pays carries more than {MAX_DISTINCT_NATIVE_TOKENS} kinds of native "
+            f"tokens (the most one transaction may hold, outputs included; {kinds[0].have} in the best one "
+            "found); send the extra native tokens away in a transaction of their own first"
+        )
+    if len(everything) > goal.max_inputs or any(f.kind == "inputs" for f in failures):
         return TooManyInputsError(goal.max_inputs, goal.max_inputs)
     return InputSelectionError(
-        f"no set of at most {goal.max_inputs} inputs pays {goal.amount} with remainders that keep their storage "
-        f"deposit and hold at most {MAX_NATIVE_TOKENS} native tokens each (the search stopped after "
-        f"{SEARCH_BUDGET} steps); consolidate the account's outputs first"
+        f"no set of at most {goal.max_inputs} inputs pays {goal.amount} with a remainder that keeps its storage "
+        f"deposit (the search stopped after {SEARCH_BUDGET} steps); consolidate the account's outputs first"
     )
+
+
+def _leftover_kinds(sel: Selection) -> int:
+    return sum(len(r.native_tokens) for r in sel.remainders)
 
 
 def _largest_first(c: Candidate) -> tuple[int, bytes]:
