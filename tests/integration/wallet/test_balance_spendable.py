@@ -100,8 +100,10 @@ async def test_balance_is_computed_from_stored_data_when_the_node_is_down(
     online = await account.balance()
     await devnet._post("/api/devnet/v1/faults", {"errorRate": 1.0})  # type: ignore[dict-item]
     offline = await account.balance()
-    assert offline.base_coin == online.base_coin == type(online.base_coin)(
-        2 * devnet.faucet_amount, 2 * devnet.faucet_amount
+    assert (
+        offline.base_coin
+        == online.base_coin
+        == type(online.base_coin)(2 * devnet.faucet_amount, 2 * devnet.faucet_amount)
     )
 
 
