@@ -15,6 +15,7 @@ from tests.wallet_fixtures import Devnet, wallet_factory  # noqa: F401
 
 from tanglehub.devnet import DevnetConfig, DevnetNode, create_app
 from tanglehub.protocol.address import Ed25519Address
+from tanglehub.protocol.ids import output_id
 from tanglehub.wallet import SyncMode, SyncOptions, TransactionOptions
 from tanglehub.wallet.operations.transaction import InsufficientFundsError
 
@@ -63,7 +64,9 @@ async def test_unclaimed_micro_payment_comes_back_to_the_sending_account(
     funded = devnet.faucet_amount
     to_user = (await user.addresses())[0].bech32
     record = await hot.send(1, to_user, TransactionOptions(allow_micro_amount=True, expiration=EXPIRATION))
-    micro = next(o for o in record.payload.essence.outputs if o.amount < funded // 2)
+    outputs = record.payload.essence.outputs
+    index = next(i for i, o in enumerate(outputs) if o.amount < funded // 2)
+    micro, micro_id = outputs[index], output_id(record.tx_id, index)
     await devnet.milestone()
     await wallet.sync(options)
 
@@ -82,6 +85,7 @@ async def test_unclaimed_micro_payment_comes_back_to_the_sending_account(
     after_hot = await hot.balance()
     assert (after_hot.base_coin.total, after_hot.base_coin.available) == (funded, funded)
     assert after_hot.potentially_locked_outputs == ()
+    assert micro_id in {r.output_id for r in await hot.unspent_outputs()}
     after_user = await user.balance()
     assert (after_user.base_coin.total, after_user.potentially_locked_outputs) == (0, ())
     sent = await hot.send(funded, COLD)

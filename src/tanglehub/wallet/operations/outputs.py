@@ -155,13 +155,27 @@ def apply_changes(
 
 
 async def list_outputs(account: Account, flt: OutputFilter | None = None) -> list[OutputRecord]:
-    """The account's stored outputs matching ``flt`` (all of them when None)."""
+    """The account's stored outputs matching ``flt`` (all of them when None).
+
+    Unspent outputs stored under another account of the wallet that one of this account's addresses can
+    unlock (a micro payment to a sibling account, expired back to this one) are included as well.
+    """
     f = flt or OutputFilter()
     address_hash = None
     if f.address is not None:
         address_hash = (await account.address_record(f.address)).hash
-    return await account.wallet.store.read(
-        lambda tx: tx.outputs(
+
+    def keep(rec: OutputRecord) -> bool:
+        if f.output_type is not None and rec.kind != f.output_type:
+            return False
+        if f.booked_after is not None and rec.booked_timestamp < f.booked_after:
+            return False
+        if f.booked_before is not None and rec.booked_timestamp >= f.booked_before:
+            return False
+        return address_hash is None or address_hash in unlocker_hashes(rec.output)
+
+    def read(tx: StoreTx) -> list[OutputRecord]:
+        own = tx.outputs(
             account.index,
             spent=f.spent,
             address_hash=address_hash,
@@ -169,7 +183,12 @@ async def list_outputs(account: Account, flt: OutputFilter | None = None) -> lis
             booked_after=f.booked_after,
             booked_before=f.booked_before,
         )
-    )
+        if f.spent is True:
+            return own
+        shared = [r for r in tx.shared_unspent(account.index) if keep(r)]
+        return own + sorted(shared, key=lambda r: (r.booked_index, r.output_id))
+
+    return await account.wallet.store.read(read)
 
 
 async def list_transactions(
