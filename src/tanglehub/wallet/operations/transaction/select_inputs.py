@@ -299,6 +299,8 @@ def _grow(
     for c in rest:
         if isinstance(result, Selection) or len(selected) >= goal.max_inputs:
             break
+        if result.kind in ("kinds", "outputs"):
+            break  # more inputs only add token kinds and outputs
         if c.output_id in taken:
             continue
         selected.append(c)
