@@ -11,11 +11,18 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
-from tests.wallet_fixtures import Devnet, wallet_factory  # noqa: F401
+from tests.wallet_fixtures import MNEMONIC, Devnet, address_of, private_key_of, wallet_factory  # noqa: F401
 
 from tanglehub.devnet import DevnetConfig, DevnetNode, create_app
 from tanglehub.protocol.address import Ed25519Address
 from tanglehub.protocol.ids import output_id
+from tanglehub.protocol.output import (
+    AddressUnlockCondition,
+    BasicOutput,
+    ExpirationUnlockCondition,
+    StorageDepositReturnUnlockCondition,
+)
+from tanglehub.protocol.rent import min_deposit_basic, storage_deposit
 from tanglehub.wallet import SyncMode, SyncOptions, TransactionOptions
 from tanglehub.wallet.operations.transaction import InsufficientFundsError
 
@@ -124,3 +131,31 @@ async def test_insufficient_funds_names_the_pending_transaction_and_what_it_hold
     err = info.value
     assert err.pending == {pending.tx_id: funded}
     assert f"0x{pending.tx_id.hex()} holds {funded}" in str(err)
+
+
+async def test_send_of_the_whole_available_balance_succeeds_beside_an_unclaimed_micro_amount(
+    wallet_factory,  # noqa: F811
+    devnet: Devnet,
+) -> None:
+    wallet = await wallet_factory(funded=1)
+    account = await wallet.get_account("main")
+    me = Ed25519Address((await account.addresses())[0].hash)
+    sender_key = private_key_of(MNEMONIC, 3)
+    sender = address_of(sender_key)
+    await devnet.fund(sender.to_bech32("tst"))
+    [funding] = devnet.unspent_of(sender)
+    rent = wallet.protocol_parameters.rent_structure
+    expires = devnet.node.latest_timestamp + EXPIRATION
+    ucs = (
+        AddressUnlockCondition(me),
+        StorageDepositReturnUnlockCondition(sender, min_deposit_basic(rent)),
+        ExpirationUnlockCondition(sender, expires),
+    )
+    micro = BasicOutput(storage_deposit(BasicOutput(1, ucs), rent) + 1, ucs)
+    rest = BasicOutput(devnet.faucet_amount - micro.amount, (AddressUnlockCondition(sender),))
+    await devnet.transact(sender_key, [funding], [micro, rest])
+    await account.sync()
+    balance = await account.balance()
+    assert (balance.base_coin.total, balance.base_coin.available) == (devnet.faucet_amount,) * 2
+    record = await account.send(balance.base_coin.available, COLD)  # raised InsufficientFundsError before
+    assert [o.amount for o in record.payload.essence.outputs] == [devnet.faucet_amount]
