@@ -90,7 +90,8 @@ class Candidate:
 
 @dataclass(frozen=True, slots=True)
 class Selection:
-    """The chosen inputs (in essence order), the storage deposit returns they owe, and the remainders."""
+    """The chosen inputs (in essence order), the storage deposit returns they owe, and the remainder (a
+    tuple of zero or one output: a transaction holds at most 64 native token kinds, so one always does)."""
 
     inputs: tuple[Candidate, ...]
     remainders: tuple[BasicOutput, ...] = ()
@@ -98,7 +99,7 @@ class Selection:
 
     @property
     def remainder(self) -> BasicOutput | None:
-        """The first remainder output (the one holding the left-over base tokens), if any."""
+        """The remainder output, if any."""
         return self.remainders[0] if self.remainders else None
 
     @property
@@ -414,7 +415,7 @@ def select_inputs(
     first = _grow(fixed, pool, goal, _largest_first)
     second = _grow(fixed, pool, goal, lambda c: (_foreign_kinds(c, goal) > 0, _foreign_kinds(c, goal), -c.amount))
     made = [r for r in (first, second) if isinstance(r, Selection)]
-    if made:  # the fewest token kinds left over (fewest remainders), then the fewest inputs
+    if made:  # the fewest token kinds left to the remainder, then the fewest inputs
         return min(made, key=lambda r: (_leftover_kinds(r), len(r.inputs)))
     found = _search(fixed, pool, goal)
     if found is not None:
