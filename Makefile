@@ -35,6 +35,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/pow.py
 	$(BIN)/python bench/devnet.py
 	$(BIN)/python bench/sync.py
+	$(BIN)/python bench/select_inputs.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .mypy_cache .pytest_cache .ruff_cache

@@ -166,7 +166,9 @@ class Account:
             return await sync_account_indexer(self, opts)
 
     async def balance(self, *, now: int | None = None) -> Balance:
-        """The balance from stored outputs at the node's latest milestone time (or ``now``)."""
+        """The balance from stored outputs at the node's latest milestone time (or ``now``; the local clock
+        when no node answers), field by field as the official SDK reports it: ``available`` is what can be
+        spent now, and unclaimed outputs with a pending expiration are only listed as potentially locked."""
         if now is not None:
             check_int(now, "now", 0, 2**32 - 1)
         return await _balance.get_balance(self, now=now)

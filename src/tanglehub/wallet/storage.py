@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from tanglehub.wallet.errors import SchemaVersionError, StorageError, WalletClosedError
+from tanglehub.wallet.storage_owners import backfill_unlockers
 from tanglehub.wallet.storage_queries import StoreTx
 from tanglehub.wallet.storage_schema import MIGRATIONS, SCHEMA_SQL, SCHEMA_VERSION
 
@@ -95,6 +96,8 @@ def _migrate(conn: sqlite3.Connection, path: Path, version: int) -> None:
             for statement in MIGRATIONS[v].split(";"):
                 if statement.strip():
                     conn.execute(statement)
+            if v == 2:
+                backfill_unlockers(conn)
         conn.execute(
             "INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
         )

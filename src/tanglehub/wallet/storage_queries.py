@@ -15,6 +15,7 @@ from typing import Any
 
 from tanglehub.protocol.payload import TransactionPayload
 from tanglehub.wallet.errors import AccountAliasTakenError, OutputReservedError, StorageError
+from tanglehub.wallet.storage_owners import record_unlockers, shared_unspent
 from tanglehub.wallet.storage_rows import (
     OUTPUT_COLUMNS,
     TX_COLUMNS,
@@ -220,6 +221,7 @@ class StoreTx:
         )
         if cur.rowcount == 1:
             self.mark_address_used(rec.address_hash)
+            record_unlockers(self._w(), rec.output_id, rec.output, rec.address_hash)
             return True
         return False
 
@@ -273,6 +275,11 @@ class StoreTx:
             args,
         )
         return [output_row(r) for r in rows]
+
+    def shared_unspent(self, account_index: int, kind: int | None = None) -> list[OutputRecord]:
+        """Unspent outputs stored under another account that one of this account's addresses can unlock
+        (see :mod:`tanglehub.wallet.storage_owners`)."""
+        return shared_unspent(self._conn, account_index, kind)
 
     def account_address(self, account_index: int, pub_key_hash: bytes) -> AddressRecord | None:
         """The account's address with this Ed25519 public-key hash (None when it is not the account's)."""

@@ -1,4 +1,4 @@
-"""The wallet state database: schema (version 2), its migrations, and the typed rows read from it.
+"""The wallet state database: schema (version 3), its migrations, and the typed rows read from it.
 
 One SQLite file (``wallet.db``) per wallet. Tables:
 
@@ -12,6 +12,10 @@ One SQLite file (``wallet.db``) per wallet. Tables:
   (``output`` holds the output's TIP-18 bytes; ``kind`` is the output type 3..6). The index
   ``outputs_for_selection(account_idx, spent, kind, amount DESC, output_id)`` lets input selection read
   unspent outputs largest first and stop early, and covers the balance sum (added in version 2).
+* ``output_unlockers(hash, output_id)``: the other Ed25519 hashes (besides ``address_hash``) that can unlock
+  a stored output: the expiration return address, the addressee when the output was found through its
+  return address, an alias's governor. An output therefore belongs to every account holding one of its
+  unlocking addresses, derived at read time (added in version 3).
 * ``transactions(tx_id, account_idx, payload, block_id, state, conflict_reason, inclusion_index, note,
   created_at, updated_at, attempts)``: transactions the wallet sent; ``state`` is ``pending``,
   ``confirmed`` or ``conflicting``.
@@ -47,7 +51,7 @@ __all__ = [
     "TransactionRecord",
 ]
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """The schema this code writes (stored as ``PRAGMA user_version`` and ``meta.schema_version``)."""
 
 TX_STATES = ("pending", "confirmed", "conflicting")
@@ -91,6 +95,11 @@ CREATE TABLE outputs (
 CREATE INDEX outputs_by_account ON outputs(account_idx, spent);
 CREATE INDEX outputs_by_address ON outputs(address_hash);
 CREATE INDEX outputs_for_selection ON outputs(account_idx, spent, kind, amount DESC, output_id);
+CREATE TABLE output_unlockers (
+    hash BLOB NOT NULL,
+    output_id BLOB NOT NULL,
+    PRIMARY KEY (hash, output_id)
+) WITHOUT ROWID;
 CREATE TABLE transactions (
     tx_id BLOB PRIMARY KEY,
     account_idx INTEGER NOT NULL REFERENCES accounts(idx),
@@ -128,8 +137,12 @@ CREATE TABLE event_cursors (
 MIGRATIONS: dict[int, str] = {
     1: "CREATE INDEX IF NOT EXISTS outputs_for_selection "
     "ON outputs(account_idx, spent, kind, amount DESC, output_id)",
+    2: "CREATE TABLE IF NOT EXISTS output_unlockers (hash BLOB NOT NULL, output_id BLOB NOT NULL, "
+    "PRIMARY KEY (hash, output_id)) WITHOUT ROWID",
 }
-"""SQL that takes a database from schema version ``key`` to ``key + 1`` (applied in order on open)."""
+"""SQL that takes a database from schema version ``key`` to ``key + 1`` (applied in order on open; the step
+from 2 also fills ``output_unlockers`` from the stored outputs, see
+:func:`tanglehub.wallet.storage_owners.backfill_unlockers`)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -68,7 +68,8 @@ def test_timelock_expiration_and_return() -> None:
         ),
     )
     b = compute_balance([locked, owned_until], {ME}, set(), RENT, NOW)
-    assert b.base_coin.total == 3_000_000 - minimum
+    # Neither counts: one is timelocked, the other can still go back to its sender (issue 7, section 2).
+    assert (b.base_coin.total, b.base_coin.available) == (0, 0)
     by_id = {e.output_id: e for e in b.potentially_locked_outputs}
     assert (by_id[locked.output_id].unlockable_now, by_id[locked.output_id].changes_at) == (False, NOW + 60)
     assert by_id[owned_until.output_id].unlockable_now
@@ -103,3 +104,55 @@ def test_alias_outputs_are_listed_and_keep_their_deposit() -> None:
     assert b.aliases == (alias.chain_id(rec.output_id),)
     assert b.required_storage_deposit.alias == storage_deposit(alias, RENT)
     assert b.base_coin.available == 1_000_000 - storage_deposit(alias, RENT)
+
+
+def _micro(amount: int, expires: int, *, to: bytes = ME, back: bytes = OTHER, sdr: int | None = None):
+    ucs = [AddressUnlockCondition(Ed25519Address(to))]
+    if sdr is not None:
+        ucs.append(StorageDepositReturnUnlockCondition(Ed25519Address(back), sdr))
+    ucs.append(ExpirationUnlockCondition(Ed25519Address(back), expires))
+    return BasicOutput(amount=amount, unlock_conditions=tuple(ucs))
+
+
+def test_unclaimed_micro_amount_is_potentially_locked_not_available() -> None:
+    # 1 + 50,599 storage deposit return that expires: the SDK leaves it out of total and available.
+    rec = _rec(1, _micro(50_600, NOW + 300, sdr=50_599))
+    b = compute_balance([rec], {ME}, set(), RENT, NOW)
+    assert (b.base_coin.total, b.base_coin.available) == (0, 0)
+    assert b.required_storage_deposit.total == 0
+    [entry] = b.potentially_locked_outputs
+    assert (entry.output_id, entry.unlockable_now, entry.changes_at) == (rec.output_id, True, NOW + 300)
+
+
+def test_output_with_only_an_expiration_is_potentially_locked() -> None:
+    rec = _rec(1, _micro(2_000_000, NOW + 300))
+    b = compute_balance([rec], {ME}, set(), RENT, NOW)
+    assert b.base_coin.total == 0
+    assert [e.unlockable_now for e in b.potentially_locked_outputs] == [True]
+
+
+def test_the_sender_sees_its_micro_payment_as_locked_then_owns_it_after_expiry() -> None:
+    rec = _rec(1, _micro(50_600, NOW + 300, to=OTHER, back=ME, sdr=50_599))
+    before = compute_balance([rec], {ME}, set(), RENT, NOW)
+    assert before.base_coin.total == 0
+    assert [e.unlockable_now for e in before.potentially_locked_outputs] == [False]
+    after = compute_balance([rec], {ME}, set(), RENT, NOW + 300)
+    assert (after.base_coin.total, after.base_coin.available) == (50_600, 50_600)
+    assert after.required_storage_deposit.basic == storage_deposit(rec.output, RENT)
+    assert after.potentially_locked_outputs == ()
+    # ... and the receiver that did not claim it sees nothing at all.
+    gone = compute_balance([rec], {OTHER}, set(), RENT, NOW + 300)
+    assert (gone.base_coin.total, gone.potentially_locked_outputs) == (0, ())
+
+
+def test_required_storage_deposit_counts_every_basic_output_as_the_sdk_does() -> None:
+    b = compute_balance([_rec(1, _basic(50_599))], {ME}, set(), RENT, NOW)
+    assert b.required_storage_deposit.basic == 42_600
+    assert (b.base_coin.total, b.base_coin.available) == (50_599, 50_599)
+
+
+def test_storage_deposit_return_without_expiration_counts_what_stays() -> None:
+    out = _basic(3_000_000, StorageDepositReturnUnlockCondition(Ed25519Address(OTHER), 50_000))
+    b = compute_balance([_rec(1, out)], {ME}, set(), RENT, NOW)
+    assert (b.base_coin.total, b.base_coin.available) == (2_950_000, 2_950_000)
+    assert b.potentially_locked_outputs == ()

@@ -199,9 +199,10 @@ def test_locked_outputs_are_excluded_unless_claiming() -> None:
     ]
     own = {ME.pub_key_hash}
     usable, refused = usable_candidates(records, own_hashes=own, reserved=set(), now=NOW)
-    assert sorted(c.output_id for c in usable) == [oid(6), oid(8)]
+    # A storage deposit return without expiration is spendable: selection pays the return back.
+    assert sorted(c.output_id for c in usable) == [oid(2), oid(6), oid(8)]
+    assert {c.output_id: c.owed for c in usable}[oid(2)] == (OTHER, MIN)
     assert "timelocked" in refused[oid(1)]
-    assert "claim" in refused[oid(2)]
     assert "claim" in refused[oid(3)]
     assert "outside this account" in refused[oid(4)]
     assert "too soon" in refused[oid(5)]

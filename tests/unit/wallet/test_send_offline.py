@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tanglehub.errors import ProtocolValidationError, WalletError
 from tanglehub.keys.slip10 import SHIMMER_COIN_TYPE
 from tanglehub.protocol.address import Ed25519Address
 from tanglehub.protocol.output import (
@@ -21,11 +22,13 @@ from tanglehub.protocol.payload import TaggedDataPayload
 from tanglehub.protocol.rent import min_deposit_basic
 from tanglehub.protocol.semantic import ConflictReason
 from tanglehub.vault import MnemonicSigner
+from tanglehub.wallet.operations.send import prepare_send
 from tanglehub.wallet.operations.transaction import (
     AccountHandle,
     AmountBelowStorageDepositError,
     CustomAddress,
     InputNotUsableError,
+    InputSelectionError,
     NodeView,
     TransactionOptions,
     TransactionOptionsError,
@@ -151,3 +154,30 @@ def test_micro_amount_outputs_return_the_deposit_and_expire() -> None:
 def test_bad_options_are_refused_with_a_reason(kwargs: dict[str, object], match: str) -> None:
     with pytest.raises(TransactionOptionsError, match=match):
         TransactionOptions(**kwargs)  # type: ignore[arg-type]
+
+
+async def test_send_many_accepts_128_recipients_when_no_remainder_is_needed(tmp_path: Path) -> None:
+    signer = MnemonicSigner(MNEMONIC)
+    account = await make_account(tmp_path, signer, [128 * MIN])
+    recipients = [(COLD.to_bech32("tst"), MIN)] * 128
+    prepared = await prepare_send(account, recipients, view=VIEW)
+    assert len(prepared.essence.outputs) == 128
+    assert prepared.remainder_index is None
+    signed = await sign_transaction(account, prepared)  # includes the semantic pre-flight check
+    assert len(signed.payload.essence.outputs) == 128
+
+
+async def test_send_many_says_when_128_recipients_leave_no_room_for_a_remainder(tmp_path: Path) -> None:
+    account = await make_account(tmp_path, MnemonicSigner(MNEMONIC), [130 * MIN])
+    recipients = [(COLD.to_bech32("tst"), MIN)] * 128
+    with pytest.raises(InputSelectionError, match="at most 128"):
+        await prepare_send(account, recipients, view=VIEW)
+
+
+async def test_protocol_validation_errors_reach_the_caller_as_wallet_errors(tmp_path: Path) -> None:
+    account = await make_account(tmp_path, MnemonicSigner(MNEMONIC), [3 * MIN])
+    too_much = BasicOutput(DEVNET.token_supply + 1, (AddressUnlockCondition(COLD),))
+    with pytest.raises(WalletError) as info:
+        await prepare_transaction(account, [too_much], view=VIEW)
+    assert isinstance(info.value, TransactionOptionsError)
+    assert isinstance(info.value.__cause__, ProtocolValidationError)

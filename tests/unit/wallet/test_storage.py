@@ -11,7 +11,7 @@ import pytest
 
 from tanglehub.protocol.address import Ed25519Address
 from tanglehub.protocol.input import UtxoInput
-from tanglehub.protocol.output import AddressUnlockCondition, BasicOutput
+from tanglehub.protocol.output import AddressUnlockCondition, BasicOutput, ExpirationUnlockCondition
 from tanglehub.protocol.payload import TransactionEssence, TransactionPayload
 from tanglehub.protocol.unlock import Ed25519Signature, SignatureUnlock
 from tanglehub.wallet.errors import (
@@ -251,3 +251,53 @@ async def test_closed_store_refuses_work(tmp_path: Path) -> None:
     s.close()
     with pytest.raises(WalletClosedError):
         await s.read(lambda tx: tx.accounts())
+
+
+def _expiring(to: bytes, back: bytes) -> BasicOutput:
+    return BasicOutput(
+        amount=1_000_000,
+        unlock_conditions=(
+            AddressUnlockCondition(Ed25519Address(to)),
+            ExpirationUnlockCondition(Ed25519Address(back), 1_700_000_300),
+        ),
+    )
+
+
+def _two_accounts(tx) -> None:  # type: ignore[no-untyped-def]
+    for index, alias in enumerate(("hot", "user-1")):
+        tx.create_account(alias)
+        h = bytes([0x10 + index]) * 32
+        tx.insert_addresses([AddressRecord(index, False, 0, h, Ed25519Address(h).to_bech32("tst"), False)])
+
+
+def test_an_output_belongs_to_every_account_holding_one_of_its_unlocking_addresses(store: WalletStore) -> None:
+    hot, user = b"\x10" * 32, b"\x11" * 32
+    store.write_sync(_two_accounts)
+    rec = OutputRecord(b"\x07" * 34, 1, user, _expiring(user, hot), None, 5, 1_700_000_000)
+    store.write_sync(lambda tx: tx.insert_output(rec))
+    assert [r.output_id for r in store.read_sync(lambda tx: tx.shared_unspent(0))] == [rec.output_id]
+    assert store.read_sync(lambda tx: tx.shared_unspent(1)) == []
+    store.write_sync(lambda tx: tx.mark_output_spent(rec.output_id, tx_id=None, milestone_index=6, timestamp=1))
+    assert store.read_sync(lambda tx: tx.shared_unspent(0)) == []
+
+
+def test_version_2_database_learns_the_other_unlocking_addresses_of_its_outputs(tmp_path: Path) -> None:
+    path = tmp_path / "wallet.db"
+    hot, user = b"\x10" * 32, b"\x11" * 32
+    store = WalletStore.open(path, create=True)
+    store.write_sync(_two_accounts)
+    rec = OutputRecord(b"\x07" * 34, 1, user, _expiring(user, hot), None, 5, 1_700_000_000)
+    store.write_sync(lambda tx: tx.insert_output(rec))
+    store.close()
+    conn = sqlite3.connect(path)  # what a version-2 wallet looked like: one account per output, nothing else
+    conn.execute("DROP TABLE output_unlockers")
+    conn.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+    conn.execute("PRAGMA user_version = 2")
+    conn.commit()
+    conn.close()
+    reopened = WalletStore.open(path)
+    try:
+        assert reopened.read_sync(lambda tx: tx.get_meta("schema_version")) == str(SCHEMA_VERSION)
+        assert [r.output_id for r in reopened.read_sync(lambda tx: tx.shared_unspent(0))] == [rec.output_id]
+    finally:
+        reopened.close()

@@ -1,27 +1,34 @@
 """An account's balance, computed from its stored unspent outputs at the node's latest milestone time.
 
-Rules (in the spirit of the official SDK's ``Account.get_balance``):
+Rules (field by field those of the official SDK 1.1's ``Account::balance``); what the account can do with
+each output is :func:`tanglehub.protocol.spendable.spendability`, the one definition input selection and
+claiming use as well:
 
-* An output counts toward ``base_coin.total`` when one of the account's addresses can unlock it *now*
-  (timelock passed; before expiration as owner, after it as return address). For an output with a storage
-  deposit return condition only ``amount - return amount`` counts: the rest goes back to the sender.
-* ``required_storage_deposit`` is the deposit that must stay in alias, NFT and foundry outputs and in basic
-  outputs carrying native tokens; ``base_coin.available`` is the total minus that, minus outputs reserved by
-  unfinished transactions.
-* Outputs with a timelock, expiration or storage deposit return condition are listed in
-  ``potentially_locked_outputs`` with the reasons, whether they can be unlocked now, and the unix time the
-  situation changes (timelock end or expiration), whether or not they count toward the total.
+* ``base_coin.total`` sums the outputs the account can unlock now and keep (``SPENDABLE``): plain ones,
+  passed timelocks, expirations that passed with the account as return address, and storage deposit returns
+  without expiration (minus the amount owed back to another address). Outputs with an expiration that has
+  not passed are *not* counted, even when the account may claim them: the sender can take them back.
+* ``required_storage_deposit`` is the storage deposit of every counted output, by kind (every basic output,
+  with or without native tokens, as the SDK reports it).
+* ``base_coin.available`` is the total minus the outputs reserved by unfinished transactions, minus the
+  deposit bound in outputs that cannot be emptied without burning something (alias, NFT, foundry, and basic
+  outputs holding native tokens).
+* ``potentially_locked_outputs`` lists the uncounted outputs that may become (or be claimed as) the
+  account's: claimable now (``unlockable_now``) or locked for now, with the reasons and the unix time the
+  situation changes. Expired outputs returned to another address are left out.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import time
+from collections.abc import Container
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from tanglehub.errors import NodeError
 from tanglehub.protocol.output import (
     AliasOutput,
-    BasicOutput,
     ExpirationUnlockCondition,
     FoundryOutput,
     NftOutput,
@@ -29,7 +36,8 @@ from tanglehub.protocol.output import (
     TimelockUnlockCondition,
 )
 from tanglehub.protocol.rent import storage_deposit
-from tanglehub.wallet.operations.outputs import chain_id_of, unlockable_now
+from tanglehub.protocol.spendable import Spendability, SpendState, spendability
+from tanglehub.wallet.operations.outputs import chain_id_of
 from tanglehub.wallet.storage_schema import OutputRecord
 
 if TYPE_CHECKING:
@@ -106,39 +114,34 @@ class Balance:
     milestone_timestamp: int
 
 
-def _locked_entry(rec: OutputRecord, can_unlock: bool, now: int) -> LockedOutput | None:
+def _locked_entry(rec: OutputRecord, status: Spendability) -> LockedOutput:
     output = rec.output
     reasons: list[str] = []
-    times: list[int] = []
-    timelock = output.unlock_condition(TimelockUnlockCondition)
-    if timelock is not None:
+    if output.unlock_condition(TimelockUnlockCondition) is not None:
         reasons.append("timelock")
-        if now < timelock.unix_time:
-            times.append(timelock.unix_time)
-    expiration = output.unlock_condition(ExpirationUnlockCondition)
-    if expiration is not None:
+    if output.unlock_condition(ExpirationUnlockCondition) is not None:
         reasons.append("expiration")
-        if now < expiration.unix_time:
-            times.append(expiration.unix_time)
     sdr = output.unlock_condition(StorageDepositReturnUnlockCondition)
     if sdr is not None:
         reasons.append("storage_deposit_return")
-    if not reasons:
-        return None
     return LockedOutput(
         rec.output_id,
         rec.amount,
         tuple(reasons),
-        can_unlock,
-        min(times) if times else None,
+        status.state is SpendState.CLAIMABLE,
+        status.changes_at,
         sdr.amount if sdr else 0,
     )
 
 
 def compute_balance(
-    records: list[OutputRecord], ours: set[bytes], reserved: set[bytes], rent: RentStructure, now: int
+    records: list[OutputRecord], ours: Container[bytes], reserved: set[bytes], rent: RentStructure, now: int
 ) -> Balance:
-    """The balance of ``records`` (unspent outputs) for addresses ``ours`` at time ``now`` (pure)."""
+    """The balance of ``records`` (unspent outputs) for addresses ``ours`` at time ``now`` (pure).
+
+    Each output is judged by :func:`tanglehub.protocol.spendable.spendability`; the fields follow the
+    official SDK 1.1's ``Account::balance`` (see the module docstring).
+    """
     total = locked = 0
     deposit = {"alias": 0, "basic": 0, "foundry": 0, "nft": 0}
     tokens: dict[bytes, list[int]] = {}
@@ -146,39 +149,42 @@ def compute_balance(
     aliases: list[bytes] = []
     foundries: list[bytes] = []
     potentially: list[LockedOutput] = []
+    seen: set[bytes] = set()
     for rec in records:
-        output = rec.output
-        can_unlock = unlockable_now(output, ours, now)
-        entry = _locked_entry(rec, can_unlock, now)
-        if entry is not None:
-            potentially.append(entry)
-        if not can_unlock:
+        if rec.output_id in seen:
             continue
-        sdr = output.unlock_condition(StorageDepositReturnUnlockCondition)
-        amount = output.amount - (sdr.amount if sdr is not None else 0)
+        seen.add(rec.output_id)
+        output = rec.output
+        status = spendability(output, ours, now)
         is_reserved = rec.output_id in reserved
-        total += amount
+        if status.state is SpendState.CLAIMABLE and is_reserved:
+            # the SDK never calls a reserved output claimable (it is being claimed): locked for now
+            status = dataclasses.replace(status, state=SpendState.LOCKED)
+        if status.potentially_locked:
+            potentially.append(_locked_entry(rec, status))
+        if not status.counted:
+            continue
+        total += status.value
         if is_reserved:
-            locked += amount
+            locked += output.amount
         chain_id = rec.chain_id or chain_id_of(output, rec.output_id)
-        bound = 0
+        rent_cost = storage_deposit(output, rent)
+        bound = rent_cost
         if isinstance(output, AliasOutput):
-            bound = storage_deposit(output, rent)
-            deposit["alias"] += bound
+            deposit["alias"] += rent_cost
             aliases.append(chain_id or b"")
         elif isinstance(output, NftOutput):
-            bound = storage_deposit(output, rent)
-            deposit["nft"] += bound
+            deposit["nft"] += rent_cost
             nfts.append(chain_id or b"")
         elif isinstance(output, FoundryOutput):
-            bound = storage_deposit(output, rent)
-            deposit["foundry"] += bound
+            deposit["foundry"] += rent_cost
             foundries.append(chain_id or b"")
-        elif isinstance(output, BasicOutput) and output.native_tokens and sdr is None:
-            bound = storage_deposit(output, rent)
-            deposit["basic"] += bound
+        else:
+            deposit["basic"] += rent_cost
+            if not output.native_tokens:
+                bound = 0  # spendable without burning anything
         if not is_reserved:
-            locked += min(bound, amount)
+            locked += bound
         for token in output.native_tokens:
             sums = tokens.setdefault(token.token_id, [0, 0])
             sums[0] += token.amount
@@ -197,18 +203,28 @@ def compute_balance(
 
 
 async def get_balance(account: Account, *, now: int | None = None) -> Balance:
-    """The account's balance at ``now`` (default: the node's latest milestone timestamp)."""
+    """The account's balance at ``now`` (default: the node's latest milestone timestamp).
+
+    Computed from stored data only: when no node answers, the local clock (UTC) stands in for the milestone
+    time, so a balance never fails because the node is down. Outputs stored under another account of the
+    wallet count here when this account can unlock them (an expired micro payment coming back).
+    """
     wallet = account.wallet
     if now is None:
-        info = await wallet.node.get_info()
-        stamp = info.status.latest_milestone.timestamp
-        now = int(time.time()) if stamp is None else stamp
+        now = int(time.time())
+        try:
+            info = await wallet.node.get_info()
+        except NodeError:
+            pass
+        else:
+            stamp = info.status.latest_milestone.timestamp
+            now = now if stamp is None else stamp
     index = account.index
     records, ours, reserved = await wallet.store.read(
         lambda tx: (
-            tx.outputs(index, spent=False),
+            tx.outputs(index, spent=False) + tx.shared_unspent(index),
             set(tx.address_hashes(index)),
-            tx.reserved_output_ids(index),
+            tx.reserved_output_ids(),
         )
     )
     return compute_balance(records, ours, reserved, wallet.protocol_parameters.rent_structure, now)

@@ -19,13 +19,14 @@ from tanglehub.protocol.output import (
     Output,
     StorageDepositReturnUnlockCondition,
 )
+from tanglehub.protocol.spendable import SpendState, spendability
 from tanglehub.wallet.operations.send import finish_transaction
 from tanglehub.wallet.operations.transaction.context import AccountContext, node_view
 from tanglehub.wallet.operations.transaction.contract import before_signing
-from tanglehub.wallet.operations.transaction.errors import InputNotUsableError, TransactionOptionsError
+from tanglehub.wallet.operations.transaction.errors import TransactionOptionsError
 from tanglehub.wallet.operations.transaction.options import TransactionOptions
 from tanglehub.wallet.operations.transaction.prepare import prepare_transaction
-from tanglehub.wallet.operations.transaction.select_inputs import unusable_reason
+from tanglehub.wallet.operations.transaction.select_inputs import Candidate, candidate_for
 from tanglehub.wallet.storage_queries import StoreTx
 from tanglehub.wallet.storage_schema import TransactionRecord
 
@@ -36,7 +37,10 @@ MAX_CLAIM_INPUTS = 100
 
 
 async def claimable_outputs(account: AccountContext) -> list[bytes]:
-    """Ids of the account's unspent, unreserved outputs that need claiming and can be claimed now."""
+    """Ids of the account's unspent, unreserved outputs that need claiming and can be claimed now: those
+    :func:`tanglehub.protocol.spendable.spendability` calls ``CLAIMABLE`` (an expiration that has not
+    passed), not within :data:`~tanglehub.wallet.operations.transaction.select_inputs.EXPIRATION_MARGIN`
+    of it. Outputs stored under another account of the wallet are included when this account owns them."""
     view = await node_view(account.wallet.node)
     index = account.index
 
@@ -44,12 +48,12 @@ async def claimable_outputs(account: AccountContext) -> list[bytes]:
         own = set(tx.address_hashes(index))
         reserved = tx.reserved_output_ids()
         out: list[bytes] = []
-        for rec in tx.outputs(index, spent=False):
-            if rec.output_id in reserved:
+        for rec in tx.outputs(index, spent=False) + tx.shared_unspent(index):
+            if rec.output_id in reserved or rec.output_id in out:
                 continue
-            if unusable_reason(rec.output, view.now, own, False) is not None and (
-                unusable_reason(rec.output, view.now, own, True) is None
-            ):
+            if spendability(rec.output, own, view.now).state is not SpendState.CLAIMABLE:
+                continue
+            if isinstance(candidate_for(rec.output_id, rec.output, view.now, own, True), Candidate):
                 out.append(rec.output_id)
         return out
 
@@ -58,7 +62,7 @@ async def claimable_outputs(account: AccountContext) -> list[bytes]:
 
 def return_outputs(claimed: Sequence[Output], now: int) -> list[BasicOutput]:
     """The plain outputs paying back every unexpired storage deposit return of ``claimed`` (one per return
-    address, amounts summed), in return-address byte order."""
+    address, amounts summed), in return-address byte order (input selection adds exactly these)."""
     owed: dict[bytes, tuple[Address, int]] = {}
     for o in claimed:
         sdruc = o.unlock_condition(StorageDepositReturnUnlockCondition)
@@ -75,7 +79,8 @@ async def claim_outputs(
     account: AccountContext, output_ids: Sequence[bytes] | None = None, options: TransactionOptions | None = None
 ) -> TransactionRecord | None:
     """Claim ``output_ids`` (default: every claimable output, at most :data:`MAX_CLAIM_INPUTS`) in one
-    transaction; ``None`` when there is nothing to claim.
+    transaction; ``None`` when there is nothing to claim. Input selection pays each storage deposit return
+    back and adds plain outputs when the claimed ones cannot cover the returns and a remainder.
 
     The send contract (:mod:`tanglehub.wallet.operations.transaction.contract`): an error means nothing was
     signed (its message says so); once signed, the pending record is returned even if posting failed."""
@@ -91,15 +96,5 @@ async def claim_outputs(
         if len(ids) > MAX_CLAIM_INPUTS:
             raise TransactionOptionsError(f"claim at most {MAX_CLAIM_INPUTS} outputs per transaction")
         view = await node_view(account.wallet.node)
-        records = await account.wallet.store.read(lambda tx: [tx.output(oid) for oid in ids])
-        claimed: list[Output] = []
-        for oid, rec in zip(ids, records, strict=True):
-            if rec is None or rec.account_index != account.index:
-                raise InputNotUsableError(
-                    f"output 0x{oid.hex()} is not a known output of this account; sync first"
-                )
-            claimed.append(rec.output)
         opts = dataclasses.replace(options, mandatory_inputs=tuple(ids))
-    return await finish_transaction(
-        account, prepare_transaction(account, return_outputs(claimed, view.now), opts, claiming=True, view=view)
-    )
+    return await finish_transaction(account, prepare_transaction(account, [], opts, claiming=True, view=view))

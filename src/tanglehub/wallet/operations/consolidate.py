@@ -59,7 +59,7 @@ async def consolidate_outputs(
         def load(tx: StoreTx) -> tuple[list[bytes], bytes | None]:
             addresses = tx.addresses(index)
             candidates, _ = usable_candidates(
-                tx.outputs(index, spent=False),
+                tx.outputs(index, spent=False) + tx.shared_unspent(index, 3),
                 own_hashes={a.hash for a in addresses},
                 reserved=tx.reserved_output_ids(),
                 now=view.now,

@@ -13,18 +13,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from tanglehub.node import NodeNotFound
-from tanglehub.protocol.address import Ed25519Address
 from tanglehub.protocol.output import (
-    AddressUnlockCondition,
     AliasOutput,
-    ExpirationUnlockCondition,
     FoundryOutput,
-    GovernorAddressUnlockCondition,
     NftOutput,
     Output,
-    StateControllerAddressUnlockCondition,
-    TimelockUnlockCondition,
 )
+from tanglehub.protocol.spendable import spendability, unlocker_hashes
 from tanglehub.wallet.events import BalanceChange, NewOutput, SpentOutput
 from tanglehub.wallet.options import OutputFilter
 from tanglehub.wallet.storage import StoreTx
@@ -75,18 +70,7 @@ def ed25519_hashes(output: Output) -> list[bytes]:
     Covers the Address unlock condition, the expiration return address, and an alias's state controller and
     governor (the same set the indexer's ``unlockableByAddress`` filter uses).
     """
-    hashes: list[bytes] = []
-    for uc in output.unlock_conditions:
-        address = None
-        if isinstance(
-            uc, AddressUnlockCondition | StateControllerAddressUnlockCondition | GovernorAddressUnlockCondition
-        ):
-            address = uc.address
-        elif isinstance(uc, ExpirationUnlockCondition):
-            address = uc.return_address
-        if isinstance(address, Ed25519Address) and address.pub_key_hash not in hashes:
-            hashes.append(address.pub_key_hash)
-    return hashes
+    return unlocker_hashes(output)
 
 
 def owner_hash(output: Output, ours: Mapping[bytes, int]) -> bytes | None:
@@ -107,22 +91,9 @@ def chain_id_of(output: Output, output_id: bytes) -> bytes | None:
 
 
 def unlockable_now(output: Output, ours: Container[bytes], now: int) -> bool:
-    """True when one of ``ours`` can unlock ``output`` at milestone time ``now`` (timelock, expiration).
-
-    ``ours`` is only asked ``hash in ours`` (give a set): it is not copied, since this runs once per output.
-    """
-    timelock = output.unlock_condition(TimelockUnlockCondition)
-    if timelock is not None and now < timelock.unix_time:
-        return False
-    expiration = output.unlock_condition(ExpirationUnlockCondition)
-    if expiration is not None and now >= expiration.unix_time:
-        ret = expiration.return_address
-        return isinstance(ret, Ed25519Address) and ret.pub_key_hash in ours
-    if isinstance(output, AliasOutput):
-        controller = output.state_controller
-        return isinstance(controller, Ed25519Address) and controller.pub_key_hash in ours
-    address = output.address
-    return isinstance(address, Ed25519Address) and address.pub_key_hash in ours
+    """True when one of ``ours`` can unlock ``output`` at milestone time ``now`` (see
+    :func:`tanglehub.protocol.spendable.spendability`, the one definition of what the owner can do now)."""
+    return spendability(output, ours, now).unlockable_now
 
 
 def apply_changes(
@@ -184,13 +155,27 @@ def apply_changes(
 
 
 async def list_outputs(account: Account, flt: OutputFilter | None = None) -> list[OutputRecord]:
-    """The account's stored outputs matching ``flt`` (all of them when None)."""
+    """The account's stored outputs matching ``flt`` (all of them when None).
+
+    Unspent outputs stored under another account of the wallet that one of this account's addresses can
+    unlock (a micro payment to a sibling account, expired back to this one) are included as well.
+    """
     f = flt or OutputFilter()
     address_hash = None
     if f.address is not None:
         address_hash = (await account.address_record(f.address)).hash
-    return await account.wallet.store.read(
-        lambda tx: tx.outputs(
+
+    def keep(rec: OutputRecord) -> bool:
+        if f.output_type is not None and rec.kind != f.output_type:
+            return False
+        if f.booked_after is not None and rec.booked_timestamp < f.booked_after:
+            return False
+        if f.booked_before is not None and rec.booked_timestamp >= f.booked_before:
+            return False
+        return address_hash is None or address_hash in unlocker_hashes(rec.output)
+
+    def read(tx: StoreTx) -> list[OutputRecord]:
+        own = tx.outputs(
             account.index,
             spent=f.spent,
             address_hash=address_hash,
@@ -198,7 +183,12 @@ async def list_outputs(account: Account, flt: OutputFilter | None = None) -> lis
             booked_after=f.booked_after,
             booked_before=f.booked_before,
         )
-    )
+        if f.spent is True:
+            return own
+        shared = [r for r in tx.shared_unspent(account.index) if keep(r)]
+        return own + sorted(shared, key=lambda r: (r.booked_index, r.output_id))
+
+    return await account.wallet.store.read(read)
 
 
 async def list_transactions(

@@ -105,7 +105,10 @@ async def sync_account_indexer(account: Account, options: SyncOptions | None = N
         return SyncResult()
     found = await _found_by_address(account, addresses, opts.concurrency)
     known, unspent = await wallet.store.read(
-        lambda tx: (tx.known_output_ids(list(found)), tx.unspent_output_ids(index))
+        lambda tx: (
+            tx.known_output_ids(list(found)),
+            tx.unspent_output_ids(index) | {r.output_id for r in tx.shared_unspent(index)},
+        )
     )
     new_ids = [oid for oid in found if oid not in known]
     vanished = [oid for oid in unspent if oid not in found]

@@ -22,6 +22,7 @@ from tanglehub.wallet.operations.transaction.contract import NOTHING_SIGNED, is_
 from tanglehub.wallet.operations.transaction.errors import (
     AmountBelowStorageDepositError,
     InputNotUsableError,
+    InputSelectionError,
     InsufficientFundsError,
     InsufficientNativeTokensError,
     TooManyInputsError,
@@ -65,6 +66,7 @@ __all__ = [
     "DEFAULT_MICRO_EXPIRATION",
     "EXPIRATION_MARGIN",
     "InputNotUsableError",
+    "InputSelectionError",
     "InputSigningData",
     "InsufficientFundsError",
     "InsufficientNativeTokensError",

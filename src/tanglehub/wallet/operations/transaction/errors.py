@@ -6,6 +6,7 @@ Every class derives from :class:`tanglehub.errors.WalletError`::
     +-- InsufficientFundsError               WALLET_INSUFFICIENT_FUNDS
     +-- InsufficientNativeTokensError        WALLET_INSUFFICIENT_NATIVE_TOKENS
     +-- TooManyInputsError                   WALLET_TOO_MANY_INPUTS
+    +-- InputSelectionError                  WALLET_INPUT_SELECTION
     +-- AmountBelowStorageDepositError       WALLET_AMOUNT_BELOW_STORAGE_DEPOSIT
     +-- TransactionOptionsError              WALLET_TRANSACTION_OPTIONS
     +-- InputNotUsableError                  WALLET_INPUT_NOT_USABLE
@@ -18,12 +19,15 @@ Messages never contain secrets; amounts are in the smallest unit.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from tanglehub.errors import WalletError
 from tanglehub.protocol.semantic import ConflictReason
 
 __all__ = [
     "AmountBelowStorageDepositError",
     "InputNotUsableError",
+    "InputSelectionError",
     "InsufficientFundsError",
     "InsufficientNativeTokensError",
     "TooManyInputsError",
@@ -34,20 +38,38 @@ __all__ = [
 ]
 
 
+def _pending_text(pending: Mapping[bytes, int]) -> str:
+    if not pending:
+        return ""
+    held = sum(pending.values())
+    each = ", ".join(f"0x{tx_id.hex()} holds {amount}" for tx_id, amount in sorted(pending.items()))
+    return (
+        f"; {held} more is held by {len(pending)} pending transaction(s) until they confirm or conflict ({each})"
+    )
+
+
 class InsufficientFundsError(WalletError):
-    """The spendable outputs hold less than the transaction needs (``missing`` more is needed)."""
+    """The spendable outputs hold less than the transaction needs (``missing`` more is needed).
+
+    ``pending`` maps each unfinished transaction of the account (its id; the essence hash while it is
+    still being signed) to the base tokens its reserved inputs hold; the message names them.
+    """
 
     code = "WALLET_INSUFFICIENT_FUNDS"
     http_status = 409
 
-    def __init__(self, required: int, available: int, detail: str = "") -> None:
+    def __init__(
+        self, required: int, available: int, detail: str = "", pending: Mapping[bytes, int] | None = None
+    ) -> None:
         self.required = required
         self.available = available
+        self.detail = detail
         self.missing = max(0, required - available)
+        self.pending = dict(pending or {})
         extra = f" ({detail})" if detail else ""
         super().__init__(
             f"insufficient funds: the transaction needs {required}{extra} but only {available} is spendable; "
-            f"{self.missing} more is needed"
+            f"{self.missing} more is needed{_pending_text(self.pending)}"
         )
 
 
@@ -103,6 +125,14 @@ class TransactionOptionsError(WalletError):
 
     code = "WALLET_TRANSACTION_OPTIONS"
     http_status = 400
+
+
+class InputSelectionError(WalletError):
+    """No set of the account's spendable outputs makes a valid transaction for the payment (an output
+    limit cannot be met); the message says which."""
+
+    code = "WALLET_INPUT_SELECTION"
+    http_status = 409
 
 
 class InputNotUsableError(WalletError):

@@ -12,7 +12,7 @@ from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Self
 
-from tanglehub.errors import CodecError
+from tanglehub.errors import CodecError, ProtocolValidationError, WalletError
 from tanglehub.keys.slip10 import Bip44
 from tanglehub.protocol.address import Address, Ed25519Address
 from tanglehub.protocol.input import UtxoInput
@@ -54,9 +54,8 @@ from tanglehub.wallet.operations.transaction.options import (
 from tanglehub.wallet.operations.transaction.select_inputs import (
     Candidate,
     Selection,
-    owner_at,
+    candidate_for,
     select_inputs,
-    unusable_reason,
     usable_candidates,
 )
 from tanglehub.wallet.storage_queries import StoreTx
@@ -249,15 +248,15 @@ async def change_address(account: AccountContext, hrp: str) -> Ed25519Address:
 def _check_outputs(outputs: Sequence[Output], params: ProtocolParameters) -> None:
     if not outputs:
         return
-    if len(outputs) > MAX_OUTPUTS - 1:
-        raise TransactionOptionsError(
-            f"{len(outputs)} outputs leave no room for a remainder; a transaction has at most {MAX_OUTPUTS}"
-        )
-    for o in outputs:
+    if len(outputs) > MAX_OUTPUTS:
+        raise TransactionOptionsError(f"{len(outputs)} outputs: a transaction has at most {MAX_OUTPUTS}")
+    for i, o in enumerate(outputs):
         try:
             o.validate(params)
         except InsufficientStorageDepositError as exc:
             raise AmountBelowStorageDepositError(o.amount, exc.required) from exc
+        except ProtocolValidationError as exc:
+            raise TransactionOptionsError(f"output {i} is not valid: {exc}") from exc
 
 
 SELECTION_BATCH = 256
@@ -285,6 +284,16 @@ class _OwnAddresses:
         return isinstance(pub_key_hash, bytes) and self.get(pub_key_hash) is not None
 
 
+def _pending(tx: StoreTx, account: int) -> dict[bytes, int]:
+    """Base tokens held by each unfinished transaction's reserved inputs (by transaction id)."""
+    held: dict[bytes, int] = {}
+    for r in tx.reservations(account):
+        rec = tx.output(r.output_id)
+        if rec is not None and not rec.spent:
+            held[r.tx_id] = held.get(r.tx_id, 0) + rec.amount
+    return held
+
+
 def _select(
     tx: StoreTx,
     *,
@@ -301,32 +310,42 @@ def _select(
     """Run :func:`select_inputs` on the fewest stored outputs that can decide it.
 
     Unspent basic outputs are read largest first in growing batches (SQL orders them the way selection
-    does, so a batch is always a prefix of the full candidate list and the outcome is the same); outputs
-    that send native tokens read them all, since a token holder can be anywhere in the order.
+    does); outputs of another account of the wallet that this account can unlock (an expired micro payment
+    that came back) are read with the first batch; outputs that send native tokens read them all, since a
+    token holder can be anywhere in the order. When no batch can pay, the error names the account's pending
+    transactions and what they hold.
     """
-    if exact:
-        return select_inputs(
-            [], outputs, rent, remainder_address=remainder_address, mandatory=mandatory, exact=True
-        )
-    everything = any(o.native_tokens for o in outputs)
-    candidates: list[Candidate] = []
-    offset = 0
-    batch = SELECTION_BATCH
-    while True:
-        limit = -1 if everything else batch
-        rows = tx.unspent_by_amount(account, limit=limit, offset=offset)
-        offset += len(rows)
-        usable, _ = usable_candidates(rows, own_hashes=own, reserved=reserved, now=now)
-        candidates += usable
-        done = everything or len(rows) < limit
-        try:
+    try:
+        if exact:
             return select_inputs(
-                candidates, outputs, rent, remainder_address=remainder_address, mandatory=mandatory
+                [], outputs, rent, remainder_address=remainder_address, mandatory=mandatory, exact=True
             )
-        except InsufficientFundsError:
-            if done:
-                raise
-        batch *= 2
+        everything = any(o.native_tokens for o in outputs)
+        candidates, _ = usable_candidates(
+            tx.shared_unspent(account, 3), own_hashes=own, reserved=reserved, now=now
+        )
+        offset = 0
+        batch = SELECTION_BATCH
+        while True:
+            limit = -1 if everything else batch
+            rows = tx.unspent_by_amount(account, limit=limit, offset=offset)
+            offset += len(rows)
+            usable, _ = usable_candidates(rows, own_hashes=own, reserved=reserved, now=now)
+            candidates += usable
+            done = everything or len(rows) < limit
+            try:
+                return select_inputs(
+                    candidates, outputs, rent, remainder_address=remainder_address, mandatory=mandatory
+                )
+            except WalletError:
+                if done:
+                    raise
+            batch *= 2
+    except InsufficientFundsError as exc:
+        pending = _pending(tx, account)
+        if not pending:
+            raise
+        raise InsufficientFundsError(exc.required, exc.available, exc.detail, pending) from exc
 
 
 def _resolve(
@@ -343,18 +362,18 @@ def _resolve(
     for oid in ids:
         rec = tx.output(oid)
         label = f"output 0x{oid.hex()}"
-        if rec is None or rec.account_index != account:
+        if rec is None:
             raise InputNotUsableError(f"{label} is not a known output of this account; sync the account first")
         if rec.spent:
             raise InputNotUsableError(f"{label} is already spent")
         if oid in reserved:
             raise InputNotUsableError(f"{label} is reserved by another unfinished transaction")
-        reason = unusable_reason(rec.output, now, own, claiming)
-        if reason is not None:
-            raise InputNotUsableError(f"{label} cannot be spent now: {reason}")
-        owner = owner_at(rec.output, now)
-        assert isinstance(owner, Ed25519Address)
-        out.append(Candidate(oid, rec.output, owner.pub_key_hash))
+        found = candidate_for(oid, rec.output, now, own, claiming)
+        if isinstance(found, str):
+            if rec.account_index != account and "outside this account" in found:
+                raise InputNotUsableError(f"{label} is not a known output of this account; sync the account first")
+            raise InputNotUsableError(f"{label} cannot be spent now: {found}")
+        out.append(found)
     return out
 
 
@@ -406,7 +425,7 @@ async def prepare_transaction(
             reserved=reserved,
             now=now,
         )
-        all_outputs = outputs + ((selection.remainder,) if selection.remainder is not None else ())
+        all_outputs = outputs + selection.extra_outputs
         consumed = [c.output for c in selection.inputs]
         essence = TransactionEssence(
             params.network_id,
@@ -452,7 +471,7 @@ async def prepare_transaction(
             account_index=account.index,
             params=params,
             timestamp=now,
-            remainder_index=len(outputs) if selection.remainder is not None else None,
+            remainder_index=len(outputs) + len(selection.returns) if selection.remainders else None,
             note=options.note,
         )
 
@@ -460,6 +479,8 @@ async def prepare_transaction(
         return await account.wallet.store.write(select_and_reserve)
     except CodecError as exc:  # pragma: no cover - a stored output that no longer decodes
         raise InputNotUsableError(f"a stored output cannot be read: {exc}") from exc
+    except ProtocolValidationError as exc:
+        raise TransactionOptionsError(f"the transaction would not be valid: {exc}") from exc
 
 
 def release_in_flight(key: bytes) -> None:

@@ -3,21 +3,31 @@
 Pure functions over stored outputs (no node, no database), so they run inside the database transaction that
 reserves the chosen inputs (see :mod:`tanglehub.wallet.operations.transaction.prepare`).
 
-Rules:
+Which outputs may be inputs is :func:`tanglehub.protocol.spendable.spendability`, the same definition the
+balance uses: only Basic outputs the account can spend now (``SPENDABLE``); outputs with an expiration that
+has not passed (``CLAIMABLE``) only when claiming, and never within :data:`EXPIRATION_MARGIN` seconds of
+it. An input with a storage deposit return (TIP-19) makes the transaction pay the return back: one plain
+output per return address, added by the selection.
 
-* only Basic outputs whose owner at ``now`` is one of the account's Ed25519 addresses are candidates;
-  outputs that are timelocked, that carry a storage deposit return or an expiration that has not passed
-  (those are *claimed*, see :mod:`tanglehub.wallet.operations.claim`), or that expire within
-  :data:`EXPIRATION_MARGIN` seconds, are never picked unless claiming;
-* larger outputs first (ties by output id), so the fewest inputs pay; at most 128 inputs;
-* native tokens the outputs send are picked first, the rest of every consumed token goes to the remainder;
-* the remainder (base tokens and native tokens left over) must cover its own storage deposit; if it would
-  not, more inputs are added, and if there are none the error says how much more is needed.
+A selection is *valid* when every protocol limit holds (TIP-20): at most 128 inputs and 128 outputs; at
+most 64 distinct native tokens over the inputs and outputs together; the native tokens the outputs send are
+covered; everything left over (base tokens, every other native token of the inputs) goes to one remainder
+output holding its own storage deposit (TIP-19); no remainder is made when nothing is left. The search:
+
+1. two greedy passes over the candidates, each adding inputs until the selection is valid: largest first,
+   and one that avoids inputs carrying native tokens the outputs do not send; of the two the one leaving
+   the fewest token kinds to the remainder wins (then the fewest inputs), so airdropped token kinds cannot
+   block a payment;
+2. when both fail, an exhaustive depth-first search with pruning (complete for pools of up to 14
+   candidates, bounded by :data:`SEARCH_BUDGET` steps beyond that);
+3. when nothing is found, the error says why: not enough base tokens or native tokens, the remainder's
+   storage deposit, too many kinds of native tokens, the 128-input or the 128-output limit.
 """
 
 from __future__ import annotations
 
-from collections.abc import Container, Iterable, Sequence
+import dataclasses
+from collections.abc import Callable, Container, Iterable, Sequence
 from dataclasses import dataclass
 
 from tanglehub.protocol.address import Address, Ed25519Address
@@ -27,13 +37,14 @@ from tanglehub.protocol.output import (
     BasicOutput,
     ExpirationUnlockCondition,
     Output,
-    StorageDepositReturnUnlockCondition,
-    TimelockUnlockCondition,
 )
 from tanglehub.protocol.params import RentStructure
-from tanglehub.protocol.payload import MAX_INPUTS
+from tanglehub.protocol.payload import MAX_INPUTS, MAX_OUTPUTS
 from tanglehub.protocol.rent import storage_deposit
+from tanglehub.protocol.spendable import SpendState, spendability
+from tanglehub.protocol.syntax import MAX_DISTINCT_NATIVE_TOKENS
 from tanglehub.wallet.operations.transaction.errors import (
+    InputSelectionError,
     InsufficientFundsError,
     InsufficientNativeTokensError,
     TooManyInputsError,
@@ -42,8 +53,10 @@ from tanglehub.wallet.storage_schema import OutputRecord
 
 __all__ = [
     "EXPIRATION_MARGIN",
+    "SEARCH_BUDGET",
     "Candidate",
     "Selection",
+    "candidate_for",
     "owner_at",
     "select_inputs",
     "token_sums",
@@ -55,14 +68,19 @@ EXPIRATION_MARGIN = 120
 """Seconds before its expiration from which an output is no longer spent by its owner (it could expire
 before the transaction is confirmed, which would make the transaction conflict)."""
 
+SEARCH_BUDGET = 50_000
+"""Most steps the exhaustive search takes before it gives up (enough for every subset of 14 candidates)."""
+
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
-    """An output the account can consume: its id, the output, and the Ed25519 address that must sign."""
+    """An output the account can consume: its id, the output, the Ed25519 address that must sign, and the
+    storage deposit return (address, amount) a transaction consuming it must pay back (None when none)."""
 
     output_id: bytes
     output: Output
     signer_hash: bytes
+    owed: tuple[Address, int] | None = None
 
     @property
     def amount(self) -> int:
@@ -72,15 +90,27 @@ class Candidate:
 
 @dataclass(frozen=True, slots=True)
 class Selection:
-    """The chosen inputs (in essence order) and the remainder output, if one is needed."""
+    """The chosen inputs (in essence order), the storage deposit returns they owe, and the remainder (a
+    tuple of zero or one output: a transaction holds at most 64 native token kinds, so one always does)."""
 
     inputs: tuple[Candidate, ...]
-    remainder: BasicOutput | None
+    remainders: tuple[BasicOutput, ...] = ()
+    returns: tuple[BasicOutput, ...] = ()
+
+    @property
+    def remainder(self) -> BasicOutput | None:
+        """The remainder output, if any."""
+        return self.remainders[0] if self.remainders else None
 
     @property
     def input_amount(self) -> int:
         """Base tokens the inputs hold."""
         return sum(c.amount for c in self.inputs)
+
+    @property
+    def extra_outputs(self) -> tuple[BasicOutput, ...]:
+        """The outputs the selection adds after the caller's: returns, then remainders."""
+        return self.returns + self.remainders
 
 
 def owner_at(output: Output, now: int) -> Address | None:
@@ -96,31 +126,38 @@ def owner_at(output: Output, now: int) -> Address | None:
     return owner
 
 
-def unusable_reason(output: Output, now: int, own_hashes: Container[bytes], claiming: bool) -> str | None:
-    """Why ``output`` may not be an input now (``None`` when it may); ``claiming`` admits outputs with a
-    storage deposit return or a pending expiration that the account owns. ``own_hashes`` is anything that
-    answers ``hash in own_hashes`` (a set, or a lazy lookup); it is not copied."""
+def candidate_for(
+    output_id: bytes, output: Output, now: int, own_hashes: Container[bytes], claiming: bool
+) -> Candidate | str:
+    """``output`` as a :class:`Candidate`, or why it may not be an input now; ``claiming`` admits outputs
+    with an expiration that has not passed. ``own_hashes`` answers ``hash in own_hashes``."""
     if not isinstance(output, BasicOutput):
         return "alias, foundry and NFT outputs are never spent by input selection"
-    timelock = output.unlock_condition(TimelockUnlockCondition)
-    if timelock is not None and now < timelock.unix_time:
-        return f"timelocked until unix time {timelock.unix_time}"
+    status = spendability(output, own_hashes, now)
+    if status.state is SpendState.SPENDABLE and status.signer is not None:
+        return Candidate(output_id, output, status.signer, status.owed)
+    if status.state is SpendState.CLAIMABLE and status.signer is not None:
+        expires = status.changes_at or 0
+        if now + EXPIRATION_MARGIN >= expires:
+            return f"expires at unix time {expires}, too soon to spend safely"
+        if not claiming:
+            back = " returns to its sender" if status.returns_to_sender else " changes owner"
+            return f"has an expiration (unix time {expires}) after which it{back}; claim it first"
+        return Candidate(output_id, output, status.signer, status.owed)
+    if status.state is SpendState.LOCKED:
+        owner = owner_at(output, now)
+        if isinstance(owner, Ed25519Address) and owner.pub_key_hash in own_hashes:
+            return f"timelocked until unix time {status.changes_at}"
+        return f"belongs to its receiver until unix time {status.changes_at} (it comes back if not claimed)"
     expiration = output.unlock_condition(ExpirationUnlockCondition)
     expired = expiration is not None and now >= expiration.unix_time
-    owner = owner_at(output, now)
-    if not isinstance(owner, Ed25519Address) or owner.pub_key_hash not in own_hashes:
-        return "owned by an address outside this account" + (
-            " (expired, returned to the sender)" if expired else ""
-        )
-    if expiration is not None and not expired:
-        if now + EXPIRATION_MARGIN >= expiration.unix_time:
-            return f"expires at unix time {expiration.unix_time}, too soon to spend safely"
-        if not claiming:
-            return f"has an expiration (unix time {expiration.unix_time}); claim it first"
-    sdruc = output.unlock_condition(StorageDepositReturnUnlockCondition)
-    if sdruc is not None and not expired and not claiming:
-        return f"must return {sdruc.amount} to its sender; claim it first"
-    return None
+    return "owned by an address outside this account" + (" (expired, returned to the sender)" if expired else "")
+
+
+def unusable_reason(output: Output, now: int, own_hashes: Container[bytes], claiming: bool) -> str | None:
+    """Why ``output`` may not be an input now (``None`` when it may); see :func:`candidate_for`."""
+    found = candidate_for(b"", output, now, own_hashes, claiming)
+    return found if isinstance(found, str) else None
 
 
 def usable_candidates(
@@ -141,13 +178,11 @@ def usable_candidates(
         if rec.output_id in reserved:
             refused[rec.output_id] = "reserved by another unfinished transaction"
             continue
-        reason = unusable_reason(rec.output, now, own_hashes, claiming)
-        if reason is not None:
-            refused[rec.output_id] = reason
-            continue
-        owner = owner_at(rec.output, now)
-        assert isinstance(owner, Ed25519Address)
-        usable.append(Candidate(rec.output_id, rec.output, owner.pub_key_hash))
+        found = candidate_for(rec.output_id, rec.output, now, own_hashes, claiming)
+        if isinstance(found, str):
+            refused[rec.output_id] = found
+        else:
+            usable.append(found)
     return usable, refused
 
 
@@ -160,9 +195,167 @@ def token_sums(outputs: Iterable[Output]) -> dict[bytes, int]:
     return sums
 
 
-def _remainder(address: Address, amount: int, tokens: dict[bytes, int]) -> BasicOutput:
-    natives = tuple(NativeToken(tid, n) for tid, n in sorted(tokens.items()) if n > 0)
-    return BasicOutput(max(amount, 1), (AddressUnlockCondition(address),), natives)
+@dataclass(frozen=True, slots=True)
+class _Goal:
+    """What the caller's outputs need, and the limits and deposits a selection must respect."""
+
+    amount: int
+    tokens: dict[bytes, int]
+    n_outputs: int
+    plain_deposit: int
+    per_token: int
+    rent: RentStructure
+    remainder_address: Address | None
+    max_inputs: int
+    max_outputs: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Failure:
+    """Why a set of inputs is not valid: ``funds``, ``tokens``, ``deposit``, ``outputs`` or ``inputs``."""
+
+    kind: str
+    required: int = 0
+    have: int = 0
+    token_id: bytes = b""
+
+
+def _returns(selected: Sequence[Candidate]) -> list[BasicOutput]:
+    owed: dict[bytes, tuple[Address, int]] = {}
+    for c in selected:
+        if c.owed is None:
+            continue
+        address, amount = c.owed
+        key = address.to_bytes()
+        prev = owed.get(key)
+        owed[key] = (address, amount + (prev[1] if prev else 0))
+    return [BasicOutput(n, (AddressUnlockCondition(a),)) for _, (a, n) in sorted(owed.items())]
+
+
+def _evaluate(selected: Sequence[Candidate], goal: _Goal) -> Selection | _Failure:
+    """The selection ``selected`` makes, or why it is not valid."""
+    if len(selected) > goal.max_inputs:
+        return _Failure("inputs", goal.max_inputs, len(selected))
+    have = sum(c.amount for c in selected)
+    tokens = token_sums(c.output for c in selected)
+    kinds = len(tokens.keys() | goal.tokens.keys())
+    if kinds > MAX_DISTINCT_NATIVE_TOKENS:
+        return _Failure("kinds", MAX_DISTINCT_NATIVE_TOKENS, kinds)
+    for tid, need in sorted(goal.tokens.items()):
+        if tokens.get(tid, 0) < need:
+            return _Failure("tokens", need, tokens.get(tid, 0), tid)
+        tokens[tid] -= need
+    leftover = {tid: n for tid, n in tokens.items() if n > 0}
+    returns = _returns(selected)
+    required = goal.amount + sum(r.amount for r in returns)
+    left = have - required
+    if left < 0:
+        return _Failure("funds", required, have)
+    count = 0 if left == 0 and not leftover else 1
+    if count:
+        deposit = goal.plain_deposit + len(leftover) * goal.per_token
+        if left < deposit:
+            return _Failure("deposit", required + deposit, have)
+    if goal.n_outputs + len(returns) + count > goal.max_outputs:
+        return _Failure("outputs", goal.n_outputs + len(returns) + count, goal.max_outputs)
+    if not count:
+        return Selection(tuple(selected), (), tuple(returns))
+    address = goal.remainder_address or Ed25519Address(selected[0].signer_hash)
+    natives = tuple(NativeToken(tid, n) for tid, n in sorted(leftover.items()))
+    remainder = BasicOutput(left, (AddressUnlockCondition(address),), natives)
+    if left < storage_deposit(remainder, goal.rent):  # pragma: no cover - the deposit is linear in the tokens
+        return _Failure("deposit", required + storage_deposit(remainder, goal.rent), have)
+    return Selection(tuple(selected), (remainder,), tuple(returns))
+
+
+_Key = tuple[int | bool | bytes, ...]
+
+
+def _foreign_kinds(c: Candidate, goal: _Goal) -> int:
+    return sum(1 for t in c.output.native_tokens if t.token_id not in goal.tokens)
+
+
+def _grow(
+    fixed: Sequence[Candidate],
+    pool: Sequence[Candidate],
+    goal: _Goal,
+    key: Callable[[Candidate], tuple[object, ...]],
+) -> Selection | _Failure:
+    """Greedy: holders of the tokens still missing first, then ``pool`` in ``key`` order, until valid."""
+    selected = list(fixed)
+    rest = sorted(pool, key=key)
+    taken: set[bytes] = set()
+    for tid in sorted(goal.tokens):
+        have = token_sums(c.output for c in selected).get(tid, 0)
+        holders = [c for c in rest if any(t.token_id == tid for t in c.output.native_tokens)]
+        holders.sort(key=lambda c: (_foreign_kinds(c, goal), -_token_amount(c, tid), key(c)))
+        for c in holders:
+            if have >= goal.tokens[tid]:
+                break
+            if c.output_id not in taken:
+                selected.append(c)
+                taken.add(c.output_id)
+                have += _token_amount(c, tid)
+    result = _evaluate(selected, goal)
+    for c in rest:
+        if isinstance(result, Selection) or len(selected) >= goal.max_inputs:
+            break
+        if result.kind in ("kinds", "outputs"):
+            break  # more inputs only add token kinds and outputs
+        if c.output_id in taken:
+            continue
+        selected.append(c)
+        taken.add(c.output_id)
+        result = _evaluate(selected, goal)
+    return result
+
+
+def _search(fixed: Sequence[Candidate], pool: Sequence[Candidate], goal: _Goal) -> Selection | None:
+    """Depth-first search over subsets of ``pool`` (largest first), pruned by what the rest can still add."""
+    order = sorted(pool, key=_largest_first)
+    prefix = [0]
+    for c in order:
+        prefix.append(prefix[-1] + c.amount)
+    suffix_tokens: list[dict[bytes, int]] = [{} for _ in range(len(order) + 1)]
+    for i in range(len(order) - 1, -1, -1):
+        sums = dict(suffix_tokens[i + 1])
+        for t in order[i].output.native_tokens:
+            if t.token_id in goal.tokens:
+                sums[t.token_id] = sums.get(t.token_id, 0) + t.amount
+        suffix_tokens[i] = sums
+    steps = 0
+    selected = list(fixed)
+
+    def visit(i: int, amount: int, tokens: dict[bytes, int]) -> Selection | None:
+        nonlocal steps
+        steps += 1
+        if steps > SEARCH_BUDGET or i == len(order) or len(selected) >= goal.max_inputs:
+            return None
+        slots = goal.max_inputs - len(selected)
+        if amount + prefix[min(len(order), i + slots)] - prefix[i] < goal.amount:
+            return None  # even the largest outputs that still fit cannot pay
+        if any(tokens.get(t, 0) + suffix_tokens[i].get(t, 0) < n for t, n in goal.tokens.items()):
+            return None
+        c = order[i]
+        selected.append(c)
+        found = _evaluate(selected, goal)
+        if isinstance(found, Selection):
+            return found
+        if found.kind == "kinds":  # more inputs only add token kinds
+            selected.pop()
+            return visit(i + 1, amount, tokens)
+        with_c = dict(tokens)
+        for t in c.output.native_tokens:
+            if t.token_id in goal.tokens:
+                with_c[t.token_id] = with_c.get(t.token_id, 0) + t.amount
+        deeper = visit(i + 1, amount + c.amount, with_c)
+        selected.pop()
+        if deeper is not None:
+            return deeper
+        return visit(i + 1, amount, tokens)
+
+    start_tokens = {t: n for t, n in token_sums(c.output for c in fixed).items() if t in goal.tokens}
+    return visit(0, sum(c.amount for c in fixed), start_tokens)
 
 
 def select_inputs(
@@ -174,70 +367,94 @@ def select_inputs(
     mandatory: Sequence[Candidate] = (),
     exact: bool = False,
     max_inputs: int = MAX_INPUTS,
+    max_outputs: int = MAX_OUTPUTS,
 ) -> Selection:
     """Choose inputs paying for ``outputs`` (see the module docstring).
 
     ``mandatory`` inputs are always used, first; with ``exact`` nothing else is. ``remainder_address``
-    ``None`` sends the remainder to the address of the first input.
+    ``None`` sends the remainder to the address of the first input. Raises
+    :class:`InsufficientFundsError`, :class:`InsufficientNativeTokensError`, :class:`TooManyInputsError` or
+    :class:`InputSelectionError` (every one a ``WalletError``) when no valid selection exists.
     """
-    need_amount = sum(o.amount for o in outputs)
-    need_tokens = token_sums(outputs)
-    selected: list[Candidate] = []
+    unlock = (AddressUnlockCondition(remainder_address or Ed25519Address(bytes(32))),)
+    plain = storage_deposit(BasicOutput(1, unlock), rent)
+    one = storage_deposit(BasicOutput(1, unlock, (NativeToken(bytes(38), 1),)), rent)
+    goal = _Goal(
+        sum(o.amount for o in outputs),
+        token_sums(outputs),
+        len(outputs),
+        plain,
+        one - plain,
+        rent,
+        remainder_address,
+        max_inputs,
+        max_outputs,
+    )
+    fixed: list[Candidate] = []
     seen: set[bytes] = set()
     for c in mandatory:
         if c.output_id not in seen:
-            selected.append(c)
+            fixed.append(c)
             seen.add(c.output_id)
-    pool = [] if exact else sorted((c for c in candidates if c.output_id not in seen), key=_largest_first)
-    available = sum(c.amount for c in selected) + sum(c.amount for c in pool)
-    if available < need_amount:
-        raise InsufficientFundsError(need_amount, available)
-    if len(selected) > max_inputs:
+    pool: list[Candidate] = []
+    if not exact:
+        for c in sorted(candidates, key=_largest_first):
+            if c.output_id not in seen:
+                pool.append(c)
+                seen.add(c.output_id)
+    everything = fixed + pool
+    available = sum(c.amount for c in everything)
+    if available < goal.amount:
+        raise InsufficientFundsError(goal.amount, available)
+    held = token_sums(c.output for c in everything)
+    for tid, need in sorted(goal.tokens.items()):
+        if held.get(tid, 0) < need:
+            raise InsufficientNativeTokensError(tid, need, held.get(tid, 0))
+    if len(fixed) > max_inputs:
         raise TooManyInputsError(max_inputs, max_inputs)
+    first = _grow(fixed, pool, goal, _largest_first)
+    second = _grow(fixed, pool, goal, lambda c: (_foreign_kinds(c, goal) > 0, _foreign_kinds(c, goal), -c.amount))
+    made = [r for r in (first, second) if isinstance(r, Selection)]
+    if made:  # the fewest token kinds left to the remainder, then the fewest inputs
+        return min(made, key=lambda r: (_leftover_kinds(r), len(r.inputs)))
+    found = _search(fixed, pool, goal)
+    if found is not None:
+        return found
+    failures = [r for r in (first, second) if isinstance(r, _Failure)]
+    raise _error(failures, goal, everything, available)
 
-    def take(c: Candidate) -> None:
-        if len(selected) >= max_inputs:
-            raise TooManyInputsError(max_inputs, max_inputs)
-        selected.append(c)
-        seen.add(c.output_id)
-        pool.remove(c)
 
-    # Native tokens the outputs send: inputs holding the most of each token first.
-    for token_id in sorted(need_tokens):
-        need = need_tokens[token_id]
-        have = token_sums(c.output for c in selected).get(token_id, 0)
-        while have < need:
-            holders = [c for c in pool if any(t.token_id == token_id for t in c.output.native_tokens)]
-            if not holders:
-                raise InsufficientNativeTokensError(token_id, need, have)
-            best = max(holders, key=lambda c: (_token_amount(c, token_id), c.amount, c.output_id))
-            take(best)
-            have += _token_amount(best, token_id)
+def _error(
+    failures: Sequence[_Failure], goal: _Goal, everything: Sequence[Candidate], available: int
+) -> InsufficientFundsError | TooManyInputsError | InputSelectionError:
+    """The error for a payment no selection can make, judged from everything the account holds."""
+    whole = _evaluate(everything, dataclasses.replace(goal, max_inputs=max(len(everything), goal.max_inputs)))
+    if isinstance(whole, _Failure) and whole.kind in ("funds", "deposit"):
+        extra = whole.required - goal.amount
+        what = f"{goal.amount} for the outputs and {extra} for storage deposit returns and the remainder"
+        return InsufficientFundsError(whole.required, available, what if extra else "")
+    if isinstance(whole, _Failure) and whole.kind == "outputs":
+        return InputSelectionError(
+            f"the payment needs {whole.required} outputs with its storage deposit returns and remainder, "
+            f"but a transaction holds at most {goal.max_outputs}; send to fewer recipients at once"
+        )
+    kinds = [f for f in failures if f.kind == "kinds"]
+    if kinds:
+        return InputSelectionError(
+            f"every set of inputs that pays carries more than {MAX_DISTINCT_NATIVE_TOKENS} kinds of native "
+            f"tokens (the most one transaction may hold, outputs included; {kinds[0].have} in the best one "
+            "found); send the extra native tokens away in a transaction of their own first"
+        )
+    if len(everything) > goal.max_inputs or any(f.kind == "inputs" for f in failures):
+        return TooManyInputsError(goal.max_inputs, goal.max_inputs)
+    return InputSelectionError(
+        f"no set of at most {goal.max_inputs} inputs pays {goal.amount} with a remainder that keeps its storage "
+        f"deposit (the search stopped after {SEARCH_BUDGET} steps); consolidate the account's outputs first"
+    )
 
-    # Base tokens, and a remainder that covers its own storage deposit.
-    while True:
-        have_amount = sum(c.amount for c in selected)
-        deposit = 0
-        if have_amount >= need_amount and selected:
-            left = have_amount - need_amount
-            tokens = token_sums(c.output for c in selected)
-            for tid, n in need_tokens.items():
-                tokens[tid] = tokens.get(tid, 0) - n
-            leftover_tokens = {tid: n for tid, n in tokens.items() if n > 0}
-            if left == 0 and not leftover_tokens:
-                return Selection(tuple(selected), None)
-            address = remainder_address if remainder_address is not None else _first_owner(selected)
-            remainder = _remainder(address, left, leftover_tokens)
-            deposit = storage_deposit(remainder, rent)
-            if left >= deposit:
-                return Selection(tuple(selected), remainder)
-        if not pool:
-            required = need_amount + deposit
-            what = (
-                f"{need_amount} for the outputs and {deposit} storage deposit for the remainder" if deposit else ""
-            )
-            raise InsufficientFundsError(required, available, what)
-        take(pool[0])
+
+def _leftover_kinds(sel: Selection) -> int:
+    return sum(len(r.native_tokens) for r in sel.remainders)
 
 
 def _largest_first(c: Candidate) -> tuple[int, bytes]:
@@ -246,7 +463,3 @@ def _largest_first(c: Candidate) -> tuple[int, bytes]:
 
 def _token_amount(c: Candidate, token_id: bytes) -> int:
     return sum(t.amount for t in c.output.native_tokens if t.token_id == token_id)
-
-
-def _first_owner(selected: Sequence[Candidate]) -> Address:
-    return Ed25519Address(selected[0].signer_hash)

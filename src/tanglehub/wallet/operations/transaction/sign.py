@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Self
 
+from tanglehub.errors import ProtocolValidationError
 from tanglehub.keys.slip10 import Bip44
 from tanglehub.protocol.address import Ed25519Address
 from tanglehub.protocol.ids import blake2b256
@@ -125,7 +126,10 @@ async def _sign(account: AccountContext, prepared: PreparedTransaction) -> Trans
                 "does not own the input it should unlock (wrong mnemonic or coin type?)",
             )
     payload = TransactionPayload(prepared.essence, build_unlocks(prepared.inputs, signatures))
-    validate_transaction(payload, prepared.params)
+    try:
+        validate_transaction(payload, prepared.params)
+    except ProtocolValidationError as exc:
+        raise TransactionRejectedError(ConflictReason.SEMANTIC_VALIDATION_FAILED, str(exc)) from exc
     reason = verify_transaction(payload, [i.output for i in prepared.inputs], prepared.timestamp)
     if reason is not ConflictReason.NONE:
         raise TransactionRejectedError(reason)
