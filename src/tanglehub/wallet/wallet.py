@@ -24,11 +24,9 @@ are posted (the same payload), inputs the ledger shows spent are marked spent.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
 from collections.abc import Sequence
-from functools import partial
 from pathlib import Path
 from types import TracebackType
 from typing import Self
@@ -44,13 +42,11 @@ from tanglehub.wallet.backup import restore_backup, write_backup
 from tanglehub.wallet.checks import check_alias, check_bool, check_instance
 from tanglehub.wallet.errors import (
     AccountNotFoundError,
-    CoinTypeMismatchError,
     WalletArgumentError,
-    WalletNotFoundError,
-    WalletRebuildNeededError,
 )
 from tanglehub.wallet.events import EventBus
-from tanglehub.wallet.layout import VAULT_FILE_NAME, WalletState, check_state, remove_leftovers, state_error
+from tanglehub.wallet.layout import VAULT_FILE_NAME
+from tanglehub.wallet.lifecycle import create_parts, open_parts
 from tanglehub.wallet.lock import WalletLock
 from tanglehub.wallet.operations import discovery
 from tanglehub.wallet.operations.recover import recover_accounts
@@ -62,12 +58,9 @@ from tanglehub.wallet.rebuild import RebuildReport, rebuild_wallet
 from tanglehub.wallet.settings import (
     WalletSettings,
     check_coin_type,
-    check_network,
     check_paths,
-    make_directory,
-    make_pool,
 )
-from tanglehub.wallet.storage import DB_FILE_NAME, StoreTx, WalletStore
+from tanglehub.wallet.storage import StoreTx, WalletStore
 from tanglehub.wallet.storage_schema import AccountRecord, AddressRecord
 
 __all__ = ["VAULT_FILE_NAME", "Wallet", "WalletSettings"]
@@ -149,66 +142,18 @@ class Wallet:
         Without ``mnemonic`` a 24-word one is generated inside the vault; read it once with
         :meth:`take_new_mnemonic` and write it down.
         """
-        check_coin_type(coin_type)
-        directory = check_paths(path, password)
-        state, reason = await asyncio.to_thread(check_state, directory)
-        if state not in (WalletState.NONE, WalletState.INCOMPLETE):
-            raise state_error(directory, state, reason, creating=True)
-        vault_path, db_path = directory / VAULT_FILE_NAME, directory / DB_FILE_NAME
-        node, owns = make_pool(node_urls, pool, transport_factory)
-        lock: WalletLock | None = None
-        store: WalletStore | None = None
-        started = made_vault = False
-        try:
-            info = await node.get_info()
-            params = ProtocolParameters.from_json(info.protocol)
-            settings = WalletSettings(coin_type, info.network_name, info.bech32_hrp, params.network_id)
-            make_directory(directory)
-            lock = await asyncio.to_thread(WalletLock.acquire, directory)
-            state, reason = await asyncio.to_thread(check_state, directory)
-            if state not in (WalletState.NONE, WalletState.INCOMPLETE):
-                raise state_error(directory, state, reason, creating=True)
-            if state is WalletState.INCOMPLETE:  # no mnemonic in there (remove_leftovers checks it again)
-                removed = await asyncio.to_thread(remove_leftovers, directory)
-                log.warning("removed the leftovers of an interrupted create in %s: %s", directory, removed)
-            started = True
-            vault = VaultStore(vault_path, kdf=kdf, idle_timeout=idle_timeout)
-            await vault.create_async(password)
-            made_vault = True
-            one_time = None
-            if mnemonic is None:
-                one_time = await asyncio.to_thread(vault.generate_mnemonic)
-            else:
-                await asyncio.to_thread(vault.store_mnemonic, mnemonic)
-            store = await WalletStore.open_async(db_path, create=True)
-
-            def write_settings(tx: StoreTx) -> None:  # the completion marker: the last step of create
-                for key, value in settings.to_meta().items():
-                    tx.set_meta(key, value)
-
-            await store.write(write_settings)
-        except BaseException:
-            if store is not None:
-                await store.aclose()
-            if started:  # only this call's own vault (never shown, or the caller's mnemonic) may go
-                with contextlib.suppress(WalletRebuildNeededError):
-                    await asyncio.to_thread(partial(remove_leftovers, directory, own_vault=made_vault))
-            if lock is not None:
-                lock.release()
-            if owns:
-                await node.aclose()
-            raise
-        return cls(
-            path=directory,
-            store=store,
-            vault=vault,
-            node=node,
-            owns_node=owns,
-            settings=settings,
-            params=params,
-            new_mnemonic=one_time,
-            lock=lock,
+        parts = await create_parts(
+            path,
+            password=password,
+            coin_type=coin_type,
+            node_urls=node_urls,
+            pool=pool,
+            mnemonic=mnemonic,
+            kdf=kdf,
+            idle_timeout=idle_timeout,
+            transport_factory=transport_factory,
         )
+        return cls(**parts)
 
     @classmethod
     async def open(
@@ -228,50 +173,16 @@ class Wallet:
         With ``recover`` (the default) every account is recovered after a possible crash (see the module
         docstring; the result is in :attr:`last_recovery` and one log line per account that needed it).
         """
-        directory = check_paths(path, password)
-        vault_path, db_path = directory / VAULT_FILE_NAME, directory / DB_FILE_NAME
-        if not vault_path.exists() and not db_path.exists():
-            raise WalletNotFoundError(f"no wallet in {directory} (expected {VAULT_FILE_NAME} and {DB_FILE_NAME})")
-        node, owns = make_pool(node_urls, pool, transport_factory)
-        lock: WalletLock | None = None
-        store: WalletStore | None = None
-        try:
-            lock = await asyncio.to_thread(WalletLock.acquire, directory)
-            state, reason = await asyncio.to_thread(check_state, directory)
-            if state is not WalletState.COMPLETE:
-                raise state_error(directory, state, reason, creating=False)
-            if not vault_path.exists():
-                raise WalletNotFoundError(f"the wallet in {directory} has no {VAULT_FILE_NAME}; restore a backup")
-            store = await WalletStore.open_async(db_path)
-            meta = await store.read(lambda tx: tx.meta())
-            settings = WalletSettings.from_meta(meta)
-            if coin_type is not None and check_coin_type(coin_type) != settings.coin_type:
-                raise CoinTypeMismatchError(
-                    f"the wallet in {directory} uses coin type {settings.coin_type}, not {coin_type}"
-                )
-            info = await node.get_info()
-            check_network(settings, info)
-            params = ProtocolParameters.from_json(info.protocol)
-            vault = VaultStore(vault_path, idle_timeout=idle_timeout)
-            await vault.unlock_async(password)
-        except BaseException:
-            if store is not None:
-                await store.aclose()
-            if lock is not None:
-                lock.release()
-            if owns:
-                await node.aclose()
-            raise
-        wallet = cls(
-            path=directory,
-            store=store,
-            vault=vault,
-            node=node,
-            owns_node=owns,
-            settings=settings,
-            params=params,
-            lock=lock,
+        parts = await open_parts(
+            path,
+            password=password,
+            node_urls=node_urls,
+            pool=pool,
+            coin_type=coin_type,
+            idle_timeout=idle_timeout,
+            transport_factory=transport_factory,
         )
+        wallet = cls(**parts)
         if recover:
             try:
                 await wallet.recover_after_restart()
