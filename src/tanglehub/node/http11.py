@@ -109,6 +109,7 @@ class Http11Client:
         """Send ``method target`` (path plus query, already encoded) and read the whole answer."""
         if self._closed:
             raise NodeUnavailable(f"the client for {self._url} is closed")
+        target = self._prefix + target
         head = self._head(method, target, headers, body)
         async with self._slots:
             try:
@@ -122,9 +123,7 @@ class Http11Client:
         if body is not None:
             extra += f"Content-Length: {len(body)}\r\n"
         return (
-            f"{method} {self._prefix}{target} HTTP/1.1\r\n".encode("latin-1")
-            + self._fixed
-            + (extra + "\r\n").encode("latin-1")
+            f"{method} {target} HTTP/1.1\r\n".encode("latin-1") + self._fixed + (extra + "\r\n").encode("latin-1")
         )
 
     async def _exchange(self, method: str, target: str, head: bytes, body: bytes | None) -> RawResponse:
