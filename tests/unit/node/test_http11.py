@@ -90,7 +90,8 @@ async def test_chunked_body_and_post_body(serve: Callable[[Handler], Awaitable[S
     async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         request = await server.read_request(reader)
         body = request.split(b"\r\n\r\n", 1)[1]
-        chunks = b"".join(b"%x\r\n%s\r\n" % (len(body[i : i + 3]), body[i : i + 3]) for i in range(0, len(body), 3))
+        parts = [body[i : i + 3] for i in range(0, len(body), 3)]
+        chunks = b"".join(b"%x\r\n%s\r\n" % (len(p), p) for p in parts)
         writer.write(b"HTTP/1.1 201 Created\r\nTransfer-Encoding: chunked\r\n\r\n" + chunks + b"0\r\n\r\n")
 
     server = await serve(handler)
