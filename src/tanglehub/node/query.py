@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, fields, replace
+from functools import lru_cache
 from typing import Self
 
 from tanglehub.errors import KeysError
@@ -57,11 +58,20 @@ def _camel(name: str) -> str:
     return head + "".join(part.capitalize() for part in rest)
 
 
-def _check_address(name: str, value: str) -> None:
+@lru_cache(maxsize=1 << 16)
+def _address_problem(value: str) -> str | None:
+    """Why ``value`` is not a bech32 address, or None (cached: a sync queries the same addresses each time)."""
     try:
         decode_address(value)
     except KeysError as exc:
-        raise NodeArgumentError(f"query filter {_camel(name)} is not a valid bech32 address: {exc}") from exc
+        return str(exc)
+    return None
+
+
+def _check_address(name: str, value: str) -> None:
+    problem = _address_problem(value)
+    if problem is not None:
+        raise NodeArgumentError(f"query filter {_camel(name)} is not a valid bech32 address: {problem}")
 
 
 @dataclass(frozen=True, slots=True)

@@ -265,6 +265,16 @@ class StoreTx:
             )
         return {bytes(r[0]) for r in rows}
 
+    def unspent_ids_by_address(self, account_index: int) -> dict[bytes, list[bytes]]:
+        """The account's unspent output ids grouped by the address hash they are stored under (no decoding)."""
+        rows = self._conn.execute(
+            "SELECT address_hash, output_id FROM outputs WHERE spent = 0 AND account_idx = ?", (account_index,)
+        )
+        grouped: dict[bytes, list[bytes]] = {}
+        for h, oid in rows:
+            grouped.setdefault(bytes(h), []).append(bytes(oid))
+        return grouped
+
     def unspent_total(self, account_index: int) -> int:
         """The base tokens in the account's unspent outputs."""
         query = "SELECT coalesce(sum(amount), 0) FROM outputs WHERE account_idx = ? AND spent = 0"

@@ -38,7 +38,7 @@ from tanglehub.wallet.storage_schema import OutputRecord
 if TYPE_CHECKING:
     from tanglehub.wallet.wallet import Wallet
 
-__all__ = ["LEDGER_CURSOR_KEY", "sync_ledger"]
+__all__ = ["LEDGER_CURSOR_KEY", "milestone_changes", "sync_ledger"]
 
 LEDGER_CURSOR_KEY = "ledger_cursor"
 """The meta key holding the next milestone index ledger sync reads."""
@@ -131,6 +131,10 @@ async def _milestone_changes(
     if unknown:  # a consuming transaction the milestone did not list as creating outputs: ask the node
         spent += await fetch_concurrently(partial(_spent_info, wallet, changes), unknown, concurrency)
     return records, spent
+
+
+milestone_changes = _milestone_changes
+"""Public name of :func:`_milestone_changes` (indexer sync uses it to resume an interrupted sync)."""
 
 
 async def _spent_info(wallet: Wallet, changes: MilestoneChanges, oid: bytes) -> SpentInfo:
