@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from tanglehub.protocol.payload import TransactionPayload
@@ -22,6 +22,7 @@ from tanglehub.wallet.storage_rows import (
     StoredEvent,
     address_row,
     output_row,
+    remember_output,
     tx_row,
     unix_now,
 )
@@ -169,6 +170,7 @@ class StoreTx:
 
     def insert_output(self, rec: OutputRecord) -> bool:
         """Store ``rec`` unless an output with its id is already stored; True when it was new."""
+        data = rec.output.to_bytes()
         cur = self._w().execute(
             "INSERT OR IGNORE INTO outputs(output_id, account_idx, address_hash, kind, amount, output, block_id, "
             "booked_index, booked_timestamp, spent, spent_tx_id, spent_index, spent_timestamp, chain_id) "
@@ -179,7 +181,7 @@ class StoreTx:
                 rec.address_hash,
                 rec.kind,
                 rec.amount,
-                rec.output.to_bytes(),
+                data,
                 rec.block_id,
                 rec.booked_index,
                 rec.booked_timestamp,
@@ -192,6 +194,7 @@ class StoreTx:
         )
         if cur.rowcount == 1:
             self.mark_address_used(rec.address_hash)
+            remember_output(data, rec.output)
             return True
         return False
 
@@ -264,6 +267,36 @@ class StoreTx:
                 "SELECT output_id FROM outputs WHERE spent = 0 AND account_idx = ?", (account_index,)
             )
         return {bytes(r[0]) for r in rows}
+
+    def outputs_by_id(self, output_ids: Sequence[bytes]) -> dict[bytes, OutputRecord]:
+        """The stored outputs among ``output_ids`` (missing ids are left out), read in batches of 500."""
+        found: dict[bytes, OutputRecord] = {}
+        ids = list(output_ids)
+        for start in range(0, len(ids), 500):
+            part = ids[start : start + 500]
+            marks = ",".join("?" * len(part))
+            rows = self._conn.execute(f"SELECT {OUTPUT_COLUMNS} FROM outputs WHERE output_id IN ({marks})", part)
+            for row in rows:
+                rec = output_row(row)
+                found[rec.output_id] = rec
+        return found
+
+    def account_addresses(self, account_index: int, hashes: Iterable[bytes]) -> dict[bytes, AddressRecord]:
+        """The account's addresses among the Ed25519 public-key ``hashes`` (others are left out)."""
+        found: dict[bytes, AddressRecord] = {}
+        wanted = list(dict.fromkeys(hashes))
+        for start in range(0, len(wanted), 500):
+            part = wanted[start : start + 500]
+            marks = ",".join("?" * len(part))
+            rows = self._conn.execute(
+                "SELECT account_idx, internal, key_index, hash, bech32, used FROM addresses "
+                f"WHERE account_idx = ? AND hash IN ({marks})",
+                [account_index, *part],
+            )
+            for row in rows:
+                rec = address_row(row)
+                found[rec.hash] = rec
+        return found
 
     def unspent_ids_by_address(self, account_index: int) -> dict[bytes, list[bytes]]:
         """The account's unspent output ids grouped by the address hash they are stored under (no decoding)."""

@@ -8,7 +8,8 @@ signed in another process (:func:`tanglehub.wallet.operations.transaction.sign.s
 
 from __future__ import annotations
 
-from collections.abc import Container, Mapping, Sequence
+import asyncio
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Self
 
@@ -275,6 +276,15 @@ class _OwnAddresses:
         self._account = account
         self._found: dict[bytes, AddressRecord | None] = {}
 
+    def preload(self, hashes: Iterable[bytes]) -> None:
+        """Look up many hashes with one query (the account's addresses among them are remembered)."""
+        wanted = [h for h in hashes if h not in self._found]
+        if not wanted:
+            return
+        found = self._tx.account_addresses(self._account, wanted)
+        for h in wanted:
+            self._found[h] = found.get(h)
+
     def get(self, pub_key_hash: bytes) -> AddressRecord | None:
         """The account's address with this hash, or None."""
         if pub_key_hash not in self._found:
@@ -335,27 +345,54 @@ def _resolve(
     account: int,
     ids: Sequence[bytes],
     reserved: set[bytes],
-    own: Container[bytes],
+    own: _OwnAddresses,
     now: int,
     claiming: bool,
 ) -> list[Candidate]:
+    """The stored outputs ``ids`` as selection candidates (one query for all of them and one for their
+    owners' addresses); raises :class:`InputNotUsableError` naming the first one that cannot be spent."""
+    records = tx.outputs_by_id(ids)
+    owners: dict[bytes, bytes] = {}
+    for oid, rec in records.items():
+        owner = owner_at(rec.output, now)
+        if isinstance(owner, Ed25519Address):
+            owners[oid] = owner.pub_key_hash
+    own.preload(owners.values())
     out: list[Candidate] = []
     for oid in ids:
-        rec = tx.output(oid)
+        found = records.get(oid)
         label = f"output 0x{oid.hex()}"
-        if rec is None or rec.account_index != account:
+        if found is None or found.account_index != account:
             raise InputNotUsableError(f"{label} is not a known output of this account; sync the account first")
-        if rec.spent:
+        if found.spent:
             raise InputNotUsableError(f"{label} is already spent")
         if oid in reserved:
             raise InputNotUsableError(f"{label} is reserved by another unfinished transaction")
-        reason = unusable_reason(rec.output, now, own, claiming)
+        reason = unusable_reason(found.output, now, own, claiming)
         if reason is not None:
             raise InputNotUsableError(f"{label} cannot be spent now: {reason}")
-        owner = owner_at(rec.output, now)
-        assert isinstance(owner, Ed25519Address)
-        out.append(Candidate(oid, rec.output, owner.pub_key_hash))
+        assert oid in owners
+        out.append(Candidate(oid, found.output, owners[oid]))
     return out
+
+
+async def _view_and_remainder(
+    account: AccountContext, options: TransactionOptions, view: NodeView | None
+) -> tuple[NodeView, Address | None]:
+    """The node view and the remainder address; the node's info and the change address (a store read,
+    sometimes a key derivation) are fetched at the same time where the account names new addresses itself."""
+    node = account.wallet.node
+    if isinstance(options.remainder, CustomAddress):
+        return view or await node_view(node), options.remainder.address
+    if not isinstance(options.remainder, ChangeAddress):
+        return view or await node_view(node), None
+    if view is not None:
+        return view, await change_address(account, view.params.bech32_hrp)
+    if getattr(account, "latest_unused_address", None) is not None:  # the hrp argument is not used then
+        fetched, change = await asyncio.gather(node_view(node), change_address(account, ""))
+        return fetched, change
+    fetched = await node_view(node)
+    return fetched, await change_address(account, fetched.params.bech32_hrp)
 
 
 async def prepare_transaction(
@@ -372,19 +409,12 @@ async def prepare_transaction(
     (used by :func:`tanglehub.wallet.operations.claim.claim_outputs`).
     """
     options = options or TransactionOptions()
-    view = view or await node_view(account.wallet.node)
+    view, remainder_address = await _view_and_remainder(account, options, view)
     params = view.params
     outputs = tuple(outputs)
     _check_outputs(outputs, params)
     if not outputs and not options.custom_inputs and not options.mandatory_inputs:
         raise TransactionOptionsError("nothing to send: give outputs or inputs to consolidate")
-    remainder_address: Address | None
-    if isinstance(options.remainder, CustomAddress):
-        remainder_address = options.remainder.address
-    elif isinstance(options.remainder, ChangeAddress):
-        remainder_address = await change_address(account, params.bech32_hrp)
-    else:
-        remainder_address = None
     now = view.now
     forced = options.custom_inputs or options.mandatory_inputs
 
