@@ -14,7 +14,7 @@ import json
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, Protocol
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 import httpx
 
@@ -71,7 +71,11 @@ def encode_target(path: str, params: QueryParams | None) -> str:
     """``path?name=value&...`` with the values percent-encoded (bech32, hex and numbers pass unchanged)."""
     if not params:
         return path
-    return path + "?" + urlencode(list(params), quote_via=quote)
+    return path + "?" + "&".join(f"{name}={_quoted(value)}" for name, value in params)
+
+
+def _quoted(value: str) -> str:
+    return value if value.isalnum() and value.isascii() else quote(value, safe="")
 
 
 @contextmanager
