@@ -3,11 +3,12 @@
 A call goes to the first node (in the configured order) that is not cooling down and passed a health
 check within ``health_interval`` seconds. If the request fails (unreachable, dropped connection, timeout,
 5xx: :class:`~tanglehub.node.errors.NodeUnavailable`), the next node is tried; a node whose health check
-fails, or whose requests failed ``failures_before_cooldown`` times in a row, cools down for ``cooldown``
-seconds and is checked again before its next use. After a full round the pool sleeps an exponential,
-jittered, bounded backoff and tries again: at most ``max_retries`` more rounds, and none that would start
-after ``deadline`` seconds from the call's start. So a flaky node (say 30% 5xx and 10% dropped connections)
-makes calls slower, not failed.
+fails, or whose requests failed ``failures_before_cooldown`` times in a row while another node is usable,
+cools down for ``cooldown`` seconds and is checked again before its next use (the only usable node is not
+cooled down for failed requests: its calls are retried on it, with backoff). After a full round the pool
+sleeps an exponential, jittered, bounded backoff and tries again: at most ``max_retries`` more rounds, and
+none that would start after ``deadline`` seconds from the call's start. So a flaky node (say 30% 5xx and
+10% dropped connections) makes calls slower, not failed.
 
 Every call is retried, which is safe because every route the pool serves is idempotent: GETs, and
 ``POST /blocks``, since a block id is the BLAKE2b-256 of the block's bytes (the same bytes posted twice are
@@ -281,6 +282,11 @@ class NodePool(IndexerHelpers):
         ready = [n for n in usable if n.down_until <= now]
         return ready or sorted(usable, key=lambda n: n.down_until)
 
+    def _has_alternative(self, node: _Node) -> bool:
+        """True when another node is usable now (cooling ``node`` down only helps if calls can go elsewhere)."""
+        now = self._clock()
+        return any(n is not node and n.refused is None and n.down_until <= now for n in self._nodes)
+
     async def call(self, fn: Callable[[NodeClient], Awaitable[R]]) -> R:
         """Run ``fn`` on a healthy node, failing over and retrying on :class:`NodeUnavailable` (see the
         module docstring); raises :class:`NoHealthyNode` when the rounds or the deadline run out."""
@@ -307,7 +313,7 @@ class NodePool(IndexerHelpers):
                     last = exc
                     node.failures += 1
                     node.last_error = str(exc)
-                    if node.failures >= self._failures_before_cooldown:
+                    if node.failures >= self._failures_before_cooldown and self._has_alternative(node):
                         self._mark_down(node, exc)
                     continue
                 node.failures = 0

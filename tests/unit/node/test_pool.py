@@ -262,13 +262,25 @@ async def test_single_flaky_node_is_retried_without_a_new_health_check(nd: Any) 
     assert pool.states()[0].healthy
 
 
-async def test_repeated_failures_cool_the_node_down_and_recheck_it(nd: Any) -> None:
-    nodes = with_fakes(nd, A)
+async def test_repeated_failures_cool_the_node_down_when_another_can_answer(nd: Any) -> None:
+    nodes = with_fakes(nd, A, B)
     busy = httpx.Response(503, json=nd.error_body(503, "busy"))
-    nodes[A].routes[("GET", "/api/core/v2/tips")] = flaky([busy, busy, busy], {"tips": ["0x" + "22" * 32]})
+    nodes[A].routes[("GET", "/api/core/v2/tips")] = busy
+    nodes[B].routes[("GET", "/api/core/v2/tips")] = flaky([busy, busy], {"tips": ["0x" + "22" * 32]})
     pool, _, _ = make_pool(nodes, nd, failures_before_cooldown=3)
     assert await pool.get_tips() == (b"\x22" * 32,)
-    assert nodes[A].paths().count("/health") == 2  # checked again after the third failure in a row
+    states = pool.states()
+    assert not states[0].healthy  # A failed three times in a row while B could answer: cooling down
+    assert states[1].healthy  # B failed twice, then answered
+
+
+async def test_the_only_node_is_not_cooled_down_for_failed_requests(nd: Any) -> None:
+    nodes = with_fakes(nd, A)
+    busy = httpx.Response(503, json=nd.error_body(503, "busy"))
+    nodes[A].routes[("GET", "/api/core/v2/tips")] = flaky([busy] * 5, {"tips": ["0x" + "22" * 32]})
+    pool, _, _ = make_pool(nodes, nd, failures_before_cooldown=3)
+    assert await pool.get_tips() == (b"\x22" * 32,)
+    assert nodes[A].paths().count("/health") == 1  # no new health check: nowhere else to go anyway
 
 
 async def test_retries_stop_at_the_deadline(nd: Any) -> None:
