@@ -104,7 +104,7 @@ class NodePool(IndexerHelpers):
         max_milestone_age: float | None = 300.0,
         cooldown: float = 30.0,
         max_retries: int = 16,
-        backoff: float = 0.1,
+        backoff: float = 0.025,
         max_backoff: float = 2.0,
         deadline: float | None = 60.0,
         failures_before_cooldown: int = 3,
