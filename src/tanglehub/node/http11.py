@@ -111,12 +111,11 @@ class Http11Client:
             raise NodeUnavailable(f"the client for {self._url} is closed")
         target = self._prefix + target
         head = self._head(method, target, headers, body)
-        async with self._slots:
-            try:
-                async with asyncio.timeout(self._timeout):
-                    return await self._exchange(method, target, head, body)
-            except TimeoutError as exc:
-                raise NodeTimeout(f"node at {self._url} did not answer {method} in {self._timeout:g} s") from exc
+        try:
+            async with asyncio.timeout(self._timeout), self._slots:  # waiting for a connection counts too
+                return await self._exchange(method, target, head, body)
+        except TimeoutError as exc:
+            raise NodeTimeout(f"node at {self._url} did not answer {method} in {self._timeout:g} s") from exc
 
     def _head(self, method: str, target: str, headers: Sequence[tuple[str, str]], body: bytes | None) -> bytes:
         extra = "".join(f"{k}: {v}\r\n" for k, v in headers)
