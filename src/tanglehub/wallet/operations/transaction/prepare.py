@@ -376,23 +376,32 @@ def _resolve(
     return out
 
 
+_NOT_DERIVED_YET = Ed25519Address(bytes(32))
+"""Stands in for a change address that does not exist yet while selection finds out whether a remainder is
+needed at all (an Ed25519 address: the remainder's storage deposit is the same for every one of them)."""
+
+
+class _ChangeAddressNeeded(Exception):
+    """Selection needs a remainder but the change address is still :data:`_NOT_DERIVED_YET` (rolls back)."""
+
+
 async def _view_and_remainder(
     account: AccountContext, options: TransactionOptions, view: NodeView | None
 ) -> tuple[NodeView, Address | None]:
-    """The node view and the remainder address; the node's info and the change address (a store read,
-    sometimes a key derivation) are fetched at the same time where the account names new addresses itself."""
+    """The node view and the remainder address, read together. A change address is only looked up here;
+    when none is stored, :data:`_NOT_DERIVED_YET` is returned and one is derived only if a remainder needs it."""
     node = account.wallet.node
     if isinstance(options.remainder, CustomAddress):
         return view or await node_view(node), options.remainder.address
     if not isinstance(options.remainder, ChangeAddress):
         return view or await node_view(node), None
-    if view is not None:
-        return view, await change_address(account, view.params.bech32_hrp)
-    if getattr(account, "latest_unused_address", None) is not None:  # the hrp argument is not used then
-        fetched, change = await asyncio.gather(node_view(node), change_address(account, ""))
-        return fetched, change
-    fetched = await node_view(node)
-    return fetched, await change_address(account, fetched.params.bech32_hrp)
+    store = account.wallet.store
+    lookup = store.read(lambda tx: tx.first_unused_address(account.index, True))
+    if view is None:
+        fetched, found = await asyncio.gather(node_view(node), lookup)
+    else:
+        fetched, found = view, await lookup
+    return fetched, (_NOT_DERIVED_YET if found is None else Ed25519Address(found.hash))
 
 
 async def prepare_transaction(
@@ -436,6 +445,8 @@ async def prepare_transaction(
             reserved=reserved,
             now=now,
         )
+        if selection.remainder is not None and remainder_address is _NOT_DERIVED_YET:
+            raise _ChangeAddressNeeded
         all_outputs = outputs + ((selection.remainder,) if selection.remainder is not None else ())
         consumed = [c.output for c in selection.inputs]
         essence = TransactionEssence(
@@ -487,7 +498,11 @@ async def prepare_transaction(
         )
 
     try:
-        return await account.wallet.store.write(select_and_reserve)
+        try:
+            return await account.wallet.store.write(select_and_reserve)
+        except _ChangeAddressNeeded:  # nothing was written; derive the change address and select again
+            remainder_address = await change_address(account, params.bech32_hrp)
+            return await account.wallet.store.write(select_and_reserve)
     except CodecError as exc:  # pragma: no cover - a stored output that no longer decodes
         raise InputNotUsableError(f"a stored output cannot be read: {exc}") from exc
 
