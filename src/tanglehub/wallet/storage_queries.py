@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any
 
 from tanglehub.protocol.payload import TransactionPayload
 from tanglehub.wallet.errors import AccountAliasTakenError, OutputReservedError, StorageError
+from tanglehub.wallet.storage_batch import BatchReads
 from tanglehub.wallet.storage_rows import (
     OUTPUT_COLUMNS,
     TX_COLUMNS,
@@ -39,7 +40,7 @@ from tanglehub.wallet.storage_schema import (
 __all__ = ["StoreTx", "StoredEvent"]
 
 
-class StoreTx:
+class StoreTx(BatchReads):
     """One open database transaction with typed queries for every wallet table."""
 
     __slots__ = ("_conn", "_writable", "last_event_seq")
@@ -267,46 +268,6 @@ class StoreTx:
                 "SELECT output_id FROM outputs WHERE spent = 0 AND account_idx = ?", (account_index,)
             )
         return {bytes(r[0]) for r in rows}
-
-    def outputs_by_id(self, output_ids: Sequence[bytes]) -> dict[bytes, OutputRecord]:
-        """The stored outputs among ``output_ids`` (missing ids are left out), read in batches of 500."""
-        found: dict[bytes, OutputRecord] = {}
-        ids = list(output_ids)
-        for start in range(0, len(ids), 500):
-            part = ids[start : start + 500]
-            marks = ",".join("?" * len(part))
-            rows = self._conn.execute(f"SELECT {OUTPUT_COLUMNS} FROM outputs WHERE output_id IN ({marks})", part)
-            for row in rows:
-                rec = output_row(row)
-                found[rec.output_id] = rec
-        return found
-
-    def account_addresses(self, account_index: int, hashes: Iterable[bytes]) -> dict[bytes, AddressRecord]:
-        """The account's addresses among the Ed25519 public-key ``hashes`` (others are left out)."""
-        found: dict[bytes, AddressRecord] = {}
-        wanted = list(dict.fromkeys(hashes))
-        for start in range(0, len(wanted), 500):
-            part = wanted[start : start + 500]
-            marks = ",".join("?" * len(part))
-            rows = self._conn.execute(
-                "SELECT account_idx, internal, key_index, hash, bech32, used FROM addresses "
-                f"WHERE account_idx = ? AND hash IN ({marks})",
-                [account_index, *part],
-            )
-            for row in rows:
-                rec = address_row(row)
-                found[rec.hash] = rec
-        return found
-
-    def unspent_ids_by_address(self, account_index: int) -> dict[bytes, list[bytes]]:
-        """The account's unspent output ids grouped by the address hash they are stored under (no decoding)."""
-        rows = self._conn.execute(
-            "SELECT address_hash, output_id FROM outputs WHERE spent = 0 AND account_idx = ?", (account_index,)
-        )
-        grouped: dict[bytes, list[bytes]] = {}
-        for h, oid in rows:
-            grouped.setdefault(bytes(h), []).append(bytes(oid))
-        return grouped
 
     def unspent_total(self, account_index: int) -> int:
         """The base tokens in the account's unspent outputs."""
