@@ -382,13 +382,12 @@ class StoreTx(BatchReads):
         """Lock outputs as inputs of ``tx_id``; if any is locked by another transaction nothing is locked."""
         conn = self._w()
         ids = list(output_ids)
-        taken = [
-            bytes(r[0])
-            for oid in ids
-            for r in conn.execute(
-                "SELECT output_id FROM reservations WHERE output_id = ? AND tx_id != ?", (oid, tx_id)
-            )
-        ]
+        taken: list[bytes] = []
+        for start in range(0, len(ids), 500):  # one query per 500 ids
+            part = ids[start : start + 500]
+            marks = ",".join("?" * len(part))
+            query = f"SELECT output_id FROM reservations WHERE tx_id != ? AND output_id IN ({marks})"
+            taken += [bytes(r[0]) for r in conn.execute(query, [tx_id, *part])]
         if taken:
             raise OutputReservedError(
                 f"{len(taken)} output(s) are already inputs of another unfinished transaction "
