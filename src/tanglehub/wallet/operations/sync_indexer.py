@@ -3,7 +3,8 @@
 For every address of the account (at most ``concurrency`` queries in flight) the indexer's
 ``/outputs?unlockableByAddress=`` pages are followed; an address with no stored unspent output asks only for
 outputs created since the last completed sync (``createdAfter``, from the stored cursor: the confirmed
-milestone's timestamp when that sync began, less one second of overlap). Output ids not stored yet are
+milestone's timestamp when that sync began, less :data:`CURSOR_OVERLAP` seconds, so milestones sharing a
+second and an indexer a little behind the confirmed milestone lose nothing). Output ids not stored yet are
 fetched (only those): one ``GET /outputs/{id}`` each, or, for a transaction that created three or more of
 them, its included block (binary) plus one output's metadata, which all its outputs share. Stored unspent
 outputs the indexer no longer lists for their address are checked with one metadata request each and
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CHUNK_ADDRESSES",
+    "CURSOR_OVERLAP",
     "MAX_CATCH_UP_MILESTONES",
     "SyncResult",
     "indexer_cursor_key",
@@ -54,6 +56,8 @@ CHUNK_ADDRESSES = 500
 """Addresses whose changes are applied (and whose progress is stored) together."""
 MAX_CATCH_UP_MILESTONES = 1_000
 """A resumed sync reads at most this many milestones to update the done addresses; more: it queries them."""
+CURSOR_OVERLAP = 60
+"""Seconds before the stored cursor that ``createdAfter`` still asks for (answers overlap; nothing is missed)."""
 _GROUP_BY_TRANSACTION = 3
 """A transaction that created at least this many new outputs is read whole instead of output by output."""
 
@@ -221,7 +225,8 @@ async def _sync_chunk(
     wallet = account.wallet
     created_after: dict[bytes, int] = {}
     if cursor is not None:
-        since, covered = int(cursor["timestamp"]) - 1, (int(cursor["public"]), int(cursor["internal"]))
+        since = int(cursor["timestamp"]) - CURSOR_OVERLAP
+        covered = (int(cursor["public"]), int(cursor["internal"]))
         created_after = {
             a.hash: since for a in chunk if a.hash not in held and a.key_index < covered[1 if a.internal else 0]
         }
