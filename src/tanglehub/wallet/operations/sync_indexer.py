@@ -10,6 +10,12 @@ them, its included block (binary) plus one output's metadata, which all its outp
 outputs the indexer no longer lists for their address are checked with one metadata request each and
 marked spent when the node says so.
 
+When at least :data:`GLOBAL_SCAN_MIN_ADDRESSES` covered addresses hold nothing, one ledger-wide listing of
+the outputs created since the cursor (``/outputs?createdAfter=``, paged) replaces their queries, provided it
+holds fewer outputs than there are such addresses: each new transaction's block is read once and matched
+against those addresses (plus one output's metadata per paying transaction). Only the addresses holding
+outputs, and those generated since the last sync, are then queried one by one.
+
 Addresses are handled in chunks of :data:`CHUNK_ADDRESSES`; each chunk is applied in one database
 transaction with its events (:func:`~tanglehub.wallet.operations.outputs.apply_changes`) and the progress
 (``indexer_progress:<account>``: the ledger index the sync began at and how many addresses are done). A sync
@@ -33,7 +39,13 @@ from tanglehub.node.routes_indexer import fetch_concurrently
 from tanglehub.protocol.block import Block
 from tanglehub.protocol.ids import output_id, split_output_id
 from tanglehub.protocol.payload import TransactionPayload
-from tanglehub.wallet.operations.outputs import SpentInfo, apply_changes, chain_id_of, ledger_spent_info
+from tanglehub.wallet.operations.outputs import (
+    SpentInfo,
+    apply_changes,
+    chain_id_of,
+    ledger_spent_info,
+    owner_hash,
+)
 from tanglehub.wallet.options import SyncOptions
 from tanglehub.wallet.storage import StoreTx
 from tanglehub.wallet.storage_schema import AddressRecord, OutputRecord
@@ -44,6 +56,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CHUNK_ADDRESSES",
     "CURSOR_OVERLAP",
+    "GLOBAL_SCAN_MIN_ADDRESSES",
     "MAX_CATCH_UP_MILESTONES",
     "SyncResult",
     "indexer_cursor_key",
@@ -58,6 +71,8 @@ MAX_CATCH_UP_MILESTONES = 1_000
 """A resumed sync reads at most this many milestones to update the done addresses; more: it queries them."""
 CURSOR_OVERLAP = 60
 """Seconds before the stored cursor that ``createdAfter`` still asks for (answers overlap; nothing is missed)."""
+GLOBAL_SCAN_MIN_ADDRESSES = 64
+"""From this many covered addresses holding nothing, one ledger-wide ``createdAfter`` listing is tried first."""
 _GROUP_BY_TRANSACTION = 3
 """A transaction that created at least this many new outputs is read whole instead of output by output."""
 
@@ -254,6 +269,53 @@ async def _sync_chunk(
     return SyncResult(tuple(inserted), tuple(newly_spent))
 
 
+async def _created_since(
+    account: Account, since: int, empty: Sequence[AddressRecord], concurrency: int
+) -> list[OutputRecord] | None:
+    """New outputs of the ``empty`` addresses read from one ledger-wide ``createdAfter`` listing: each new
+    transaction's block once, plus one output's metadata per transaction that pays them. None (nothing
+    done) when more outputs were created than there are such addresses: querying those is cheaper then."""
+    wallet = account.wallet
+    ids: list[bytes] = []
+    async for page in wallet.node.iter_output_ids(OutputQuery(created_after=since)):
+        ids.extend(page.items)
+        if len(ids) > len(empty):
+            return None
+    known = await wallet.store.read(lambda tx: tx.known_output_ids(ids))
+    by_tx: dict[bytes, list[int]] = {}
+    for oid in ids:
+        if oid not in known:
+            tx_id, index = split_output_id(oid)
+            by_tx.setdefault(tx_id, []).append(index)
+    ours = {a.hash: account.index for a in empty}
+
+    async def payments(tx_id: bytes) -> list[OutputRecord]:
+        raw = await wallet.node.get_included_block_raw(tx_id)
+        payload = parse_with("included block", Block.from_bytes, raw).payload
+        if not isinstance(payload, TransactionPayload) or payload.transaction_id() != tx_id:
+            raise NodeBadResponse(f"node answered the included block of 0x{tx_id.hex()} with another block")
+        outputs = payload.essence.outputs
+        mine = [(i, h) for i in by_tx[tx_id] if i < len(outputs) and (h := owner_hash(outputs[i], ours))]
+        if not mine:
+            return []
+        meta = await wallet.node.get_output_metadata(output_id(tx_id, mine[0][0]))
+        return [
+            OutputRecord(
+                output_id=output_id(tx_id, i),
+                account_index=account.index,
+                address_hash=h,
+                output=outputs[i],
+                block_id=meta.block_id,
+                booked_index=meta.milestone_index_booked,
+                booked_timestamp=meta.milestone_timestamp_booked,
+                chain_id=chain_id_of(outputs[i], output_id(tx_id, i)),
+            )
+            for i, h in mine
+        ]
+
+    return [r for part in await fetch_concurrently(payments, list(by_tx), concurrency) for r in part]
+
+
 async def _catch_up(account: Account, since: int, opts: SyncOptions) -> SyncResult | None:
     """Apply the ledger changes of milestones after ``since`` (the done addresses of an interrupted sync);
     None when that history is pruned or too long (the caller then queries those addresses again)."""
@@ -278,6 +340,25 @@ async def _catch_up(account: Account, since: int, opts: SyncOptions) -> SyncResu
     return result
 
 
+async def _scan_empty(
+    account: Account,
+    addresses: Sequence[AddressRecord],
+    held: dict[bytes, list[bytes]],
+    cursor: dict[str, int] | None,
+    opts: SyncOptions,
+) -> tuple[list[OutputRecord], list[AddressRecord]] | None:
+    """(new outputs, addresses covered) of the ledger-wide listing for the addresses the last sync covered
+    that hold nothing, when there are enough of them and few enough new outputs; else None."""
+    if cursor is None:
+        return None
+    covered = (int(cursor["public"]), int(cursor["internal"]))
+    empty = [a for a in addresses if a.hash not in held and a.key_index < covered[1 if a.internal else 0]]
+    if len(empty) < GLOBAL_SCAN_MIN_ADDRESSES:
+        return None
+    records = await _created_since(account, int(cursor["timestamp"]) - CURSOR_OVERLAP, empty, opts.concurrency)
+    return None if records is None else (records, empty)
+
+
 async def sync_account_indexer(account: Account, options: SyncOptions | None = None) -> SyncResult:
     """Bring the account's stored outputs in line with the indexer (see the module docstring)."""
     opts = options or SyncOptions()
@@ -298,17 +379,28 @@ async def sync_account_indexer(account: Account, options: SyncOptions | None = N
     cursor: dict[str, int] | None = json.loads(stored_cursor) if stored_cursor else None
     result = SyncResult()
     done = 0
-    if stored_progress:
-        previous = json.loads(stored_progress)
+    previous = json.loads(stored_progress) if stored_progress else None
+    if previous is not None and not previous.get("global"):
         caught_up = await _catch_up(account, int(previous["ledgerIndex"]), opts)
         if caught_up is not None:
             result, done = caught_up, min(int(previous["done"]), len(addresses))
             began_index = int(previous["ledgerIndex"])
             held = await wallet.store.read(lambda tx: tx.unspent_ids_by_address(index))
-    for start in range(done, len(addresses), CHUNK_ADDRESSES):
-        chunk = addresses[start : start + CHUNK_ADDRESSES]
+    queried = addresses
+    scanned = None if done else await _scan_empty(account, addresses, held, cursor, opts)
+    if scanned is not None:  # the covered addresses holding nothing are done; query the others
+        records, empty = scanned
+        inserted, _ = await wallet.store.write(
+            partial(apply_changes, new_outputs=records, spent=[], bech32_of={a.hash: a.bech32 for a in empty})
+        )
+        result = result.merged(SyncResult(tuple(inserted)))
+        skip = {a.hash for a in empty}
+        queried = [a for a in addresses if a.hash not in skip]
+    for start in range(done, len(queried), CHUNK_ADDRESSES):
+        chunk = queried[start : start + CHUNK_ADDRESSES]
         end = start + len(chunk)
-        progress = json.dumps({"ledgerIndex": began_index, "done": end}) if end < len(addresses) else None
+        state = {"ledgerIndex": began_index, "done": end, "global": scanned is not None}
+        progress = json.dumps(state) if end < len(queried) else None
         result = result.merged(
             await _sync_chunk(account, chunk, held=held, cursor=cursor, opts=opts, progress=progress)
         )
