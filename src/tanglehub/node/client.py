@@ -1,4 +1,8 @@
-"""``NodeClient``: one node's core API v2 and indexer API v1 on an :class:`httpx.AsyncClient`."""
+"""``NodeClient``: one node's core API v2 and indexer API v1 over keep-alive HTTP/1.1.
+
+The wire is :class:`~tanglehub.node.http11.Http11Client` unless an httpx ``transport`` is given (tests,
+in-process nodes), which goes through :class:`~tanglehub.node.transport.HttpxWire`.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +13,17 @@ from typing import Self
 import httpx
 
 from tanglehub.node.errors import NodeArgumentError
+from tanglehub.node.http11 import Http11Client
 from tanglehub.node.routes_core import CoreRoutes
 from tanglehub.node.routes_indexer import IndexerRoutes
+from tanglehub.node.transport import HttpxWire, Wire
 
-__all__ = ["DEFAULT_TIMEOUT", "USER_AGENT", "NodeClient"]
+__all__ = ["DEFAULT_MAX_CONNECTIONS", "DEFAULT_TIMEOUT", "USER_AGENT", "NodeClient"]
 
 DEFAULT_TIMEOUT = 10.0
-"""Seconds to wait for a node (connect, read, write and pool, each)."""
+"""Seconds to wait for one request to a node (connecting, sending and reading the whole answer)."""
+DEFAULT_MAX_CONNECTIONS = 32
+"""Keep-alive connections one client opens to its node at most (requests beyond wait for one)."""
 USER_AGENT = "tanglehub/0.1"
 
 
@@ -34,26 +42,33 @@ class NodeClient(CoreRoutes, IndexerRoutes):
         timeout: float = DEFAULT_TIMEOUT,
         auth: str | None = None,
         headers: Mapping[str, str] | None = None,
+        max_connections: int = DEFAULT_MAX_CONNECTIONS,
     ) -> None:
         if not isinstance(base_url, str) or not base_url.startswith(("http://", "https://")):
             raise NodeArgumentError(f"node URL must start with http:// or https://, got {base_url!r}")
         if timeout <= 0:
             raise NodeArgumentError("timeout must be a positive number of seconds")
+        if max_connections < 1:
+            raise NodeArgumentError("max_connections must be at least 1")
         self.base_url = base_url.rstrip("/")
         all_headers = {"User-Agent": USER_AGENT}
         if auth is not None:
             all_headers["Authorization"] = f"Bearer {auth}"
         all_headers.update(headers or {})
-        self._http = httpx.AsyncClient(
-            base_url=self.base_url, transport=transport, timeout=timeout, headers=all_headers
-        )
+        self._wire: Wire
+        if transport is not None:
+            self._wire = HttpxWire(self.base_url, transport=transport, timeout=timeout, headers=all_headers)
+        else:
+            self._wire = Http11Client(
+                self.base_url, timeout=timeout, headers=list(all_headers.items()), max_connections=max_connections
+            )
 
     def __repr__(self) -> str:
         return f"NodeClient({self.base_url!r})"
 
     async def aclose(self) -> None:
         """Close the connection pool."""
-        await self._http.aclose()
+        await self._wire.aclose()
 
     async def __aenter__(self) -> Self:
         return self

@@ -1,11 +1,22 @@
 """``NodePool``: several nodes behind one client, with health checks, failover, retries and cool-down.
 
 A call goes to the first node (in the configured order) that is not cooling down and passed a health
-check within ``health_interval`` seconds. If that node is unreachable, times out or answers 5xx
-(:class:`~tanglehub.node.errors.NodeUnavailable`), it cools down for ``cooldown`` seconds and the next
-node is tried; after a full round the pool sleeps an exponential, jittered, bounded backoff and tries
-again, at most ``max_retries`` more rounds. 4xx answers (``NodeRejected``, ``NodeNotFound``) are answers:
-they go straight back to the caller. A node serving another network than the pool's is refused for good.
+check within ``health_interval`` seconds. If the request fails (unreachable, dropped connection, timeout,
+5xx: :class:`~tanglehub.node.errors.NodeUnavailable`), the next node is tried; a node whose health check
+fails, or whose requests failed ``failures_before_cooldown`` times in a row while another node is usable,
+cools down for ``cooldown`` seconds and is checked again before its next use (the only usable node is not
+cooled down for failed requests: its calls are retried on it, with backoff). After a full round the pool
+sleeps an exponential, jittered, bounded backoff and tries again: at most ``max_retries`` more rounds, and
+none that would start after ``deadline`` seconds from the call's start. So a flaky node (say 30% 5xx and
+10% dropped connections) makes calls slower, not failed.
+
+Every call is retried, which is safe because every route the pool serves is idempotent: GETs, and
+``POST /blocks``, since a block id is the BLAKE2b-256 of the block's bytes (the same bytes posted twice are
+one block; a node completing the nonce itself may make a second block, but it carries the same
+transaction, which the ledger applies at most once). The faucet's enqueue may pay twice (devnets only).
+
+4xx answers (``NodeRejected``, ``NodeNotFound``) are answers: they go straight back to the caller. A node
+serving another network than the pool's is refused for good.
 """
 
 from __future__ import annotations
@@ -14,7 +25,7 @@ import asyncio
 import random
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Concatenate, ParamSpec, Self, TypeVar
 
@@ -49,6 +60,8 @@ class _Node:
     refused: NetworkMismatch | None = None
     last_error: str | None = None
     info: NodeInfo | None = None
+    failures: int = 0
+    probing: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,9 +103,11 @@ class NodePool(IndexerHelpers):
         health_interval: float = 30.0,
         max_milestone_age: float | None = 300.0,
         cooldown: float = 30.0,
-        max_retries: int = 2,
-        backoff: float = 0.25,
-        max_backoff: float = 5.0,
+        max_retries: int = 16,
+        backoff: float = 0.025,
+        max_backoff: float = 2.0,
+        deadline: float | None = 60.0,
+        failures_before_cooldown: int = 3,
         network_name: str | None = None,
         bech32_hrp: str | None = None,
         clock: Callable[[], float] = time.time,
@@ -105,6 +120,8 @@ class NodePool(IndexerHelpers):
             raise NodeArgumentError("node URLs in a pool must be distinct")
         if max_retries < 0 or backoff < 0 or max_backoff < backoff or cooldown < 0 or health_interval < 0:
             raise NodeArgumentError("retries, backoff, cool-down and health interval must not be negative")
+        if (deadline is not None and deadline <= 0) or failures_before_cooldown < 1:
+            raise NodeArgumentError("the deadline must be positive and failures_before_cooldown at least 1")
         self._nodes = [
             _Node(
                 url,
@@ -123,6 +140,8 @@ class NodePool(IndexerHelpers):
         self._max_retries = max_retries
         self._backoff = backoff
         self._max_backoff = max_backoff
+        self._deadline = deadline
+        self._failures_before_cooldown = failures_before_cooldown
         self._network = network_name
         self._hrp = bech32_hrp
         self._clock = clock
@@ -215,19 +234,26 @@ class NodePool(IndexerHelpers):
     def _mark_down(self, node: _Node, error: NodeError) -> None:
         node.down_until = self._clock() + self._cooldown
         node.checked_at = None
+        node.failures = 0
         node.last_error = str(error)
 
+    def _fresh(self, node: _Node) -> bool:
+        return node.checked_at is not None and self._clock() - node.checked_at < self._health_interval
+
     async def _ensure_checked(self, node: _Node) -> None:
-        if node.checked_at is not None and self._clock() - node.checked_at < self._health_interval:
+        if self._fresh(node):
             return
-        try:
-            info = await self._probe(node)
-        except NetworkMismatch:
-            raise
-        except NodeError as exc:
-            self._mark_down(node, exc)
-            raise
-        self._accept(node, info)
+        async with node.probing:  # concurrent calls share one health check
+            if self._fresh(node):
+                return
+            try:
+                info = await self._probe(node)
+            except NetworkMismatch:
+                raise
+            except NodeError as exc:
+                self._mark_down(node, exc)
+                raise
+            self._accept(node, info)
 
     async def check_all(self) -> list[NodeState]:
         """Health-check every usable node now (concurrently) and return the states."""
@@ -256,13 +282,25 @@ class NodePool(IndexerHelpers):
         ready = [n for n in usable if n.down_until <= now]
         return ready or sorted(usable, key=lambda n: n.down_until)
 
+    def _has_alternative(self, node: _Node) -> bool:
+        """True when another node is usable now (cooling ``node`` down only helps if calls can go elsewhere)."""
+        now = self._clock()
+        return any(n is not node and n.refused is None and n.down_until <= now for n in self._nodes)
+
     async def call(self, fn: Callable[[NodeClient], Awaitable[R]]) -> R:
-        """Run ``fn`` on a healthy node, failing over and retrying on :class:`NodeUnavailable`."""
+        """Run ``fn`` on a healthy node, failing over and retrying on :class:`NodeUnavailable` (see the
+        module docstring); raises :class:`NoHealthyNode` when the rounds or the deadline run out."""
         last: NodeError | None = None
+        start = self._clock()
+        rounds = 0
         for attempt in range(self._max_retries + 1):
             candidates = self._candidates()
             if attempt:
-                await self._sleep(self.backoff_delay(attempt))
+                delay = self.backoff_delay(attempt)
+                if self._deadline is not None and self._clock() + delay - start > self._deadline:
+                    break
+                await self._sleep(delay)
+            rounds += 1
             for node in candidates:
                 try:
                     await self._ensure_checked(node)
@@ -270,13 +308,19 @@ class NodePool(IndexerHelpers):
                     last = exc
                     continue
                 try:
-                    return await fn(node.client)
+                    result = await fn(node.client)
                 except NodeUnavailable as exc:
-                    self._mark_down(node, exc)
                     last = exc
+                    node.failures += 1
+                    node.last_error = str(exc)
+                    if node.failures >= self._failures_before_cooldown and self._has_alternative(node):
+                        self._mark_down(node, exc)
+                    continue
+                node.failures = 0
+                return result
         tried = ", ".join(n.url for n in self._nodes)
         raise NoHealthyNode(
-            f"no healthy node answered after {self._max_retries + 1} rounds over {tried}; last error: {last}"
+            f"no healthy node answered after {rounds} rounds over {tried}; last error: {last}"
         ) from last
 
     # -- the NodeClient API, delegated through call() -----------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, fields, replace
+from functools import lru_cache
 from typing import Self
 
 from tanglehub.errors import KeysError
@@ -57,11 +58,31 @@ def _camel(name: str) -> str:
     return head + "".join(part.capitalize() for part in rest)
 
 
-def _check_address(name: str, value: str) -> None:
+_NAMES: dict[type, tuple[tuple[str, str], ...]] = {}
+
+
+def _names(cls: type) -> tuple[tuple[str, str], ...]:
+    """(field name, the node's camelCase name) of every filter of a query class, in declaration order."""
+    names = _NAMES.get(cls)
+    if names is None:
+        names = _NAMES[cls] = tuple((f.name, _camel(f.name)) for f in fields(cls))
+    return names
+
+
+@lru_cache(maxsize=1 << 16)
+def _address_problem(value: str) -> str | None:
+    """Why ``value`` is not a bech32 address, or None (cached: a sync queries the same addresses each time)."""
     try:
         decode_address(value)
     except KeysError as exc:
-        raise NodeArgumentError(f"query filter {_camel(name)} is not a valid bech32 address: {exc}") from exc
+        return str(exc)
+    return None
+
+
+def _check_address(name: str, value: str) -> None:
+    problem = _address_problem(value)
+    if problem is not None:
+        raise NodeArgumentError(f"query filter {_camel(name)} is not a valid bech32 address: {problem}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,11 +98,22 @@ class _Query:
     cursor: str | None = None
 
     def __post_init__(self) -> None:
-        for f in fields(self):
-            value = getattr(self, f.name)
+        for name, _ in _names(type(self)):
+            value = getattr(self, name)
             if value is None:
                 continue
-            self._check(f.name, value)
+            self._check(name, value)
+
+    @classmethod
+    def trusted(cls, **values: object) -> Self:
+        """The query with ``values`` set without checking them: only for values the caller made itself
+        (a wallet's own derived addresses), where the checks would cost more than the request."""
+        query = cls.__new__(cls)
+        for name, _ in _names(cls):
+            object.__setattr__(query, name, values.pop(name, None))
+        if values:
+            raise NodeArgumentError(f"{cls.__name__} has no filter {next(iter(values))!r}")
+        return query
 
     def _check(self, name: str, value: object) -> None:
         label = _camel(name)
@@ -107,8 +139,8 @@ class _Query:
     def to_params(self) -> list[tuple[str, str]]:
         """The query string as ordered ``(name, value)`` pairs (unset filters omitted)."""
         params: list[tuple[str, str]] = []
-        for f in fields(self):
-            value = getattr(self, f.name)
+        for name, camel in _names(type(self)):
+            value = getattr(self, name)
             if value is None:
                 continue
             if isinstance(value, bool):
@@ -117,7 +149,7 @@ class _Query:
                 text = "0x" + value.hex()
             else:
                 text = str(value)
-            params.append((_camel(f.name), text))
+            params.append((camel, text))
         return params
 
     def with_cursor(self, cursor: str | None) -> Self:

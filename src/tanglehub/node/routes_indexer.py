@@ -70,23 +70,32 @@ async def all_pages(fetch: Callable[[Q], Awaitable[OutputIdsPage]], query: Q) ->
 
 
 async def fetch_concurrently(fetch: Callable[[T], Awaitable[R]], keys: Iterable[T], limit: int) -> list[R]:
-    """``fetch`` every key with at most ``limit`` calls in flight; results keep the order of ``keys``."""
+    """``fetch`` every key with at most ``limit`` calls in flight; results keep the order of ``keys``.
+
+    ``limit`` workers take the next key as they finish (no task or lock per key); the first error cancels
+    the rest and is raised.
+    """
     if limit < 1:
         raise NodeArgumentError("concurrency limit must be at least 1")
-    semaphore = asyncio.Semaphore(limit)
+    items = list(keys)
+    results: list[Any] = [None] * len(items)
+    if not items:
+        return []
+    upcoming = iter(range(len(items)))
 
-    async def one(key: T) -> R:
-        async with semaphore:
-            return await fetch(key)
+    async def worker() -> None:
+        for i in upcoming:
+            results[i] = await fetch(items[i])
 
-    tasks = [asyncio.ensure_future(one(k)) for k in keys]
+    workers = [asyncio.ensure_future(worker()) for _ in range(min(limit, len(items)))]
     try:
-        return list(await asyncio.gather(*tasks))
+        await asyncio.gather(*workers)
     except BaseException:
-        for task in tasks:
+        for task in workers:
             task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await asyncio.gather(*workers, return_exceptions=True)
         raise
+    return results
 
 
 class IndexerHelpers(ABC):

@@ -1,9 +1,11 @@
-"""The HTTP seam of the node client: error translation, status mapping and the request helpers.
+"""The HTTP seam of the node client: the wire, error translation, status mapping and the request helpers.
 
-:func:`translate_errors` is the one place where httpx exceptions become node errors;
-:func:`raise_for_status` turns the node's ``{"error": {"code", "message"}}`` answers into
-:class:`~tanglehub.node.errors.NodeNotFound`, :class:`~tanglehub.node.errors.NodeRejected` or
-:class:`~tanglehub.node.errors.NodeUnavailable`.
+A :class:`Wire` sends one request and returns a :class:`~tanglehub.node.http11.RawResponse`. The default wire
+is :class:`~tanglehub.node.http11.Http11Client` (chosen by ``bench/node_transport.py``: a fraction of httpx's
+client CPU per request); :class:`HttpxWire` carries a caller's ``httpx`` transport (``MockTransport``,
+``ASGITransport``) so tests and in-process nodes keep working. :func:`raise_for_status` turns the node's
+``{"error": {"code", "message"}}`` answers into :class:`~tanglehub.node.errors.NodeNotFound`,
+:class:`~tanglehub.node.errors.NodeRejected` or :class:`~tanglehub.node.errors.NodeUnavailable`.
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, Protocol
+from urllib.parse import quote
 
 import httpx
 
@@ -22,12 +25,16 @@ from tanglehub.node.errors import (
     NodeTimeout,
     NodeUnavailable,
 )
+from tanglehub.node.http11 import RawResponse
 
 __all__ = [
     "BINARY_MEDIA_TYPE",
     "JSON_MEDIA_TYPE",
     "HttpBase",
+    "HttpxWire",
     "QueryParams",
+    "Wire",
+    "encode_target",
     "raise_for_status",
     "translate_errors",
 ]
@@ -40,6 +47,35 @@ QueryParams = Sequence[tuple[str, str]]
 """Ordered query parameters as the indexer query builder emits them."""
 
 _MAX_NODE_MESSAGE = 300
+_ACCEPT_JSON = (("Accept", JSON_MEDIA_TYPE),)
+_ACCEPT_BINARY = (("Accept", BINARY_MEDIA_TYPE),)
+_POST_JSON = (("Accept", JSON_MEDIA_TYPE), ("Content-Type", JSON_MEDIA_TYPE))
+_POST_BINARY = (("Accept", JSON_MEDIA_TYPE), ("Content-Type", BINARY_MEDIA_TYPE))
+
+
+class Wire(Protocol):
+    """Sends one HTTP request to a node; raises :class:`NodeUnavailable`/:class:`NodeTimeout` on failure."""
+
+    async def request(
+        self, method: str, target: str, headers: Sequence[tuple[str, str]] = (), body: bytes | None = None
+    ) -> RawResponse:
+        """``target`` is the path plus encoded query; any status is returned, not raised."""
+        ...
+
+    async def aclose(self) -> None:
+        """Release connections."""
+        ...
+
+
+def encode_target(path: str, params: QueryParams | None) -> str:
+    """``path?name=value&...`` with the values percent-encoded (bech32, hex and numbers pass unchanged)."""
+    if not params:
+        return path
+    return path + "?" + "&".join(f"{name}={_quoted(value)}" for name, value in params)
+
+
+def _quoted(value: str) -> str:
+    return value if value.isalnum() and value.isascii() else quote(value, safe="")
 
 
 @contextmanager
@@ -55,12 +91,12 @@ def translate_errors(url: str) -> Iterator[None]:
         raise NodeUnavailable(f"invalid node URL {url}: {exc}") from exc
 
 
-def _node_message(response: httpx.Response) -> str | None:
+def _node_message(response: RawResponse) -> str | None:
     """The ``error.message`` of a node error body, or a short text excerpt, or None."""
     try:
-        body = response.json()
+        body = json.loads(response.content)
     except (json.JSONDecodeError, UnicodeDecodeError):
-        text = response.text.strip() if response.content else ""
+        text = response.content.decode("utf-8", "replace").strip()
         return text[:_MAX_NODE_MESSAGE] or None
     if isinstance(body, Mapping):
         error = body.get("error")
@@ -69,12 +105,12 @@ def _node_message(response: httpx.Response) -> str | None:
     return None
 
 
-def raise_for_status(response: httpx.Response) -> None:
+def raise_for_status(response: RawResponse) -> None:
     """Raise the node error matching a non-2xx ``response``; return quietly on success."""
-    status = response.status_code
+    status = response.status
     if 200 <= status < 300:
         return
-    what = f"{response.request.method} {response.request.url.path}"
+    what = f"{response.method} {response.path}"
     message = _node_message(response)
     suffix = f": {message}" if message else ""
     if status == 404:
@@ -84,60 +120,75 @@ def raise_for_status(response: httpx.Response) -> None:
     raise NodeRejected(f"node rejected {what} with {status}{suffix}", status=status, node_message=message)
 
 
+class HttpxWire:
+    """A :class:`Wire` over an :class:`httpx.AsyncClient` (for a caller-supplied httpx transport)."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        transport: httpx.AsyncBaseTransport,
+        timeout: float,
+        headers: Mapping[str, str],
+    ) -> None:
+        self._url = base_url
+        self._http = httpx.AsyncClient(base_url=base_url, transport=transport, timeout=timeout, headers=headers)
+
+    async def request(
+        self, method: str, target: str, headers: Sequence[tuple[str, str]] = (), body: bytes | None = None
+    ) -> RawResponse:
+        """Send through httpx, translating its exceptions."""
+        request = self._http.build_request(method, target, headers=list(headers), content=body)
+        with translate_errors(self._url):
+            response = await self._http.send(request)
+        return RawResponse(method, response.request.url.path, response.status_code, {}, response.content)
+
+    async def aclose(self) -> None:
+        """Close the httpx client."""
+        await self._http.aclose()
+
+
 class HttpBase:
-    """Owns the :class:`httpx.AsyncClient` and the four request shapes every route uses."""
+    """Owns the :class:`Wire` and the request shapes every route uses."""
 
     base_url: str
-    _http: httpx.AsyncClient
+    _wire: Wire
 
-    async def _send(self, request: httpx.Request) -> httpx.Response:
-        with translate_errors(self.base_url):
-            response = await self._http.send(request)
+    async def _send(
+        self, method: str, target: str, headers: Sequence[tuple[str, str]], body: bytes | None = None
+    ) -> RawResponse:
+        response = await self._wire.request(method, target, headers, body)
         raise_for_status(response)
         return response
 
-    def _json_of(self, response: httpx.Response) -> Any:
+    def _json_of(self, response: RawResponse) -> Any:
         try:
-            return response.json()
+            return json.loads(response.content)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise NodeBadResponse(
-                f"node at {self.base_url} sent a body that is not JSON for {response.request.url.path}"
+                f"node at {self.base_url} sent a body that is not JSON for {response.path}"
             ) from exc
 
     async def _get_json(self, path: str, params: QueryParams | None = None) -> Any:
         """GET ``path`` and return the decoded JSON body."""
-        request = self._http.build_request(
-            "GET", path, params=list(params) if params else None, headers={"Accept": JSON_MEDIA_TYPE}
-        )
-        return self._json_of(await self._send(request))
+        return self._json_of(await self._send("GET", encode_target(path, params), _ACCEPT_JSON))
 
     async def _get_bytes(self, path: str) -> bytes:
         """GET ``path`` asking for the binary serialization."""
-        request = self._http.build_request("GET", path, headers={"Accept": BINARY_MEDIA_TYPE})
-        return (await self._send(request)).content
+        return (await self._send("GET", path, _ACCEPT_BINARY)).content
 
     async def _get_status(self, path: str) -> int:
         """GET ``path`` and return the status code (2xx or 503), mapping other failures."""
-        request = self._http.build_request("GET", path)
-        with translate_errors(self.base_url):
-            response = await self._http.send(request)
-        if response.status_code != 503:
+        response = await self._wire.request("GET", path)
+        if response.status != 503:
             raise_for_status(response)
-        return response.status_code
+        return response.status
 
     async def _post_json(self, path: str, body: Any) -> Any:
         """POST a JSON ``body`` and return the decoded JSON answer."""
-        request = self._http.build_request(
-            "POST", path, json=body, headers={"Accept": JSON_MEDIA_TYPE, "Content-Type": JSON_MEDIA_TYPE}
-        )
-        return self._json_of(await self._send(request))
+        data = json.dumps(body, separators=(",", ":")).encode()
+        return self._json_of(await self._send("POST", path, _POST_JSON, data))
 
     async def _post_bytes(self, path: str, body: bytes) -> Any:
         """POST a binary ``body`` and return the decoded JSON answer."""
-        request = self._http.build_request(
-            "POST",
-            path,
-            content=body,
-            headers={"Accept": JSON_MEDIA_TYPE, "Content-Type": BINARY_MEDIA_TYPE},
-        )
-        return self._json_of(await self._send(request))
+        return self._json_of(await self._send("POST", path, _POST_BINARY, body))

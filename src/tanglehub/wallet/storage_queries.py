@@ -15,6 +15,7 @@ from typing import Any
 
 from tanglehub.protocol.payload import TransactionPayload
 from tanglehub.wallet.errors import AccountAliasTakenError, OutputReservedError, StorageError
+from tanglehub.wallet.storage_batch import BatchReads
 from tanglehub.wallet.storage_owners import record_unlockers, shared_unspent
 from tanglehub.wallet.storage_rows import (
     OUTPUT_COLUMNS,
@@ -23,6 +24,7 @@ from tanglehub.wallet.storage_rows import (
     StoredEvent,
     address_row,
     output_row,
+    remember_output,
     tx_row,
     unix_now,
 )
@@ -39,7 +41,7 @@ from tanglehub.wallet.storage_schema import (
 __all__ = ["StoreTx", "StoredEvent"]
 
 
-class StoreTx:
+class StoreTx(BatchReads):
     """One open database transaction with typed queries for every wallet table."""
 
     __slots__ = ("_conn", "_writable", "last_event_seq")
@@ -198,6 +200,7 @@ class StoreTx:
 
     def insert_output(self, rec: OutputRecord) -> bool:
         """Store ``rec`` unless an output with its id is already stored; True when it was new."""
+        data = rec.output.to_bytes()
         cur = self._w().execute(
             "INSERT OR IGNORE INTO outputs(output_id, account_idx, address_hash, kind, amount, output, block_id, "
             "booked_index, booked_timestamp, spent, spent_tx_id, spent_index, spent_timestamp, chain_id) "
@@ -208,7 +211,7 @@ class StoreTx:
                 rec.address_hash,
                 rec.kind,
                 rec.amount,
-                rec.output.to_bytes(),
+                data,
                 rec.block_id,
                 rec.booked_index,
                 rec.booked_timestamp,
@@ -222,6 +225,7 @@ class StoreTx:
         if cur.rowcount == 1:
             self.mark_address_used(rec.address_hash)
             record_unlockers(self._w(), rec.output_id, rec.output, rec.address_hash)
+            remember_output(data, rec.output)
             return True
         return False
 
@@ -413,13 +417,12 @@ class StoreTx:
         """Lock outputs as inputs of ``tx_id``; if any is locked by another transaction nothing is locked."""
         conn = self._w()
         ids = list(output_ids)
-        taken = [
-            bytes(r[0])
-            for oid in ids
-            for r in conn.execute(
-                "SELECT output_id FROM reservations WHERE output_id = ? AND tx_id != ?", (oid, tx_id)
-            )
-        ]
+        taken: list[bytes] = []
+        for start in range(0, len(ids), 500):  # one query per 500 ids
+            part = ids[start : start + 500]
+            marks = ",".join("?" * len(part))
+            query = f"SELECT output_id FROM reservations WHERE tx_id != ? AND output_id IN ({marks})"
+            taken += [bytes(r[0]) for r in conn.execute(query, [tx_id, *part])]
         if taken:
             raise OutputReservedError(
                 f"{len(taken)} output(s) are already inputs of another unfinished transaction "

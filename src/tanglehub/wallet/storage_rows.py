@@ -5,12 +5,13 @@ Kept apart from :mod:`tanglehub.wallet.storage_queries` (the queries themselves)
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Sequence
 from typing import Any, Protocol
 
 from tanglehub.errors import CodecError
-from tanglehub.protocol.output import output_from_bytes
+from tanglehub.protocol.output import Output, output_from_bytes
 from tanglehub.protocol.payload import TransactionPayload
 from tanglehub.wallet.errors import StorageError
 from tanglehub.wallet.storage_schema import AddressRecord, OutputRecord, TransactionRecord
@@ -59,9 +60,37 @@ def unix_now() -> int:
     return int(time.time())
 
 
+DECODED_OUTPUTS_KEPT = 16_384
+"""Decoded outputs kept in memory, keyed by their bytes (outputs are immutable; a prepare then reads its
+inputs without decoding them again, as the SDK keeps its outputs in memory)."""
+_decoded: dict[bytes, Output] = {}
+_decoded_lock = threading.Lock()
+
+
+def remember_output(data: bytes, output: Output) -> None:
+    """Keep ``output`` (whose serialization is ``data``) for :func:`decode_output`; oldest entries go first."""
+    with _decoded_lock:
+        if data in _decoded:
+            return
+        if len(_decoded) >= DECODED_OUTPUTS_KEPT:
+            del _decoded[next(iter(_decoded))]
+        _decoded[data] = output
+
+
+def decode_output(data: bytes) -> Output:
+    """The output serialized as ``data`` (from memory when seen before); raises CodecError if it is not one."""
+    with _decoded_lock:
+        known = _decoded.get(data)
+    if known is not None:
+        return known
+    output = output_from_bytes(data)
+    remember_output(data, output)
+    return output
+
+
 def output_row(row: Sequence[Any]) -> OutputRecord:
     try:
-        output = output_from_bytes(bytes(row[3]))
+        output = decode_output(bytes(row[3]))
     except CodecError as exc:
         raise StorageError(f"stored output 0x{bytes(row[0]).hex()} does not decode: {exc}") from exc
     return OutputRecord(

@@ -178,3 +178,15 @@ async def test_split_api_prepare_as_json_sign_and_submit(wallet_factory, devnet:
     rec = await confirm(devnet, alice, signed.transaction_id)
     assert rec.block_id == block_id
     assert isinstance(rec.payload.essence.outputs[0], BasicOutput)
+
+
+async def test_a_send_without_remainder_derives_no_change_address(wallet_factory, devnet: Devnet) -> None:
+    alice = await (await wallet_factory("alice", funded=1)).get_account("main")
+    bob = await (await wallet_factory("bob")).get_account("main")
+    internal_before = await alice.addresses(internal=True)
+    everything = sum(o.amount for o in await unspent(alice))
+    rec = await send(alice, everything, await first_address(bob))
+    assert len(rec.payload.essence.outputs) == 1  # no remainder
+    assert await alice.addresses(internal=True) == internal_before
+    await confirm(devnet, alice, rec.tx_id)
+    assert sum(o.amount for o in await unspent(bob)) == everything

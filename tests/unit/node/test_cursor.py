@@ -31,7 +31,9 @@ class Ledger:
         if path == "/health":
             return httpx.Response(200)
         if path == "/api/core/v2/info":
-            return httpx.Response(200, json=self.nd.info_json(confirmed=self.confirmed, pruningIndex=self.pruning))
+            info = self.nd.info_json(confirmed=self.confirmed, pruningIndex=self.pruning)
+            info["status"]["confirmedMilestone"]["timestamp"] = BASE_TS + 5 * self.confirmed
+            return httpx.Response(200, json=info)
         parts = path.split("/")
         index = int(parts[6])
         if index > self.confirmed or index <= self.pruning:
@@ -96,12 +98,13 @@ async def test_async_iteration_runs_on_and_resumes_from_a_persisted_index(nd: An
 async def test_only_info_and_milestone_routes_are_used(nd: Any) -> None:
     ledger = Ledger(nd, confirmed=3)
     cursor = MilestoneCursor(node_for(ledger), 1)
-    _ = [c async for c in cursor.available()]
+    read = [c async for c in cursor.available()]
     assert sorted(set(ledger.requests)) == sorted(
         {"/api/core/v2/info"}
-        | {f"/api/core/v2/milestones/by-index/{i}" for i in (1, 2, 3)}
+        | {f"/api/core/v2/milestones/by-index/{i}" for i in (1, 2)}  # 3's timestamp came with the info
         | {f"/api/core/v2/milestones/by-index/{i}/utxo-changes" for i in (1, 2, 3)}
     )
+    assert [c.timestamp for c in read] == [BASE_TS + 5 * i for i in (1, 2, 3)]
 
 
 async def test_pruned_history_is_reported(nd: Any) -> None:

@@ -280,3 +280,26 @@ def test_query_params_survive_url_encoding(query: NftOutputQuery) -> None:
     decoded = dict(request.url.params.multi_items())
     if query.tag is not None:
         assert bytes.fromhex(decoded["tag"][2:]) == query.tag
+
+
+def test_trusted_query_sends_the_same_parameters_as_a_checked_one(nd: Any) -> None:
+    from tanglehub.node import OutputQuery
+
+    checked = OutputQuery(unlockable_by_address=nd.ADDRESS, created_after=5)
+    trusted = OutputQuery.trusted(unlockable_by_address=nd.ADDRESS, created_after=5)
+    assert trusted == checked
+    assert trusted.to_params() == [("createdAfter", "5"), ("unlockableByAddress", nd.ADDRESS)]
+
+
+def test_trusted_query_refuses_an_unknown_filter() -> None:
+    from tanglehub.node import NodeArgumentError, OutputQuery
+
+    with pytest.raises(NodeArgumentError, match="no filter 'adress'"):
+        OutputQuery.trusted(adress="x")
+
+
+def test_query_values_are_percent_encoded_only_when_needed() -> None:
+    from tanglehub.node.transport import encode_target
+
+    target = encode_target("/p", [("cursor", "0a1b.1000"), ("tag", "0x00ff"), ("x", "a b&c")])
+    assert target == "/p?cursor=0a1b.1000&tag=0x00ff&x=a%20b%26c"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import httpx
@@ -234,3 +235,83 @@ async def test_call_runs_any_client_function(nd: Any) -> None:
 def test_bad_pool_configuration(urls: Any) -> None:
     with pytest.raises(NodeArgumentError):
         NodePool(urls)
+
+
+def flaky(outcomes: list[Any], answer: Any) -> Any:
+    """A route that answers with each of ``outcomes`` in turn, then with ``answer``."""
+
+    def route(request: httpx.Request) -> httpx.Response:
+        entry = outcomes.pop(0) if outcomes else answer
+        if isinstance(entry, BaseException):
+            raise entry
+        return entry if isinstance(entry, httpx.Response) else httpx.Response(200, json=entry)
+
+    return route
+
+
+async def test_single_flaky_node_is_retried_without_a_new_health_check(nd: Any) -> None:
+    nodes = with_fakes(nd, A)
+    busy = httpx.Response(503, json=nd.error_body(503, "busy"))
+    nodes[A].routes[("GET", "/api/core/v2/tips")] = flaky(
+        [busy, httpx.RemoteProtocolError("peer closed connection")], {"tips": ["0x" + "22" * 32]}
+    )
+    pool, _, sleeps = make_pool(nodes, nd, backoff=0.1, max_backoff=2.0)
+    assert await pool.get_tips() == (b"\x22" * 32,)
+    assert nodes[A].paths().count("/health") == 1  # two failed requests do not make the node unhealthy
+    assert sleeps.calls == [0.1, 0.2]
+    assert pool.states()[0].healthy
+
+
+async def test_repeated_failures_cool_the_node_down_when_another_can_answer(nd: Any) -> None:
+    nodes = with_fakes(nd, A, B)
+    busy = httpx.Response(503, json=nd.error_body(503, "busy"))
+    nodes[A].routes[("GET", "/api/core/v2/tips")] = busy
+    nodes[B].routes[("GET", "/api/core/v2/tips")] = flaky([busy, busy], {"tips": ["0x" + "22" * 32]})
+    pool, _, _ = make_pool(nodes, nd, failures_before_cooldown=3)
+    assert await pool.get_tips() == (b"\x22" * 32,)
+    states = pool.states()
+    assert not states[0].healthy  # A failed three times in a row while B could answer: cooling down
+    assert states[1].healthy  # B failed twice, then answered
+
+
+async def test_the_only_node_is_not_cooled_down_for_failed_requests(nd: Any) -> None:
+    nodes = with_fakes(nd, A)
+    busy = httpx.Response(503, json=nd.error_body(503, "busy"))
+    nodes[A].routes[("GET", "/api/core/v2/tips")] = flaky([busy] * 5, {"tips": ["0x" + "22" * 32]})
+    pool, _, _ = make_pool(nodes, nd, failures_before_cooldown=3)
+    assert await pool.get_tips() == (b"\x22" * 32,)
+    assert nodes[A].paths().count("/health") == 1  # no new health check: nowhere else to go anyway
+
+
+async def test_retries_stop_at_the_deadline(nd: Any) -> None:
+    nodes = with_fakes(nd, A)
+    nodes[A].routes[("GET", "/api/core/v2/tips")] = httpx.Response(503, json=nd.error_body(503, "busy"))
+    clock = Clock(float(nd.NOW))
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        clock.now += seconds
+
+    pool = NodePool(
+        [A],
+        transport_factory=lambda url: nodes[url].transport(),
+        clock=clock,
+        sleep=sleep,
+        rng=lambda: 1.0,
+        max_retries=1000,
+        backoff=1.0,
+        max_backoff=4.0,
+        deadline=10.0,
+    )
+    with pytest.raises(NoHealthyNode, match="after 4 rounds"):
+        await pool.get_tips()
+    assert slept == [1.0, 2.0, 4.0]  # a fourth backoff of 4 s would end past the 10 s deadline
+
+
+async def test_concurrent_calls_share_one_health_check(nd: Any) -> None:
+    nodes = with_fakes(nd, A)
+    pool, _, _ = make_pool(nodes, nd)
+    results = await asyncio.gather(*(pool.get_tips() for _ in range(8)))
+    assert all(r == (b"\x11" * 32,) for r in results)
+    assert nodes[A].paths().count("/health") == 1

@@ -1,32 +1,93 @@
 """Indexer-mode sync: ask the indexer which outputs each address can unlock, apply only the differences.
 
 For every address of the account (at most ``concurrency`` queries in flight) the indexer's
-``/outputs?unlockableByAddress=`` pages are followed. Output ids not stored yet are fetched (only those);
-stored unspent outputs the indexer no longer lists are checked with one metadata request each and marked
-spent when the node says so. Everything found is applied in one database transaction with its events
-(:func:`~tanglehub.wallet.operations.outputs.apply_changes`), so a rerun changes nothing and a crash
-mid-sync leaves the store as it was.
+``/outputs?unlockableByAddress=`` pages are followed; an address with no stored unspent output asks only for
+outputs created since the last completed sync (``createdAfter``, from the stored cursor: the confirmed
+milestone's timestamp when that sync began, less :data:`CURSOR_OVERLAP` seconds, so milestones sharing a
+second and an indexer a little behind the confirmed milestone lose nothing). Output ids not stored yet are
+fetched (only those): one ``GET /outputs/{id}`` each, or, for a transaction that created three or more of
+them, its included block (binary) plus one output's metadata, which all its outputs share. Stored unspent
+outputs the indexer no longer lists for their address are checked with one metadata request each and
+marked spent when the node says so.
+
+When at least :data:`GLOBAL_SCAN_MIN_ADDRESSES` covered addresses hold nothing, one ledger-wide listing of
+the outputs created since the cursor (``/outputs?createdAfter=``, paged) replaces their queries, provided it
+holds fewer outputs than there are such addresses: each new transaction's block is read once and matched
+against those addresses (plus one output's metadata per paying transaction). Only the addresses holding
+outputs, and those generated since the last sync, are then queried one by one.
+
+Addresses are handled in chunks of :data:`CHUNK_ADDRESSES`; each chunk is applied in one database
+transaction with its events (:func:`~tanglehub.wallet.operations.outputs.apply_changes`) and the progress
+(``indexer_progress:<account>``: the ledger index the sync began at and how many addresses are done). A sync
+that fails midway (node gone, process stopped) keeps what it stored; the next sync resumes: it brings the
+done addresses up to date by reading the milestones confirmed since (ledger changes, few requests) and
+queries only the addresses not done yet. A rerun changes nothing that is already stored.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING
 
-from tanglehub.node import OutputQuery, OutputResponse
+from tanglehub.node import MilestoneCursor, MilestonePruned, NodeBadResponse, OutputQuery, OutputResponse
+from tanglehub.node.parsing import parse_with
 from tanglehub.node.routes_indexer import fetch_concurrently
-from tanglehub.wallet.operations.outputs import SpentInfo, apply_changes, chain_id_of, ledger_spent_info
+from tanglehub.protocol.block import Block
+from tanglehub.protocol.ids import output_id, split_output_id
+from tanglehub.protocol.payload import TransactionPayload
+from tanglehub.wallet.operations.outputs import (
+    SpentInfo,
+    apply_changes,
+    chain_id_of,
+    ledger_spent_info,
+    owner_hash,
+)
 from tanglehub.wallet.options import SyncOptions
-from tanglehub.wallet.progress import ProgressStage, tracker
+from tanglehub.wallet.progress import ProgressStage, ProgressTracker, tracker
+from tanglehub.wallet.storage import StoreTx
 from tanglehub.wallet.storage_schema import AddressRecord, OutputRecord
 
 if TYPE_CHECKING:
     from tanglehub.wallet.account import Account
 
-__all__ = ["SyncResult", "record_from_response", "sync_account_indexer"]
+__all__ = [
+    "CHUNK_ADDRESSES",
+    "CURSOR_OVERLAP",
+    "GLOBAL_SCAN_MIN_ADDRESSES",
+    "MAX_CATCH_UP_MILESTONES",
+    "SyncResult",
+    "indexer_cursor_key",
+    "indexer_progress_key",
+    "record_from_response",
+    "sync_account_indexer",
+]
+
+CHUNK_ADDRESSES = 500
+"""Addresses whose changes are applied (and whose progress is stored) together."""
+MAX_CATCH_UP_MILESTONES = 1_000
+"""A resumed sync reads at most this many milestones to update the done addresses; more: it queries them."""
+CURSOR_OVERLAP = 60
+"""Seconds before the stored cursor that ``createdAfter`` still asks for (answers overlap; nothing is missed)."""
+GLOBAL_SCAN_MIN_ADDRESSES = 64
+"""From this many covered addresses holding nothing, one ledger-wide ``createdAfter`` listing is tried first."""
+_GROUP_BY_TRANSACTION = 3
+"""A transaction that created at least this many new outputs is read whole instead of output by output."""
+
+
+def indexer_cursor_key(account_index: int) -> str:
+    """Meta key: JSON ``{"timestamp", "public", "internal"}`` of the account's last completed indexer sync:
+    the confirmed milestone's timestamp (unix s) when it began and how many addresses of each chain it
+    covered (addresses generated later have never been queried and get a full query)."""
+    return f"indexer_cursor:{account_index}"
+
+
+def indexer_progress_key(account_index: int) -> str:
+    """Meta key: JSON ``{"ledgerIndex", "done"}`` of an indexer sync of the account that did not finish."""
+    return f"indexer_progress:{account_index}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,14 +130,20 @@ def record_from_response(response: OutputResponse, account_index: int, address_h
 
 
 async def _found_by_address(
-    account: Account, addresses: Sequence[AddressRecord], concurrency: int
+    account: Account,
+    addresses: Sequence[AddressRecord],
+    created_after: dict[bytes, int],
+    concurrency: int,
+    progress: ProgressTracker | None = None,
 ) -> dict[bytes, bytes]:
     """Output id -> the address hash it was found under, for every address."""
     node = account.wallet.node
-    progress = tracker(ProgressStage.INDEXER_SYNC, len(addresses), account.alias)
 
     async def query(address: AddressRecord) -> list[bytes]:
-        ids = await node.all_output_ids(OutputQuery(unlockable_by_address=address.bech32))
+        after = created_after.get(address.hash)
+        # the wallet derived these addresses itself: no need to check their bech32 checksum per request
+        query = OutputQuery.trusted(unlockable_by_address=address.bech32, created_after=after)
+        ids = await node.all_output_ids(query)
         if progress is not None:
             progress.advance()
         return ids
@@ -95,30 +162,271 @@ async def _spent_infos(account: Account, vanished: Sequence[bytes], concurrency:
     return [r for r in results if r is not None]
 
 
+async def _records_of_transaction(
+    account: Account, tx_id: bytes, indexes: list[int], found: dict[bytes, bytes]
+) -> list[OutputRecord]:
+    """Records of the new outputs ``indexes`` of one transaction: its included block plus one metadata."""
+    node = account.wallet.node
+    raw, meta = await asyncio.gather(
+        node.get_included_block_raw(tx_id), node.get_output_metadata(output_id(tx_id, indexes[0]))
+    )
+    block = parse_with("included block", Block.from_bytes, raw)
+    payload = block.payload
+    if not isinstance(payload, TransactionPayload) or payload.transaction_id() != tx_id:
+        raise NodeBadResponse(f"node answered the included block of 0x{tx_id.hex()} with another block")
+    outputs = payload.essence.outputs
+    records = []
+    for index in indexes:
+        if index >= len(outputs):
+            raise NodeBadResponse(f"transaction 0x{tx_id.hex()} has no output {index} the indexer listed")
+        oid = output_id(tx_id, index)
+        records.append(
+            OutputRecord(
+                output_id=oid,
+                account_index=account.index,
+                address_hash=found[oid],
+                output=outputs[index],
+                block_id=meta.block_id,
+                booked_index=meta.milestone_index_booked,
+                booked_timestamp=meta.milestone_timestamp_booked,
+                chain_id=chain_id_of(outputs[index], oid),
+            )
+        )
+    return records
+
+
+async def _new_records(
+    account: Account, new_ids: Sequence[bytes], found: dict[bytes, bytes], concurrency: int
+) -> list[OutputRecord]:
+    """Records of the outputs ``new_ids`` (grouped by transaction where that saves requests)."""
+    by_tx: dict[bytes, list[int]] = {}
+    for oid in new_ids:
+        tx_id, index = split_output_id(oid)
+        by_tx.setdefault(tx_id, []).append(index)
+    grouped = [(tx, ix) for tx, ix in by_tx.items() if len(ix) >= _GROUP_BY_TRANSACTION]
+    single = [output_id(tx, i) for tx, ix in by_tx.items() if len(ix) < _GROUP_BY_TRANSACTION for i in ix]
+    node = account.wallet.node
+    responses, whole = await asyncio.gather(
+        node.get_outputs(single, concurrency=concurrency),
+        fetch_concurrently(
+            lambda item: _records_of_transaction(account, item[0], item[1], found), grouped, concurrency
+        ),
+    )
+    records = [
+        record_from_response(r, account.index, found[r.output_id]) for r in responses if not r.metadata.is_spent
+    ]
+    for part in whole:
+        records.extend(part)
+    return records
+
+
+def _apply_chunk(
+    tx: StoreTx,
+    *,
+    account_index: int,
+    records: list[OutputRecord],
+    spent: list[SpentInfo],
+    bech32_of: dict[bytes, str],
+    progress: str | None,
+) -> tuple[list[bytes], list[bytes]]:
+    result = apply_changes(tx, records, spent, bech32_of)
+    if progress is not None:
+        tx.set_meta(indexer_progress_key(account_index), progress)
+    return result
+
+
+async def _sync_chunk(
+    account: Account,
+    chunk: Sequence[AddressRecord],
+    *,
+    held: dict[bytes, list[bytes]],
+    cursor: dict[str, int] | None,
+    opts: SyncOptions,
+    progress: str | None,
+    shown: ProgressTracker | None = None,
+) -> SyncResult:
+    """Query, fetch and apply one chunk of addresses (with the progress record, when given); ``shown`` counts
+    the addresses queried for a progress listener."""
+    wallet = account.wallet
+    created_after: dict[bytes, int] = {}
+    if cursor is not None:
+        since = int(cursor["timestamp"]) - CURSOR_OVERLAP
+        covered = (int(cursor["public"]), int(cursor["internal"]))
+        created_after = {
+            a.hash: since for a in chunk if a.hash not in held and a.key_index < covered[1 if a.internal else 0]
+        }
+    found = await _found_by_address(account, chunk, created_after, opts.concurrency, shown)
+    known = await wallet.store.read(lambda tx: tx.known_output_ids(list(found)))
+    new_ids = [oid for oid in found if oid not in known]
+    vanished = [oid for a in chunk for oid in held.get(a.hash, ()) if oid not in found]
+    records, spent = await asyncio.gather(
+        _new_records(account, new_ids, found, opts.concurrency),
+        _spent_infos(account, vanished, opts.concurrency),
+    )
+    if not records and not spent and progress is None:
+        return SyncResult()
+    bech32_of = {a.hash: a.bech32 for a in chunk}
+    inserted, newly_spent = await wallet.store.write(
+        partial(
+            _apply_chunk,
+            account_index=account.index,
+            records=records,
+            spent=spent,
+            bech32_of=bech32_of,
+            progress=progress,
+        )
+    )
+    return SyncResult(tuple(inserted), tuple(newly_spent))
+
+
+async def _created_since(
+    account: Account, since: int, empty: Sequence[AddressRecord], concurrency: int
+) -> list[OutputRecord] | None:
+    """New outputs of the ``empty`` addresses read from one ledger-wide ``createdAfter`` listing: each new
+    transaction's block once, plus one output's metadata per transaction that pays them. None (nothing
+    done) when more outputs were created than there are such addresses: querying those is cheaper then."""
+    wallet = account.wallet
+    ids: list[bytes] = []
+    async for page in wallet.node.iter_output_ids(OutputQuery(created_after=since)):
+        ids.extend(page.items)
+        if len(ids) > len(empty):
+            return None
+    known = await wallet.store.read(lambda tx: tx.known_output_ids(ids))
+    by_tx: dict[bytes, list[int]] = {}
+    for oid in ids:
+        if oid not in known:
+            tx_id, index = split_output_id(oid)
+            by_tx.setdefault(tx_id, []).append(index)
+    ours = {a.hash: account.index for a in empty}
+
+    async def payments(tx_id: bytes) -> list[OutputRecord]:
+        raw = await wallet.node.get_included_block_raw(tx_id)
+        payload = parse_with("included block", Block.from_bytes, raw).payload
+        if not isinstance(payload, TransactionPayload) or payload.transaction_id() != tx_id:
+            raise NodeBadResponse(f"node answered the included block of 0x{tx_id.hex()} with another block")
+        outputs = payload.essence.outputs
+        mine = [(i, h) for i in by_tx[tx_id] if i < len(outputs) and (h := owner_hash(outputs[i], ours))]
+        if not mine:
+            return []
+        meta = await wallet.node.get_output_metadata(output_id(tx_id, mine[0][0]))
+        return [
+            OutputRecord(
+                output_id=output_id(tx_id, i),
+                account_index=account.index,
+                address_hash=h,
+                output=outputs[i],
+                block_id=meta.block_id,
+                booked_index=meta.milestone_index_booked,
+                booked_timestamp=meta.milestone_timestamp_booked,
+                chain_id=chain_id_of(outputs[i], output_id(tx_id, i)),
+            )
+            for i, h in mine
+        ]
+
+    return [r for part in await fetch_concurrently(payments, list(by_tx), concurrency) for r in part]
+
+
+async def _catch_up(account: Account, since: int, opts: SyncOptions) -> SyncResult | None:
+    """Apply the ledger changes of milestones after ``since`` (the done addresses of an interrupted sync);
+    None when that history is pruned or too long (the caller then queries those addresses again)."""
+    from tanglehub.wallet.operations import sync_ledger  # noqa: PLC0415 - sync_ledger imports this module
+
+    wallet = account.wallet
+    cursor = MilestoneCursor(wallet.node, since + 1)
+    result = SyncResult()
+    try:
+        confirmed = await cursor.refresh()
+        if confirmed - since > MAX_CATCH_UP_MILESTONES:
+            return None
+        bech32_of = {a.hash: a.bech32 for a in await wallet.store.read(lambda tx: tx.addresses(account.index))}
+        async for changes in cursor.available():
+            records, spent = await sync_ledger.milestone_changes(wallet, changes, opts.concurrency)
+            inserted, newly_spent = await wallet.store.write(
+                partial(apply_changes, new_outputs=records, spent=spent, bech32_of=bech32_of)
+            )
+            result = result.merged(SyncResult(tuple(inserted), tuple(newly_spent), 1))
+    except MilestonePruned:
+        return None
+    return result
+
+
+async def _scan_empty(
+    account: Account,
+    addresses: Sequence[AddressRecord],
+    held: dict[bytes, list[bytes]],
+    cursor: dict[str, int] | None,
+    opts: SyncOptions,
+) -> tuple[list[OutputRecord], list[AddressRecord]] | None:
+    """(new outputs, addresses covered) of the ledger-wide listing for the addresses the last sync covered
+    that hold nothing, when there are enough of them and few enough new outputs; else None."""
+    if cursor is None:
+        return None
+    covered = (int(cursor["public"]), int(cursor["internal"]))
+    empty = [a for a in addresses if a.hash not in held and a.key_index < covered[1 if a.internal else 0]]
+    if len(empty) < GLOBAL_SCAN_MIN_ADDRESSES:
+        return None
+    records = await _created_since(account, int(cursor["timestamp"]) - CURSOR_OVERLAP, empty, opts.concurrency)
+    return None if records is None else (records, empty)
+
+
 async def sync_account_indexer(account: Account, options: SyncOptions | None = None) -> SyncResult:
     """Bring the account's stored outputs in line with the indexer (see the module docstring)."""
     opts = options or SyncOptions()
     wallet = account.wallet
     index = account.index
-    addresses = await wallet.store.read(lambda tx: tx.addresses(index, None if opts.internal else False))
+    progress_key, cursor_key = indexer_progress_key(index), indexer_cursor_key(index)
+
+    def load(tx: StoreTx) -> tuple[list[AddressRecord], dict[bytes, list[bytes]], str | None, str | None]:
+        addresses = tx.addresses(index, None if opts.internal else False)
+        return addresses, tx.unspent_ids_by_address(index), tx.get_meta(progress_key), tx.get_meta(cursor_key)
+
+    addresses, held, stored_progress, stored_cursor = await wallet.store.read(load)
     if not addresses:
         return SyncResult()
-    found = await _found_by_address(account, addresses, opts.concurrency)
-    known, unspent = await wallet.store.read(
-        lambda tx: (
-            tx.known_output_ids(list(found)),
-            tx.unspent_output_ids(index) | {r.output_id for r in tx.shared_unspent(index)},
+    info = await wallet.node.get_info()
+    began_index = info.status.confirmed_milestone.index
+    began_at = info.status.confirmed_milestone.timestamp
+    cursor: dict[str, int] | None = json.loads(stored_cursor) if stored_cursor else None
+    result = SyncResult()
+    done = 0
+    previous = json.loads(stored_progress) if stored_progress else None
+    if previous is not None and not previous.get("global"):
+        caught_up = await _catch_up(account, int(previous["ledgerIndex"]), opts)
+        if caught_up is not None:
+            result, done = caught_up, min(int(previous["done"]), len(addresses))
+            began_index = int(previous["ledgerIndex"])
+            held = await wallet.store.read(lambda tx: tx.unspent_ids_by_address(index))
+    queried = addresses
+    scanned = None if done else await _scan_empty(account, addresses, held, cursor, opts)
+    if scanned is not None:  # the covered addresses holding nothing are done; query the others
+        records, empty = scanned
+        inserted, _ = await wallet.store.write(
+            partial(apply_changes, new_outputs=records, spent=[], bech32_of={a.hash: a.bech32 for a in empty})
         )
-    )
-    new_ids = [oid for oid in found if oid not in known]
-    vanished = [oid for oid in unspent if oid not in found]
-    responses, spent = await asyncio.gather(
-        wallet.node.get_outputs(new_ids, concurrency=opts.concurrency),
-        _spent_infos(account, vanished, opts.concurrency),
-    )
-    records = [record_from_response(r, index, found[r.output_id]) for r in responses if not r.metadata.is_spent]
-    if not records and not spent:
-        return SyncResult()
-    bech32_of = {a.hash: a.bech32 for a in addresses}
-    inserted, newly_spent = await wallet.store.write(lambda tx: apply_changes(tx, records, spent, bech32_of))
-    return SyncResult(tuple(inserted), tuple(newly_spent))
+        result = result.merged(SyncResult(tuple(inserted)))
+        skip = {a.hash for a in empty}
+        queried = [a for a in addresses if a.hash not in skip]
+    shown = tracker(ProgressStage.INDEXER_SYNC, len(queried), account.alias)
+    if shown is not None and done:
+        shown.advance(done)
+    for start in range(done, len(queried), CHUNK_ADDRESSES):
+        chunk = queried[start : start + CHUNK_ADDRESSES]
+        end = start + len(chunk)
+        state = {"ledgerIndex": began_index, "done": end, "global": scanned is not None}
+        progress = json.dumps(state) if end < len(queried) else None
+        result = result.merged(
+            await _sync_chunk(account, chunk, held=held, cursor=cursor, opts=opts, progress=progress, shown=shown)
+        )
+
+    covered = {False: 0, True: 0}
+    for a in addresses:
+        covered[a.internal] = max(covered[a.internal], a.key_index + 1)
+
+    def finish(tx: StoreTx) -> None:
+        tx.set_meta(progress_key, "")  # empty: no sync left unfinished
+        if began_at is not None:
+            cursor = {"timestamp": began_at, "public": covered[False], "internal": covered[True]}
+            tx.set_meta(cursor_key, json.dumps(cursor))
+
+    await wallet.store.write(finish)
+    return result

@@ -23,6 +23,8 @@ last check (and runs the gap scan that follows a restore).
 from __future__ import annotations
 
 import asyncio
+import itertools
+from collections import deque
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -30,6 +32,7 @@ from tanglehub.keys.bech32 import ED25519, encode_address
 from tanglehub.node import MilestoneChanges, MilestoneCursor, MilestonePruned, NodeBadResponse, NodeNotFound
 from tanglehub.node.routes_indexer import fetch_concurrently
 from tanglehub.protocol.ids import output_id, split_output_id
+from tanglehub.protocol.payload import TransactionPayload
 from tanglehub.wallet.operations.history import fetch_transactions
 from tanglehub.wallet.operations.outputs import SpentInfo, apply_changes, chain_id_of, owner_hash
 from tanglehub.wallet.operations.sync_indexer import SyncResult, sync_account_indexer
@@ -41,10 +44,12 @@ from tanglehub.wallet.storage_schema import OutputRecord
 if TYPE_CHECKING:
     from tanglehub.wallet.wallet import Wallet
 
-__all__ = ["LEDGER_CURSOR_KEY", "sync_ledger"]
+__all__ = ["LEDGER_CURSOR_KEY", "milestone_changes", "sync_ledger"]
 
 LEDGER_CURSOR_KEY = "ledger_cursor"
 """The meta key holding the next milestone index ledger sync reads."""
+LOOKAHEAD_MILESTONES = 4
+"""Milestones whose changes and transactions are read ahead while an earlier one is matched and stored."""
 
 
 async def _rescan(wallet: Wallet, options: SyncOptions) -> SyncResult:
@@ -60,8 +65,21 @@ async def _rescan(wallet: Wallet, options: SyncOptions) -> SyncResult:
     return result.merged(SyncResult(ledger_index=start - 1))
 
 
+async def _read_milestone(
+    wallet: Wallet, cursor: MilestoneCursor, index: int, concurrency: int
+) -> tuple[MilestoneChanges, list[tuple[bytes, TransactionPayload]]]:
+    """Milestone ``index``'s changes and the transactions that created its outputs (network reads only, so
+    the next milestones can be read while an earlier one is applied)."""
+    changes = await cursor.read(index)
+    tx_ids = list(dict.fromkeys(split_output_id(oid)[0] for oid in changes.created_outputs))
+    return changes, await fetch_transactions(wallet, tx_ids, concurrency)
+
+
 async def _milestone_changes(
-    wallet: Wallet, changes: MilestoneChanges, concurrency: int
+    wallet: Wallet,
+    changes: MilestoneChanges,
+    concurrency: int,
+    fetched: list[tuple[bytes, TransactionPayload]] | None = None,
 ) -> tuple[list[OutputRecord], list[SpentInfo]]:
     """The milestone's new outputs owned by the wallet and the wallet's outputs it consumed.
 
@@ -77,13 +95,17 @@ async def _milestone_changes(
         tx_id, index = split_output_id(oid)
         by_tx.setdefault(tx_id, []).append(index)
     consumed = list(changes.consumed_outputs)
-    stored, fetched = await asyncio.gather(
-        wallet.store.read(lambda tx: tx.unspent_owners(consumed)),
-        fetch_transactions(wallet, list(by_tx), concurrency),
-    )
+    transactions: list[tuple[bytes, TransactionPayload]]
+    if fetched is None:
+        stored, transactions = await asyncio.gather(
+            wallet.store.read(lambda tx: tx.unspent_owners(consumed)),
+            fetch_transactions(wallet, list(by_tx), concurrency),
+        )
+    else:
+        stored, transactions = await wallet.store.read(lambda tx: tx.unspent_owners(consumed)), fetched
     records: list[OutputRecord] = []
     spent_by: dict[bytes, bytes] = {}
-    for block_id, payload in fetched:
+    for block_id, payload in transactions:
         tx_id = payload.transaction_id()
         outputs = payload.essence.outputs
         for index in by_tx[tx_id]:
@@ -115,6 +137,10 @@ async def _milestone_changes(
     if unknown:  # a consuming transaction the milestone did not list as creating outputs: ask the node
         spent += await fetch_concurrently(partial(_spent_info, wallet, changes), unknown, concurrency)
     return records, spent
+
+
+milestone_changes = _milestone_changes
+"""Public name of :func:`_milestone_changes` (indexer sync uses it to resume an interrupted sync)."""
 
 
 async def _spent_info(wallet: Wallet, changes: MilestoneChanges, oid: bytes) -> SpentInfo:
@@ -151,11 +177,20 @@ async def sync_ledger(wallet: Wallet, options: SyncOptions | None = None) -> Syn
     spent_ids: list[bytes] = []
     read = 0
     persisted = start
+    pending: deque[asyncio.Task[tuple[MilestoneChanges, list[tuple[bytes, TransactionPayload]]]]] = deque()
     try:
-        async for changes in cursor.available():
+        confirmed = await cursor.refresh()
+        last = confirmed if opts.max_milestones is None else min(confirmed, start + opts.max_milestones - 1)
+        upcoming = iter(range(start, last + 1))
+        for index in itertools.islice(upcoming, LOOKAHEAD_MILESTONES):
+            pending.append(asyncio.ensure_future(_read_milestone(wallet, cursor, index, opts.concurrency)))
+        while pending:
+            changes, fetched = await pending.popleft()
+            for index in itertools.islice(upcoming, 1):
+                pending.append(asyncio.ensure_future(_read_milestone(wallet, cursor, index, opts.concurrency)))
             read += 1
             report(ProgressStage.LEDGER_SYNC, read)
-            records, spent = await _milestone_changes(wallet, changes, opts.concurrency)
+            records, spent = await _milestone_changes(wallet, changes, opts.concurrency, fetched)
             if records or spent:
                 bech32_of = {r.address_hash: encode_address(hrp, ED25519, r.address_hash) for r in records}
                 next_index = changes.index + 1
@@ -167,12 +202,14 @@ async def sync_ledger(wallet: Wallet, options: SyncOptions | None = None) -> Syn
                 persisted = next_index
                 new_ids.extend(inserted)
                 spent_ids.extend(newly_spent)
-            if opts.max_milestones is not None and read >= opts.max_milestones:
-                break
     except MilestonePruned:
         rescanned = await _rescan(wallet, opts)
         return SyncResult(tuple(new_ids), tuple(spent_ids), read).merged(rescanned)
-    final = cursor.next_index
+    finally:
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+    final = start + read
     if final > persisted:
         await wallet.store.write(lambda tx: tx.set_meta(LEDGER_CURSOR_KEY, final))
     return SyncResult(tuple(new_ids), tuple(spent_ids), read, final - 1)

@@ -8,7 +8,8 @@ signed in another process (:func:`tanglehub.wallet.operations.transaction.sign.s
 
 from __future__ import annotations
 
-from collections.abc import Container, Mapping, Sequence
+import asyncio
+from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Self
 
@@ -36,6 +37,7 @@ from tanglehub.protocol.output import (
 from tanglehub.protocol.params import ProtocolParameters, RentStructure
 from tanglehub.protocol.payload import MAX_OUTPUTS, TransactionEssence, inputs_commitment
 from tanglehub.protocol.rent import min_deposit_basic, storage_deposit
+from tanglehub.protocol.spendable import unlocker_hashes
 from tanglehub.protocol.validation_errors import InsufficientStorageDepositError
 from tanglehub.wallet.errors import AddressNotFoundError
 from tanglehub.wallet.events import ProgressStep, TransactionProgress
@@ -283,6 +285,15 @@ class _OwnAddresses:
     def __contains__(self, pub_key_hash: object) -> bool:
         return isinstance(pub_key_hash, bytes) and self.get(pub_key_hash) is not None
 
+    def preload(self, hashes: Iterable[bytes]) -> None:
+        """Look up many hashes with one query (the account's addresses among them are remembered)."""
+        wanted = [h for h in hashes if h not in self._found]
+        if not wanted:
+            return
+        found = self._tx.account_addresses(self._account, wanted)
+        for h in wanted:
+            self._found[h] = found.get(h)
+
 
 def _pending(tx: StoreTx, account: int) -> dict[bytes, int]:
     """Base tokens held by each unfinished transaction's reserved inputs (by transaction id)."""
@@ -358,9 +369,14 @@ def _resolve(
     now: int,
     claiming: bool,
 ) -> list[Candidate]:
+    """The stored outputs ``ids`` as selection candidates (one query for all of them, one for their unlocking
+    addresses); raises :class:`InputNotUsableError` naming the first one that cannot be spent."""
+    records = tx.outputs_by_id(ids)
+    if isinstance(own, _OwnAddresses):
+        own.preload({h for rec in records.values() for h in unlocker_hashes(rec.output)})
     out: list[Candidate] = []
     for oid in ids:
-        rec = tx.output(oid)
+        rec = records.get(oid)
         label = f"output 0x{oid.hex()}"
         if rec is None:
             raise InputNotUsableError(f"{label} is not a known output of this account; sync the account first")
@@ -377,6 +393,35 @@ def _resolve(
     return out
 
 
+_NOT_DERIVED_YET = Ed25519Address(bytes(32))
+"""Stands in for a change address that does not exist yet while selection finds out whether a remainder is
+needed at all (an Ed25519 address: the remainder's storage deposit is the same for every one of them)."""
+
+
+class _ChangeAddressNeeded(Exception):
+    """Selection needs a remainder but the change address is still :data:`_NOT_DERIVED_YET` (rolls back)."""
+
+
+async def _view_and_remainder(
+    account: AccountContext, options: TransactionOptions, view: NodeView | None
+) -> tuple[NodeView, Address | None]:
+    """The node view and the remainder address, read together. A change address is only looked up here;
+    when none is stored, :data:`_NOT_DERIVED_YET` is returned and one is derived only if a remainder needs it."""
+    node = account.wallet.node
+    if isinstance(options.remainder, CustomAddress):
+        fetched = view or await node_view(node)
+        return fetched, options.remainder.for_network(fetched.params.bech32_hrp)
+    if not isinstance(options.remainder, ChangeAddress):
+        return view or await node_view(node), None
+    store = account.wallet.store
+    lookup = store.read(lambda tx: tx.first_unused_address(account.index, True))
+    if view is None:
+        fetched, found = await asyncio.gather(node_view(node), lookup)
+    else:
+        fetched, found = view, await lookup
+    return fetched, (_NOT_DERIVED_YET if found is None else Ed25519Address(found.hash))
+
+
 async def prepare_transaction(
     account: AccountContext,
     outputs: Sequence[Output],
@@ -391,19 +436,12 @@ async def prepare_transaction(
     (used by :func:`tanglehub.wallet.operations.claim.claim_outputs`).
     """
     options = options or TransactionOptions()
-    view = view or await node_view(account.wallet.node)
+    view, remainder_address = await _view_and_remainder(account, options, view)
     params = view.params
     outputs = tuple(outputs)
     _check_outputs(outputs, params)
     if not outputs and not options.custom_inputs and not options.mandatory_inputs:
         raise TransactionOptionsError("nothing to send: give outputs or inputs to consolidate")
-    remainder_address: Address | None
-    if isinstance(options.remainder, CustomAddress):
-        remainder_address = options.remainder.for_network(params.bech32_hrp)
-    elif isinstance(options.remainder, ChangeAddress):
-        remainder_address = await change_address(account, params.bech32_hrp)
-    else:
-        remainder_address = None
     now = view.now
     forced = options.custom_inputs or options.mandatory_inputs
 
@@ -425,6 +463,8 @@ async def prepare_transaction(
             reserved=reserved,
             now=now,
         )
+        if selection.remainders and remainder_address is _NOT_DERIVED_YET:
+            raise _ChangeAddressNeeded
         all_outputs = outputs + selection.extra_outputs
         consumed = [c.output for c in selection.inputs]
         essence = TransactionEssence(
@@ -476,7 +516,11 @@ async def prepare_transaction(
         )
 
     try:
-        return await account.wallet.store.write(select_and_reserve)
+        try:
+            return await account.wallet.store.write(select_and_reserve)
+        except _ChangeAddressNeeded:  # nothing was written; derive the change address and select again
+            remainder_address = await change_address(account, params.bech32_hrp)
+            return await account.wallet.store.write(select_and_reserve)
     except CodecError as exc:  # pragma: no cover - a stored output that no longer decodes
         raise InputNotUsableError(f"a stored output cannot be read: {exc}") from exc
     except ProtocolValidationError as exc:

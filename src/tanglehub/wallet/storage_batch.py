@@ -1,0 +1,66 @@
+"""Batch reads of the wallet state store: many ids per query, for sync and input selection.
+
+:class:`BatchReads` is mixed into :class:`~tanglehub.wallet.storage_queries.StoreTx`; each method runs inside
+the caller's transaction and reads at most 500 ids per ``IN (...)`` query (SQLite's variable limit is far
+above that on every supported build).
+"""
+
+# ruff: noqa: S608  -- SQL here is assembled only from constant columns and "?" marks; values are bound
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+
+from tanglehub.wallet.storage_rows import OUTPUT_COLUMNS, address_row, output_row
+from tanglehub.wallet.storage_schema import AddressRecord, OutputRecord
+
+__all__ = ["BatchReads"]
+
+_BATCH = 500
+
+
+class BatchReads:
+    """Reads of many rows by key (see the module docstring)."""
+
+    _conn: sqlite3.Connection
+
+    def outputs_by_id(self, output_ids: Sequence[bytes]) -> dict[bytes, OutputRecord]:
+        """The stored outputs among ``output_ids`` (missing ids are left out), read in batches of 500."""
+        found: dict[bytes, OutputRecord] = {}
+        ids = list(output_ids)
+        for start in range(0, len(ids), _BATCH):
+            part = ids[start : start + _BATCH]
+            marks = ",".join("?" * len(part))
+            rows = self._conn.execute(f"SELECT {OUTPUT_COLUMNS} FROM outputs WHERE output_id IN ({marks})", part)
+            for row in rows:
+                rec = output_row(row)
+                found[rec.output_id] = rec
+        return found
+
+    def account_addresses(self, account_index: int, hashes: Iterable[bytes]) -> dict[bytes, AddressRecord]:
+        """The account's addresses among the Ed25519 public-key ``hashes`` (others are left out)."""
+        found: dict[bytes, AddressRecord] = {}
+        wanted = list(dict.fromkeys(hashes))
+        for start in range(0, len(wanted), _BATCH):
+            part = wanted[start : start + _BATCH]
+            marks = ",".join("?" * len(part))
+            rows = self._conn.execute(
+                "SELECT account_idx, internal, key_index, hash, bech32, used FROM addresses "
+                f"WHERE account_idx = ? AND hash IN ({marks})",
+                [account_index, *part],
+            )
+            for row in rows:
+                rec = address_row(row)
+                found[rec.hash] = rec
+        return found
+
+    def unspent_ids_by_address(self, account_index: int) -> dict[bytes, list[bytes]]:
+        """The account's unspent output ids grouped by the address hash they are stored under (no decoding)."""
+        rows = self._conn.execute(
+            "SELECT address_hash, output_id FROM outputs WHERE spent = 0 AND account_idx = ?", (account_index,)
+        )
+        grouped: dict[bytes, list[bytes]] = {}
+        for h, oid in rows:
+            grouped.setdefault(bytes(h), []).append(bytes(oid))
+        return grouped

@@ -1,0 +1,118 @@
+"""Indexer sync after the first: ``createdAfter`` only for addresses that hold nothing and were covered by the
+last completed sync; addresses that hold outputs and addresses generated since get a full query."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+from tests.wallet_fixtures import MNEMONIC, PASSWORD, Devnet, address_of, private_key_of
+
+from tanglehub.keys.slip10 import SHIMMER_COIN_TYPE
+from tanglehub.node import NodePool
+from tanglehub.vault import KdfParams
+from tanglehub.wallet import SyncMode, SyncOptions, Wallet
+from tanglehub.wallet.operations import sync_indexer
+
+INDEXER = SyncOptions(SyncMode.INDEXER, internal=False)
+
+
+class QueryLog(httpx.AsyncBaseTransport):
+    """Calls the devnet app in-process and keeps the query parameters of each indexer request by address."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+        self.queries: dict[str, dict[str, str]] = {}
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/api/indexer/v1/outputs":
+            params = dict(request.url.params)
+            self.queries[params.get("unlockableByAddress", "")] = params
+        return await self.inner.handle_async_request(request)
+
+
+async def test_created_after_only_where_nothing_can_be_missed(devnet: Devnet, tmp_path: Path) -> None:
+    log = QueryLog(devnet.transport_factory(devnet.url))
+    pool = NodePool([devnet.url], transport_factory=lambda url: log, max_milestone_age=None)
+    devnet.pools.append(pool)
+    wallet = await Wallet.create(
+        tmp_path / "w",
+        password=PASSWORD,
+        coin_type=SHIMMER_COIN_TYPE,
+        pool=pool,
+        mnemonic=MNEMONIC,
+        kdf=KdfParams.MINIMUM,
+        idle_timeout=None,
+    )
+    try:
+        account = await wallet.create_account("main")
+        a0, a1, a2 = [a.bech32 for a in await account.addresses(internal=False)] + [
+            a.bech32 for a in await account.generate_addresses(2)
+        ]
+        later = address_of(private_key_of(MNEMONIC, 0, 3)).to_bech32("tst")  # key index 3: not generated yet
+        await devnet.faucet(a1)
+        await devnet.faucet(later)  # paid before the wallet knows the address
+        await devnet.milestone()
+        first = await wallet.sync(INDEXER)
+        assert len(first.new_output_ids) == 1
+        assert all("createdAfter" not in q for q in log.queries.values())  # no cursor yet: full queries
+
+        await devnet.faucet(a2)
+        await devnet.milestone()
+        log.queries.clear()
+        second = await wallet.sync(INDEXER)
+        assert len(second.new_output_ids) == 1
+        assert "createdAfter" in log.queries[a0]  # holds nothing: only what is new
+        assert "createdAfter" in log.queries[a2]  # and the new deposit is found that way
+        assert "createdAfter" not in log.queries[a1]  # holds an output: full query, to see it spent
+
+        (generated,) = await account.generate_addresses(1)
+        assert generated.bech32 == later
+        log.queries.clear()
+        third = await wallet.sync(INDEXER)
+        assert "createdAfter" not in log.queries[later]  # never queried before: full query
+        assert len(third.new_output_ids) == 1  # the old payment to it is found
+        assert sum(o.amount for o in await account.unspent_outputs()) == 3 * devnet.faucet_amount
+    finally:
+        await wallet.close()
+
+
+async def test_one_ledger_wide_listing_replaces_the_queries_of_empty_addresses(
+    devnet: Devnet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sync_indexer, "GLOBAL_SCAN_MIN_ADDRESSES", 2)
+    log = QueryLog(devnet.transport_factory(devnet.url))
+    pool = NodePool([devnet.url], transport_factory=lambda url: log, max_milestone_age=None)
+    devnet.pools.append(pool)
+    wallet = await Wallet.create(
+        tmp_path / "w",
+        password=PASSWORD,
+        coin_type=SHIMMER_COIN_TYPE,
+        pool=pool,
+        mnemonic=MNEMONIC,
+        kdf=KdfParams.MINIMUM,
+        idle_timeout=None,
+    )
+    try:
+        account = await wallet.create_account("main")
+        await account.generate_addresses(4)
+        _, a1, _, a3, _ = [a.bech32 for a in await account.addresses(internal=False)]
+        await devnet.faucet(a1)
+        await devnet.milestone()
+        await wallet.sync(INDEXER)
+        await devnet.faucet(a3)
+        await devnet.faucet(address_of(private_key_of(MNEMONIC, 0, 40)).to_bech32("tst"))  # not generated
+        await devnet.milestone()
+        log.queries.clear()
+        result = await wallet.sync(INDEXER)
+        assert set(log.queries) == {a1, ""}  # the holder by address, the rest through one listing
+        assert "createdAfter" in log.queries[""]
+        assert len(result.new_output_ids) == 1
+        stored = {r.output_id: r for r in await account.unspent_outputs()}
+        assert {r.address_hash for r in stored.values()} == {
+            a.hash for a in await account.addresses(internal=False) if a.bech32 in (a1, a3)
+        }
+        assert sum(r.amount for r in stored.values()) == 2 * devnet.faucet_amount
+    finally:
+        await wallet.close()
