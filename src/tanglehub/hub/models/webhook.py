@@ -2,7 +2,8 @@
 
 Each webhook carries its own cursor into the event log (``cursor_seq``): the worker turns the events after it
 into delivery rows and advances it in the same transaction, so a crash neither loses nor doubles a delivery
-row. Times are Unix milliseconds. A delivery row is then retried until the receiver answers 2xx or the retry window runs out.
+row. A delivery row is then retried until the receiver answers 2xx or the retry window runs out. Times are
+Unix milliseconds.
 """
 
 from __future__ import annotations
