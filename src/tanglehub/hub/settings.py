@@ -53,5 +53,17 @@ class HubSettings:
     webhook_timeout: float = 10.0
     webhook_max_age: float = 48 * 3600.0
     """Deliveries are retried with exponential backoff for this long (at least 24 hours) before giving up."""
+    webhook_retry_base: float = 5.0
+    """The first retry waits this long; each further one waits twice as long, up to ``webhook_retry_max``."""
+    webhook_retry_max: float = 3600.0
+    """The longest wait between two attempts of one delivery."""
+    webhook_poll_interval: float = 0.5
+    """How often the webhook worker looks for new events and due retries when idle."""
+    webhook_concurrency: int = 8
+    """Deliveries in flight at once."""
+    stream_poll_interval: float = 0.2
+    """How often an idle ``/v1/events/stream`` connection looks for new events."""
+    stream_heartbeat: float = 15.0
+    """Seconds between heartbeat comments on an idle event stream (keeps proxies from closing it)."""
     signer_url: str | None = None
     """Set when the keys live in a signing server (issue "Signing server"); None uses the local vault."""
