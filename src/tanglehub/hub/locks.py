@@ -84,7 +84,7 @@ def _still_held(conn: Connection) -> bool:
     try:
         conn.execute(text("SELECT 1")).scalar()
         conn.commit()
-    except Exception:  # noqa: BLE001 - any failure means the session (and its lock) may be gone
+    except Exception:
         return False
     return True
 
@@ -112,7 +112,7 @@ async def run_exclusive(
     while not stop_event.is_set():
         try:
             conn = await asyncio.to_thread(_try_lock, engine, key)
-        except Exception as exc:  # noqa: BLE001 - database down: keep trying
+        except Exception as exc:
             log.warning("%s: cannot reach the database to take its lock: %s", name, exc)
             conn = None
         if conn is None:

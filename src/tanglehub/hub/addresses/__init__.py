@@ -1,4 +1,4 @@
-"""Deposit addresses: the pre-derived pool, assignments, lookups, and the keys boundary (:class:`AddressSource`)."""
+"""Deposit addresses: the pre-derived pool, assignments, lookups, and the keys boundary (AddressSource)."""
 
 from __future__ import annotations
 

@@ -29,7 +29,9 @@ def assign_address(session: Session, user: User) -> DepositAddress:
         session.rollback()
         raise AddressPoolEmpty("no deposit address is ready; the address pool is being refilled, retry shortly")
     append_event(
-        session, "address.assigned", {"userId": user.external_id, "address": row.bech32, "index": row.address_index}
+        session,
+        "address.assigned",
+        {"userId": user.external_id, "address": row.bech32, "index": row.address_index},
     )
     session.commit()
     return row
@@ -48,8 +50,10 @@ def lookup_address(session: Session, address: str, hrp: str) -> tuple[DepositAdd
     """
     try:
         parsed = address_from_bech32(address, hrp)
-    except Exception as exc:  # noqa: BLE001 - every decoding failure is the caller's bad input
-        raise HubArgumentError(f"{address[:100]!r} is not a bech32 address of this network ({hrp}): {exc}") from exc
+    except Exception as exc:
+        raise HubArgumentError(
+            f"{address[:100]!r} is not a bech32 address of this network ({hrp}): {exc}"
+        ) from exc
     if not isinstance(parsed, Ed25519Address):
         raise UnknownAddress(f"{address[:100]} is not a hub deposit address (not an Ed25519 address)")
     rows = repository.by_hashes(session, [parsed.pub_key_hash])

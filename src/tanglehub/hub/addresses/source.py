@@ -20,7 +20,8 @@ class AddressSource(Protocol):
     """Derives deposit addresses for the hub."""
 
     async def derive_addresses(self, account: int, change: int, start: int, count: int) -> list[bytes]:
-        """The 32-byte Ed25519 address hashes of BIP44 indexes ``start .. start+count-1`` of ``account``/``change``."""
+        """The 32-byte Ed25519 address hashes of BIP44 indexes ``start .. start+count-1`` of the chain
+        ``account``/``change``."""
         ...
 
 

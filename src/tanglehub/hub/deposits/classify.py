@@ -77,7 +77,7 @@ def _features(output: Output, hrp: str) -> tuple[str | None, str | None, str | N
 def classify(
     output: Output, milestone_timestamp: int, *, min_deposit: int, sdruc_policy: str, hrp: str
 ) -> Classification:
-    """Classify ``output`` (confirmed by a milestone with Unix time ``milestone_timestamp``); see the module doc."""
+    """Classify ``output``, confirmed by a milestone with Unix time ``milestone_timestamp`` (see the module)."""
     sender, tag, metadata = _features(output, hrp)
     tokens = getattr(output, "native_tokens", ())
     token_json = (

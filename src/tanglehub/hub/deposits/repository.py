@@ -9,7 +9,15 @@ from sqlalchemy.orm import Session
 
 from tanglehub.hub.models.deposit import Deposit
 
-__all__ = ["by_output_id", "by_output_ids", "count_by_class", "credited_total", "due_unlocks", "locked_total", "page"]
+__all__ = [
+    "by_output_id",
+    "by_output_ids",
+    "count_by_class",
+    "credited_total",
+    "due_unlocks",
+    "locked_total",
+    "page",
+]
 
 
 def by_output_id(session: Session, output_id: str) -> Deposit | None:
@@ -21,12 +29,18 @@ def by_output_ids(session: Session, output_ids: Sequence[str]) -> dict[str, Depo
     """The recorded deposits among ``output_ids``."""
     if not output_ids:
         return {}
-    return {d.output_id: d for d in session.scalars(select(Deposit).where(Deposit.output_id.in_(list(output_ids))))}
+    return {
+        d.output_id: d for d in session.scalars(select(Deposit).where(Deposit.output_id.in_(list(output_ids))))
+    }
 
 
 def due_unlocks(session: Session, timestamp: int) -> list[Deposit]:
     """Locked (timelocked) deposits whose timelock is reached at milestone time ``timestamp``."""
-    q = select(Deposit).where(Deposit.status == "locked", Deposit.unlock_at <= timestamp).order_by(Deposit.output_id)
+    q = (
+        select(Deposit)
+        .where(Deposit.status == "locked", Deposit.unlock_at <= timestamp)
+        .order_by(Deposit.output_id)
+    )
     return list(session.scalars(q))
 
 

@@ -36,6 +36,8 @@ __all__ = [
     "apply_milestones",
     "get_deposit",
     "init_cursor",
+    "list_deposits",
+    "parse_output_id",
     "read_cursor",
 ]
 
@@ -224,3 +226,27 @@ def get_deposit(session: Session, output_id: str) -> Deposit:
     if row is None:
         raise DepositNotFound(f"no deposit with output id {oid}")
     return row
+
+
+def list_deposits(
+    session: Session,
+    *,
+    user_id: int | None,
+    deposit_class: str | None,
+    status: str | None,
+    cursor: str | None,
+    limit: int,
+) -> tuple[list[Deposit], str | None]:
+    """A page of deposits and the next page's cursor (``<milestone>:<outputId>``; None at the end)."""
+    after: tuple[int, str] | None = None
+    if cursor:
+        milestone, _, oid = cursor.partition(":")
+        if not milestone.isdigit() or len(milestone) > 12:
+            raise HubArgumentError(f"invalid cursor {cursor[:40]!r}: pass the nextCursor of the previous page")
+        after = (int(milestone), parse_output_id(oid))
+    rows = repository.page(
+        session, user_id=user_id, deposit_class=deposit_class, status=status, after=after, limit=limit + 1
+    )
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, (f"{rows[-1].milestone_index}:{rows[-1].output_id}" if more and rows else None)

@@ -22,7 +22,8 @@ __all__ = ["EventRow", "append_event", "last_seq", "list_events"]
 
 @dataclass(frozen=True, slots=True)
 class EventRow:
-    """One event as read back: ``seq``, dotted ``kind``, ``data`` (decoded JSON object), ``created_at`` (Unix ms)."""
+    """One event as read back: ``seq``, dotted ``kind``, ``data`` (decoded JSON object), ``created_at``
+    (Unix ms)."""
 
     seq: int
     kind: str

@@ -87,8 +87,13 @@ def account_balances(session: Session, accounts: Sequence[str]) -> dict[str, int
 def history(session: Session, account: str, after: int, limit: int) -> list[HistoryLine]:
     """Lines booked to ``account`` in journal transactions with id > ``after``, oldest first."""
     rows = session.execute(
-        select(JournalLine.journal_tx_id, JournalTransaction.kind, JournalTransaction.reference,
-               JournalLine.amount, JournalTransaction.created_at)
+        select(
+            JournalLine.journal_tx_id,
+            JournalTransaction.kind,
+            JournalTransaction.reference,
+            JournalLine.amount,
+            JournalTransaction.created_at,
+        )
         .join(JournalTransaction, JournalTransaction.id == JournalLine.journal_tx_id)
         .where(JournalLine.account == account, JournalLine.journal_tx_id > after)
         .order_by(JournalLine.journal_tx_id)
@@ -100,7 +105,9 @@ def history(session: Session, account: str, after: int, limit: int) -> list[Hist
 def line_sums(session: Session) -> dict[str, tuple[int, int]]:
     """Per account: (cached ``available``, sum of its journal lines)."""
     sums = dict(
-        session.execute(select(JournalLine.account, func.sum(JournalLine.amount)).group_by(JournalLine.account)).tuples()
+        session.execute(
+            select(JournalLine.account, func.sum(JournalLine.amount)).group_by(JournalLine.account)
+        ).tuples()
     )
     cached = session.execute(select(LedgerAccount.account, LedgerAccount.available)).tuples()
     return {a: (int(v), int(sums.get(a) or 0)) for a, v in cached}

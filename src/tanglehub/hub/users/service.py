@@ -24,7 +24,8 @@ def check_user_id(user_id: str) -> str:
     """``user_id`` if it is a valid exchange user id, else :class:`HubArgumentError`."""
     if not _USER_ID.fullmatch(user_id):
         raise HubArgumentError(
-            f"invalid user id {user_id[:40]!r}: use 1-128 letters, digits or . _ : @ -, starting with a letter or digit"
+            f"invalid user id {user_id[:40]!r}: use 1-128 letters, digits or . _ : @ -, "
+            "starting with a letter or digit"
         )
     return user_id
 

@@ -72,9 +72,13 @@ def upgrade() -> None:
         sa.Column("amount", sa.BigInteger, nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_journal_lines"),
         sa.ForeignKeyConstraint(
-            ["journal_tx_id"], ["journal_transactions.id"], name="fk_journal_lines_journal_tx_id_journal_transactions"
+            ["journal_tx_id"],
+            ["journal_transactions.id"],
+            name="fk_journal_lines_journal_tx_id_journal_transactions",
         ),
-        sa.ForeignKeyConstraint(["account"], ["ledger_accounts.account"], name="fk_journal_lines_account_ledger_accounts"),
+        sa.ForeignKeyConstraint(
+            ["account"], ["ledger_accounts.account"], name="fk_journal_lines_account_ledger_accounts"
+        ),
     )
     op.create_index("ix_journal_lines_journal_tx_id", "journal_lines", ["journal_tx_id"])
     op.create_index("ix_journal_lines_account", "journal_lines", ["account", "journal_tx_id"])
@@ -101,7 +105,9 @@ def upgrade() -> None:
         sa.Column("created_at", sa.BigInteger, nullable=False),
         sa.PrimaryKeyConstraint("output_id", name="pk_deposits"),
         sa.ForeignKeyConstraint(
-            ["address_index"], ["deposit_addresses.address_index"], name="fk_deposits_address_index_deposit_addresses"
+            ["address_index"],
+            ["deposit_addresses.address_index"],
+            name="fk_deposits_address_index_deposit_addresses",
         ),
         sa.ForeignKeyConstraint(["user_id"], ["users.id"], name="fk_deposits_user_id_users"),
         sa.ForeignKeyConstraint(
