@@ -25,8 +25,12 @@ from tanglehub.hub.settings import HubSettings
 
 __all__ = ["WRITE_LOCK_KEY", "is_postgres", "lock_writes", "make_engine", "make_sessionmaker", "migrate", "now_ms"]
 
-WRITE_LOCK_KEY = 0x7468_6862_0001
-"""PostgreSQL advisory lock key (transaction-scoped) that serializes the hub's write transactions."""
+WRITE_LOCK_KEY = 7001
+"""PostgreSQL advisory lock key (transaction-scoped) that serializes the hub's write transactions. Every hub
+advisory lock uses the two-key form ``(key, hashtext(current_schema()))``, so hubs in different schemas of one
+database never block each other."""
+MIGRATE_LOCK_KEY = 7002
+_XACT_LOCK = text("SELECT pg_advisory_xact_lock(:k, hashtext(current_schema()))")
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
@@ -86,7 +90,9 @@ def migrate(engine: Engine) -> None:
     with engine.begin() as connection:
         if is_postgres(engine):
             # two processes starting together must not both create the tables
-            connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": WRITE_LOCK_KEY + 1})
+            connection.execute(
+                text("SELECT pg_advisory_xact_lock(:k, hashtext(current_schema()))"), {"k": MIGRATE_LOCK_KEY}
+            )
         config = alembic_config(engine)
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
@@ -96,6 +102,6 @@ def lock_writes(session: Session) -> None:
     """Serialize this write transaction with every other hub writer (held until commit or rollback)."""
     bind = session.get_bind()
     if bind.dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": WRITE_LOCK_KEY})
+        session.execute(_XACT_LOCK, {"k": WRITE_LOCK_KEY})
     else:
         session.execute(text("UPDATE scanner_state SET value = value + 1 WHERE name = 'write_guard'"))

@@ -28,9 +28,13 @@ __all__ = ["POOL_LOCK_KEY", "SCANNER_LOCK_KEY", "WEBHOOK_LOCK_KEY", "ProcessLock
 
 log = logging.getLogger("tanglehub.hub.locks")
 
-SCANNER_LOCK_KEY = 0x7468_6862_1001
-POOL_LOCK_KEY = 0x7468_6862_1002
-WEBHOOK_LOCK_KEY = 0x7468_6862_1003
+SCANNER_LOCK_KEY = 7101
+POOL_LOCK_KEY = 7102
+WEBHOOK_LOCK_KEY = 7103
+"""Advisory lock keys (32-bit) of the workers; taken as ``(key, hashtext(current_schema()))``."""
+
+
+_TRY_LOCK = text("SELECT pg_try_advisory_lock(:k, hashtext(current_schema()))")
 
 
 class ProcessLock:
@@ -69,7 +73,7 @@ class ProcessLock:
 def _try_lock(engine: Engine, key: int) -> Connection | None:
     conn = engine.connect()
     try:
-        got = bool(conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar())
+        got = bool(conn.execute(_TRY_LOCK, {"k": key}).scalar())
         conn.commit()
     except Exception:
         conn.close()

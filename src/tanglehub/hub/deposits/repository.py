@@ -69,7 +69,7 @@ def page(
 
 def count_by_class(session: Session) -> dict[str, int]:
     """How many deposits each class holds."""
-    rows = session.execute(select(Deposit.deposit_class, func.count()).group_by(Deposit.deposit_class)).tuples()
+    rows = session.execute(select(Deposit.deposit_class, func.count()).group_by(Deposit.deposit_class))
     return {c: int(n) for c, n in rows}
 
 

@@ -104,12 +104,9 @@ def history(session: Session, account: str, after: int, limit: int) -> list[Hist
 
 def line_sums(session: Session) -> dict[str, tuple[int, int]]:
     """Per account: (cached ``available``, sum of its journal lines)."""
-    sums = dict(
-        session.execute(
-            select(JournalLine.account, func.sum(JournalLine.amount)).group_by(JournalLine.account)
-        ).tuples()
-    )
-    cached = session.execute(select(LedgerAccount.account, LedgerAccount.available)).tuples()
+    rows = session.execute(select(JournalLine.account, func.sum(JournalLine.amount)).group_by(JournalLine.account))
+    sums = dict(rows.all())
+    cached = session.execute(select(LedgerAccount.account, LedgerAccount.available))
     return {a: (int(v), int(sums.get(a) or 0)) for a, v in cached}
 
 
@@ -119,5 +116,5 @@ def journal_imbalances(session: Session) -> list[tuple[int, int]]:
         select(JournalLine.journal_tx_id, func.sum(JournalLine.amount))
         .group_by(JournalLine.journal_tx_id)
         .having(func.sum(JournalLine.amount) != 0)
-    ).tuples()
+    )
     return [(int(t), int(s)) for t, s in rows]
