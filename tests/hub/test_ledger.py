@@ -9,7 +9,9 @@ import threading
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
+from tests.hub.helpers import balance, events, in_session, new_user_address
 
+from tanglehub.hub.addresses.service import assign_address
 from tanglehub.hub.context import HubContext
 from tanglehub.hub.errors import (
     AddressPoolEmpty,
@@ -24,7 +26,6 @@ from tanglehub.hub.ledger.service import book_differences
 from tanglehub.hub.transfers.service import apply_transfer
 from tanglehub.hub.users.service import create_user, get_user, list_users
 from tanglehub.hub.workers.pool import fill_pool
-from tests.hub.helpers import balance, events, in_session, new_user_address
 
 
 def _fund(ctx: HubContext, user_id: str, amount: int) -> None:
@@ -84,10 +85,10 @@ async def test_users_page_with_a_cursor(hub: HubContext) -> None:
 
 async def test_an_empty_pool_refuses_instead_of_deriving_inline(hub: HubContext) -> None:
     _users(hub, "early")
-    with hub.sessionmaker() as session, pytest.raises(AddressPoolEmpty):
-        from tanglehub.hub.addresses.service import assign_address
-
-        assign_address(session, get_user(session, "early"))
+    with hub.sessionmaker() as session:
+        user = get_user(session, "early")
+        with pytest.raises(AddressPoolEmpty):
+            assign_address(session, user)
     await fill_pool(hub)
     first = new_user_address(hub, "a")
     second = new_user_address(hub, "b")
@@ -145,19 +146,26 @@ async def test_the_database_itself_refuses_a_negative_user_balance(hub: HubConte
     _users(hub, "a")
     with hub.sessionmaker() as session:
         user = get_user(session, "a")
+        overdraw = text("UPDATE ledger_accounts SET available = -1 WHERE account = :a")
         with pytest.raises(IntegrityError):
-            session.execute(
-                text("UPDATE ledger_accounts SET available = -1 WHERE account = :a"),
-                {"a": ledger.user_account(user.id)},
-            )
-            session.flush()
+            session.execute(overdraw, {"a": ledger.user_account(user.id)})
         session.rollback()
+        lines = [(ledger.user_account(user.id), 0), (ledger.DEPOSITS_ACCOUNT, 0)]
+        ledger.post(session, "deposit", "deposit:dup", lines)
         with pytest.raises(IntegrityError):  # the same journal reference can never be booked twice
-            for _ in range(2):
-                ledger.post(
-                    session, "deposit", "deposit:dup", [(ledger.user_account(user.id), 0), ("hub:deposits", 0)]
-                )
+            ledger.post(session, "deposit", "deposit:dup", lines)
         session.rollback()
+
+
+async def test_the_books_self_check_finds_a_tampered_balance(hub: HubContext) -> None:
+    _users(hub, "a", "b")
+    _fund(hub, "a", 1000)
+    with hub.sessionmaker() as session:
+        session.execute(
+            text("UPDATE ledger_accounts SET available = available + 1 WHERE account = 'hub:deposits'")
+        )
+        session.commit()
+    assert _book_errors(hub) == ["balance_cache_mismatch"]
 
 
 async def test_concurrent_transfers_never_overdraw_and_keep_the_books_balanced(hub: HubContext) -> None:
