@@ -74,7 +74,7 @@ def due_deliveries(session: Session, now: int, limit: int) -> list[tuple[Webhook
         .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.delivery_id)
         .limit(limit)
     )
-    return [(d, w) for d, w in session.execute(query).tuples()]
+    return [(d, w) for d, w in session.execute(query)]
 
 
 def get_delivery(session: Session, webhook_id: str, delivery_id: int) -> WebhookDelivery | None:
