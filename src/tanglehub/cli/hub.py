@@ -21,10 +21,12 @@ import logging
 import os
 import signal
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
 import typer
+import uvicorn
 from sqlalchemy import Engine, func, select
 
 from tanglehub.errors import ConfigError
@@ -151,9 +153,19 @@ def _configure_logging() -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
-async def _serve(settings: HubSettings, password: str, *, api: bool, workers: bool) -> None:
-    import uvicorn  # noqa: PLC0415
+class _QuietServer(uvicorn.Server):
+    """uvicorn's server with our own SIGTERM/SIGINT handling: stop cleanly and exit 0 (uvicorn would re-raise
+    the signal after shutting down, so the process would end as killed)."""
 
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+    def request_exit(self) -> None:
+        self.should_exit = True
+
+
+async def _serve(settings: HubSettings, password: str, *, api: bool, workers: bool) -> None:
     from tanglehub.hub.api.app import create_app  # noqa: PLC0415
     from tanglehub.hub.context import open_hub  # noqa: PLC0415
     from tanglehub.hub.workers.runner import run_workers  # noqa: PLC0415
@@ -176,7 +188,11 @@ async def _serve(settings: HubSettings, password: str, *, api: bool, workers: bo
             access_log=False,
             timeout_graceful_shutdown=5,
         )
-        await uvicorn.Server(config).serve()
+        server = _QuietServer(config)
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, server.request_exit)
+        await server.serve()
     finally:
         await ctx.aclose()
 
