@@ -1,7 +1,7 @@
-"""Fixtures for the hub API tests: a fresh database (SQLite, and PostgreSQL when
-``TANGLEHUB_TEST_POSTGRES_URL`` is set), an in-process devnet node, a :class:`HubContext` on them, the hub's
-app served by uvicorn on a real loopback port, API keys of every scope, and a webhook receiver served over
-real HTTP.
+"""Fixtures for the hub API tests. The database comes from ``tests/hub/conftest.py`` (``database_url``:
+SQLite, and a fresh PostgreSQL schema when ``TANGLEHUB_TEST_POSTGRES_URL`` is set). Here: an in-process
+devnet node, a :class:`HubContext` on them, the hub's app served by uvicorn on a real loopback port, API keys
+of every scope, and a webhook receiver served over real HTTP.
 
 Everything runs in the test's own event loop: uvicorn servers are tasks in it, so the test's ``httpx``
 client, the hub and the receiver talk over real sockets without threads.
@@ -11,17 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
-import secrets
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 import pytest
 import uvicorn
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -44,34 +40,6 @@ MNEMONIC = (
 )
 """A fixed test mnemonic (never use it for real funds)."""
 DEVNET_URL = "http://devnet.test"
-POSTGRES_ENV = "TANGLEHUB_TEST_POSTGRES_URL"
-
-
-def _postgres_database(base_url: str) -> Iterator[str]:
-    """Create ``<base db>_edge_<hex>`` next to the base database, yield its URL, drop it afterwards."""
-    url = make_url(base_url)
-    name = f"{url.database}_edge_{secrets.token_hex(4)}"[:63]
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str | None]:
-    """None for SQLite in ``tmp_path``; a fresh PostgreSQL database URL otherwise (skipped without one)."""
-    if request.param == "sqlite":
-        yield None
-        return
-    base = os.environ.get(POSTGRES_ENV)
-    if not base:
-        pytest.skip(f"{POSTGRES_ENV} is not set")
-    yield from _postgres_database(base)
 
 
 def hub_settings(tmp_path: Path, database_url: str | None, **overrides: object) -> HubSettings:
