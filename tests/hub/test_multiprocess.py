@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from tests.devnet_process import Devnet
 from tests.hub.conftest import PG_ENV
 from tests.hub.process import HubProcess
