@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from tanglehub.hub.db import now_ms
@@ -57,18 +57,22 @@ def post(session: Session, kind: str, reference: str, lines: Sequence[tuple[str,
     """
     if sum(amount for _, amount in lines) != 0 or not lines:
         raise ValueError(f"journal transaction {reference} does not balance")
-    tx = JournalTransaction(kind=kind, reference=reference, created_at=now_ms())
-    session.add(tx)
-    session.flush()
-    session.add_all(JournalLine(journal_tx_id=tx.id, account=a, amount=amount) for a, amount in lines)
-    for account, amount in sorted(lines):
-        session.execute(
+    conn = session.connection()  # plain Core: no ORM bookkeeping on the deposit path
+    tx_id = conn.execute(
+        insert(JournalTransaction)
+        .values(kind=kind, reference=reference, created_at=now_ms())
+        .returning(JournalTransaction.id)
+    ).scalar_one()
+    conn.execute(
+        insert(JournalLine), [{"journal_tx_id": tx_id, "account": a, "amount": amount} for a, amount in lines]
+    )
+    for account, amount in sorted(lines):  # a fixed order: concurrent posts never deadlock
+        conn.execute(
             update(LedgerAccount)
             .where(LedgerAccount.account == account)
             .values(available=LedgerAccount.available + amount)
         )
-    session.flush()
-    return tx.id
+    return int(tx_id)
 
 
 def balance_of(session: Session, account: str) -> int:
