@@ -9,6 +9,7 @@ import json
 import os
 import signal
 import sys
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -305,3 +306,19 @@ async def test_the_readme_receiver_example_verifies_real_deliveries(hub: Hub, wo
 async def _attempted(hub: Hub, webhook_id: str) -> list[dict[str, Any]] | None:
     log = await _deliveries(hub, webhook_id)
     return log if log and all(d["attempts"] > 0 for d in log) else None
+
+
+def test_the_readme_verify_snippet_agrees_with_the_signer() -> None:
+    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text(encoding="utf-8")
+    start = readme.index("def verify(secret: bytes")
+    block = readme[readme.rindex("```python", 0, start) + len("```python") : readme.index("```", start)]
+    namespace: dict[str, Any] = {}
+    exec(compile(block, "README.md", "exec"), namespace)
+    verify = namespace["verify"]
+    body = b'{"seq":7,"kind":"deposit.credited"}'
+    now = int(time.time())
+    header = signature_header("whsec_readme", now, body)
+    assert verify(b"whsec_readme", header, body) is True
+    assert verify(b"whsec_other", header, body) is False
+    assert verify(b"whsec_readme", header, body + b" ") is False
+    assert verify(b"whsec_readme", signature_header("whsec_readme", now - 3600, body), body) is False
