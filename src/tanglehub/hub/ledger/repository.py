@@ -22,6 +22,7 @@ __all__ = [
     "line_sums",
     "post",
     "user_account",
+    "user_balance",
 ]
 
 DEPOSITS_ACCOUNT = "hub:deposits"
@@ -78,6 +79,25 @@ def post(session: Session, kind: str, reference: str, lines: Sequence[tuple[str,
 def balance_of(session: Session, account: str) -> int:
     """The cached available balance of ``account`` (0 when it has none)."""
     return int(session.scalar(select(LedgerAccount.available).where(LedgerAccount.account == account)) or 0)
+
+
+def user_balance(session: Session, external_id: str) -> tuple[int, int] | None:
+    """(available, locked in timelocked deposits) of the user with the exchange's id, in one query; None when
+    there is no such user."""
+    from tanglehub.hub.models.deposit import Deposit  # noqa: PLC0415 - ledger rows do not need deposits otherwise
+    from tanglehub.hub.models.user import User  # noqa: PLC0415
+
+    locked = (
+        select(func.coalesce(func.sum(Deposit.amount), 0))
+        .where(Deposit.user_id == User.id, Deposit.status == "locked")
+        .scalar_subquery()
+    )
+    row = session.execute(
+        select(LedgerAccount.available, locked)
+        .join(User, User.id == LedgerAccount.user_id)
+        .where(User.external_id == external_id)
+    ).first()
+    return None if row is None else (int(row[0]), int(row[1]))
 
 
 def account_balances(session: Session, accounts: Sequence[str]) -> dict[str, int]:
