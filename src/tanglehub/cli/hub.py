@@ -21,7 +21,7 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated
 
@@ -161,12 +161,17 @@ class _QuietServer(uvicorn.Server):
     def capture_signals(self) -> Iterator[None]:
         yield
 
+    def __init__(self, config: uvicorn.Config, on_exit: Callable[[], None]) -> None:
+        super().__init__(config)
+        self._on_exit = on_exit
+
     def request_exit(self) -> None:
         self.should_exit = True
+        self._on_exit()
 
 
 async def _serve(settings: HubSettings, password: str, *, api: bool, workers: bool) -> None:
-    from tanglehub.hub.api.app import create_app  # noqa: PLC0415
+    from tanglehub.hub.api.app import begin_shutdown, create_app  # noqa: PLC0415
     from tanglehub.hub.context import open_hub  # noqa: PLC0415
     from tanglehub.hub.workers.runner import run_workers  # noqa: PLC0415
 
@@ -180,15 +185,16 @@ async def _serve(settings: HubSettings, password: str, *, api: bool, workers: bo
             logging.getLogger("tanglehub.hub").info("workers running (no API); SIGTERM or Ctrl-C stops them")
             await run_workers(ctx, stop)
             return
+        app = create_app(ctx, with_workers=workers)
         config = uvicorn.Config(
-            create_app(ctx, with_workers=workers),
+            app,
             host=settings.api_host,
             port=settings.api_port,
             log_level="info",
             access_log=False,
             timeout_graceful_shutdown=5,
         )
-        server = _QuietServer(config)
+        server = _QuietServer(config, on_exit=lambda: begin_shutdown(app))
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, server.request_exit)

@@ -10,6 +10,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -152,6 +153,15 @@ def test_bad_configuration_is_one_line(tmp_path: Path, run: Run) -> None:
     assert "TANGLEHUB_HUB_API_PORT" in failed.stderr
 
 
+def _listen(url: str, headers: dict[str, str], lines: list[str]) -> None:
+    try:
+        with httpx.stream("GET", url + "/v1/events/stream", headers=headers, timeout=None) as response:
+            for line in response.iter_lines():
+                lines.append(line)
+    except httpx.HTTPError:
+        lines.append("closed by the server")
+
+
 @pytest.fixture
 def devnet(tmp_path: Path) -> Iterator[Devnet]:
     node = Devnet(tmp_path)
@@ -198,8 +208,16 @@ def test_serve_answers_and_stops_cleanly_on_sigterm(tmp_path: Path, devnet: Devn
         status = _hub(env, "status")
         assert status.returncode == 0, status.stderr
         assert re.search(r"users\s+1", status.stdout), status.stdout
+        streamed: list[str] = []
+        listener = threading.Thread(target=_listen, args=(url, headers, streamed), daemon=True)
+        listener.start()  # a live SSE client must not keep the hub from stopping
+        while not any(line.startswith("id: ") for line in streamed):
+            assert time.monotonic() < deadline, streamed
+            time.sleep(0.1)
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(30) == 0, (tmp_path / "serve.log").read_text()
+        listener.join(30)
+        assert not listener.is_alive()
     finally:
         if proc.poll() is None:
             proc.kill()
