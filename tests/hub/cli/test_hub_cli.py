@@ -224,3 +224,18 @@ def test_serve_answers_and_stops_cleanly_on_sigterm(tmp_path: Path, devnet: Devn
             proc.wait()
         log.close()
     assert "Traceback" not in (tmp_path / "serve.log").read_text()
+
+
+@pytest.mark.slow
+def test_demo_credits_a_faucet_deposit_and_prints_the_walkthrough(tmp_path: Path, run: Run) -> None:
+    done = run({}, "demo", "--exit", "--data-dir", str(tmp_path / "demo"), "--port", "0", "--devnet-port", "0")
+    assert done.returncode == 0, done.stderr
+    balance = re.search(r"balance\s+demo-alice: available ([\d,]+) base units", done.stdout)
+    assert balance, done.stdout
+    assert int(balance.group(1).replace(",", "")) > 0
+    for kind in ("user.created", "address.assigned", "deposit.credited"):
+        assert kind in done.stdout
+    assert re.search(r"docs\s+http://127\.0\.0\.1:\d+/docs", done.stdout)
+    assert len(set(TOKEN.findall(done.stdout))) == 1
+    assert "curl" in done.stdout
+    assert (tmp_path / "demo" / "hub.db").exists()
