@@ -6,6 +6,8 @@
 2. Catch-up: credited deposits per second while the scanner works through a backlog of milestones.
 3. Over HTTP (the hub's API in a child process, uvicorn, an admin key): balance reads and deposit-address
    creations per second with p50/p99 latency, 16 concurrent clients.
+   Beside them, ``GET /health`` (no key, no database) under the same load: the ceiling of this machine with
+   the load generator on the same cores.
 4. Baseline, the legacy Hub's model at 10k addresses: one balance request per deposit address per scan
    (here: the indexer's outputs-by-address query per address); a deposit waits at least one full scan.
 
@@ -246,7 +248,8 @@ async def main() -> None:
         database_url = f"{args.postgres}{'&' if '?' in args.postgres else '?'}options=-csearch_path%3D{schema}"
     devnet = DevnetChild(tmp / "devnet.log")
     print(
-        f"hub bench on {'PostgreSQL' if database_url else 'SQLite'} ({os.cpu_count()} cores); devnet at {devnet.url}"
+        f"hub bench on {'PostgreSQL' if database_url else 'SQLite'} ({os.cpu_count()} cores); "
+        f"devnet at {devnet.url}"
     )
     settings = HubSettings(data_dir=tmp / "hub", database_url=database_url, node_urls=(devnet.url,))
     settings.scan_poll_interval = 0.01
@@ -285,6 +288,7 @@ async def main() -> None:
             users = [f"bench-{i % USERS}" for i in range(requests)]
             await load(url, token, [f"/v1/users/{u}/balance" for u in users[:200]], "GET")  # warm-up
             reads_rps, reads = await load(url, token, [f"/v1/users/{u}/balance" for u in users], "GET")
+            ceiling_rps, ceiling = await load(url, token, ["/health"] * len(users), "GET")
             new_rps, news = await load(
                 url, token, [f"/v1/users/{u}/deposit-addresses" for u in users[: len(pool) // 2]], "POST"
             )
@@ -300,12 +304,12 @@ async def main() -> None:
             )
         print(f"Catch-up: {credited} deposits credited in {seconds:.2f} s = {credited / seconds:,.0f} deposits/s")
         print("Over HTTP (16 clients):")
-        print(
-            f"  balance reads:             {reads_rps:7,.0f} req/s  p50 {pct(reads, 0.5):6.1f} ms  p99 {pct(reads, 0.99):6.1f} ms"
-        )
-        print(
-            f"  deposit-address creations: {new_rps:7,.0f} req/s  p50 {pct(news, 0.5):6.1f} ms  p99 {pct(news, 0.99):6.1f} ms"
-        )
+        rows = [("balance reads", reads_rps, reads), ("deposit-address creations", new_rps, news)]
+        rows.append(("ceiling: GET /health (no key, no DB)", ceiling_rps, ceiling))
+        for label, rps, latencies in rows:
+            print(
+                f"  {label:37} {rps:7,.0f} req/s  p50 {pct(latencies, 0.5):6.1f} ms  p99 {pct(latencies, 0.99):6.1f} ms"
+            )
         print("Baseline, the legacy Hub's model (one balance request per deposit address per scan):")
         print(
             f"  one scan of 10,000 addresses: {legacy:.2f} s ({10_000 / legacy:,.0f} requests/s); a deposit waits"
