@@ -307,9 +307,8 @@ async def main() -> None:
         rows = [("balance reads", reads_rps, reads), ("deposit-address creations", new_rps, news)]
         rows.append(("ceiling: GET /health (no key, no DB)", ceiling_rps, ceiling))
         for label, rps, latencies in rows:
-            print(
-                f"  {label:37} {rps:7,.0f} req/s  p50 {pct(latencies, 0.5):6.1f} ms  p99 {pct(latencies, 0.99):6.1f} ms"
-            )
+            p50, p99 = pct(latencies, 0.5), pct(latencies, 0.99)
+            print(f"  {label:37} {rps:7,.0f} req/s  p50 {p50:6.1f} ms  p99 {p99:6.1f} ms")
         print("Baseline, the legacy Hub's model (one balance request per deposit address per scan):")
         print(
             f"  one scan of 10,000 addresses: {legacy:.2f} s ({10_000 / legacy:,.0f} requests/s); a deposit waits"
