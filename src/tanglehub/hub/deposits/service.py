@@ -182,7 +182,7 @@ def apply_milestones(
                 out, ms.timestamp, min_deposit=min_deposit, sdruc_policy=sdruc_policy, hrp=hrp
             )
             status, reason = c.status, c.reason
-            if address.user_id is None and c.credit > 0:
+            if address.user_id is None and status in ("credited", "locked"):
                 status, reason = "held", "paid to a pool address not yet assigned to a user"
             row = Deposit(
                 output_id=oid_hex,
