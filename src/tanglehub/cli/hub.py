@@ -80,9 +80,13 @@ def read_password(*, confirm: bool = False) -> str:
     return password
 
 
-def _engine(settings: HubSettings) -> Engine:
+def _engine(settings: HubSettings, *, create: bool = False) -> Engine:
+    """The hub's database, migrated; on SQLite it must exist already unless ``create`` (``hub init``)."""
     from tanglehub.hub.db import make_engine, migrate  # noqa: PLC0415
 
+    sqlite_file = Path(settings.data_dir) / "hub.db"
+    if not create and not settings.database_url and not sqlite_file.exists():
+        raise ConfigError(f"no hub database at {sqlite_file}; run `tanglehub hub init` first (or pass --data-dir)")
     engine = make_engine(settings)
     migrate(engine)
     return engine
@@ -125,7 +129,7 @@ def init(
         store.path.unlink(missing_ok=True)
         raise
     store.lock()
-    engine = _engine(settings)
+    engine = _engine(settings, create=True)
     try:
         with make_sessionmaker(engine)() as session:
             token, info = create_api_key(session, "admin (hub init)", ["admin"])

@@ -144,6 +144,14 @@ def test_apikeys_are_created_listed_and_revoked(initialized: tuple[dict[str, str
         assert "Traceback" not in failed.stderr
 
 
+def test_commands_on_a_missing_hub_say_so(tmp_path: Path, run: Run) -> None:
+    for args in (("status",), ("apikey", "list")):
+        failed = run(_env(tmp_path / "nowhere"), *args)
+        assert failed.returncode == 2
+        assert "run `tanglehub hub init` first" in failed.stderr
+    assert not (tmp_path / "nowhere").exists()
+
+
 def test_bad_configuration_is_one_line(tmp_path: Path, run: Run) -> None:
     env = _env(tmp_path / "hub")
     env["TANGLEHUB_HUB_API_PORT"] = "eighty"
