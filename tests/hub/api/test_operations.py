@@ -59,3 +59,15 @@ async def test_metrics_show_lag_backlog_events_and_latency(hub: Hub, receiver: R
     assert _metric(text, count) == 4
     assert 'route="/v1/webhooks",status="201"' in text
     assert "# TYPE tanglehub_hub_deposits gauge" in text
+
+
+async def test_openapi_and_docs_are_served(hub: Hub) -> None:
+    document = (await hub.client.get("/openapi.json")).json()
+    assert "HTTPBearer" in document["components"]["securitySchemes"]
+    for path in ("/v1/users", "/v1/events/stream", "/v1/webhooks/{webhookId}/deliveries/{deliveryId}/redeliver"):
+        assert path in document["paths"]
+    stream = document["paths"]["/v1/events/stream"]["get"]["responses"]["200"]["content"]
+    assert "text/event-stream" in stream
+    docs = await hub.client.get("/docs")
+    assert docs.status_code == 200
+    assert "swagger" in docs.text.lower()
