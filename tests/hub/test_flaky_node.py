@@ -8,6 +8,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+from tests.devnet_process import Devnet
+from tests.hub.conftest import COIN_TYPE, HUB_MNEMONIC
+from tests.hub.helpers import balance, events, in_session, new_user_address
+from tests.hub.test_scenario import wait_for
 
 from tanglehub.hub.addresses.source import SignerAddressSource
 from tanglehub.hub.context import HubContext, open_hub
@@ -18,10 +22,6 @@ from tanglehub.hub.workers.pool import fill_pool
 from tanglehub.hub.workers.scanner import scan_once
 from tanglehub.node.errors import NodeError
 from tanglehub.vault import MnemonicSigner
-from tests.devnet_process import Devnet
-from tests.hub.conftest import COIN_TYPE, HUB_MNEMONIC
-from tests.hub.helpers import balance, events, in_session, new_user_address
-from tests.hub.test_scenario import wait_for
 
 pytestmark = pytest.mark.slow
 
