@@ -81,8 +81,32 @@ PINNED: dict[str, str] = {
     "VAULT_LOCKED": "VaultLockedError",
     "VAULT_NOT_FOUND": "VaultNotFoundError",
     "VAULT_WRONG_PASSWORD": "WrongPasswordError",
+    "HUB_ERROR": "HubError",
+    "HUB_ADDRESS_POOL_EMPTY": "AddressPoolEmpty",
+    "HUB_ARGUMENT_ERROR": "HubArgumentError",
+    "HUB_DEPOSIT_NOT_FOUND": "DepositNotFound",
+    "HUB_IDEMPOTENCY_CONFLICT": "IdempotencyConflict",
+    "HUB_INSUFFICIENT_BALANCE": "InsufficientBalance",
+    "HUB_INVALID_TRANSFER": "InvalidTransfer",
+    "HUB_IN_USE": "HubInUse",
+    "HUB_NETWORK_MISMATCH": "HubNetworkMismatch",
+    "HUB_UNKNOWN_ADDRESS": "UnknownAddress",
+    "HUB_USER_NOT_FOUND": "UserNotFound",
+    "HUB_UNAUTHORIZED": "Unauthorized",
+    "HUB_FORBIDDEN": "Forbidden",
+    "HUB_ROUTE_NOT_FOUND": "ApiNotFound",
+    "HUB_METHOD_NOT_ALLOWED": "MethodNotAllowed",
+    "HUB_REQUEST_INVALID": "RequestInvalid",
+    "HUB_INTERNAL_ERROR": "ApiInternalError",
+    "HUB_INVALID_SCOPE": "InvalidScope",
+    "HUB_API_KEY_NOT_FOUND": "ApiKeyNotFound",
+    "HUB_WEBHOOK_SIGNATURE_INVALID": "SignatureError",
+    "HUB_WEBHOOK_NOT_FOUND": "WebhookNotFound",
+    "HUB_WEBHOOK_DELIVERY_NOT_FOUND": "DeliveryNotFound",
+    "HUB_WEBHOOK_INVALID": "InvalidWebhook",
 }
-"""Code -> class name for the keys, protocol, node and vault layers (and their bases in tanglehub.errors)."""
+"""Code -> class name for the keys, protocol, node, vault and hub (domain) layers (and their bases in
+tanglehub.errors)."""
 
 _CODE = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*")
 
@@ -105,7 +129,7 @@ ERRORS = _all_error_classes()
 
 def test_the_walk_finds_errors_of_every_layer() -> None:
     modules = {cls.__module__.split(".")[1] for cls in ERRORS}
-    assert {"errors", "keys", "protocol", "node", "vault", "devnet", "wallet"} <= modules
+    assert {"errors", "keys", "protocol", "node", "vault", "devnet", "wallet", "hub"} <= modules
 
 
 def test_every_error_class_defines_its_own_code() -> None:

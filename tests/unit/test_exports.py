@@ -1,7 +1,7 @@
 """Public surface: every package's ``__all__`` is sorted, has no duplicates, and every name in it resolves.
 
-Covers every package (a directory with ``__init__.py``) of the keys, protocol, node, vault, devnet and wallet
-layers, subpackages included."""
+Covers every package (a directory with ``__init__.py``) of the keys, protocol, node, vault, devnet, wallet and
+hub layers, subpackages included."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from types import ModuleType
 
 import pytest
 
-LAYERS = ("keys", "protocol", "node", "vault", "devnet", "wallet")
+LAYERS = ("keys", "protocol", "node", "vault", "devnet", "wallet", "hub")
 
 
 def _packages() -> list[str]:

@@ -1,0 +1,121 @@
+"""``HubContext``: what every part of a running hub shares, built by :func:`open_hub`, closed by ``aclose``.
+
+:func:`open_hub` opens (and migrates) the database, takes the SQLite process lock, connects the node pool and
+checks the node's network and bech32 HRP against the settings (a hub for one network refuses a node of
+another), opens the address source (the local vault unless one is given), and sets the scanner's cursor on a
+new hub to the milestone after the node's confirmed one.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from tanglehub.hub.addresses.source import AddressSource, SignerAddressSource
+from tanglehub.hub.db import is_postgres, make_engine, make_sessionmaker, migrate
+from tanglehub.hub.deposits.service import init_cursor
+from tanglehub.hub.errors import HubArgumentError, HubNetworkMismatch
+from tanglehub.hub.locks import ProcessLock
+from tanglehub.hub.settings import HubSettings
+from tanglehub.node import NodePool
+from tanglehub.node.errors import NetworkMismatch
+from tanglehub.node.pool import TransportFactory
+from tanglehub.vault import VaultSigner, VaultStore
+
+__all__ = ["VAULT_FILE", "HubContext", "open_hub", "vault_path"]
+
+VAULT_FILE = "hub.vault"
+"""The vault's file name inside the data directory (written by ``tanglehub hub init``)."""
+
+
+def vault_path(settings: HubSettings) -> Path:
+    """Where the hub's local vault lives: ``<data_dir>/hub.vault``."""
+    return Path(settings.data_dir) / VAULT_FILE
+
+
+@dataclass(slots=True)
+class HubContext:
+    """A running hub's shared parts (see the module docstring). ``clock`` returns Unix seconds."""
+
+    settings: HubSettings
+    engine: Engine
+    sessionmaker: sessionmaker[Session]
+    node: NodePool
+    address_source: AddressSource
+    clock: Callable[[], float] = time.time
+    process_lock: ProcessLock | None = None
+    vault: VaultStore | None = field(default=None, repr=False)
+
+    async def aclose(self) -> None:
+        """Close the node pool, lock the vault, dispose of the engine, release the process lock."""
+        await self.node.aclose()
+        if self.vault is not None:
+            self.vault.lock()
+        self.engine.dispose()
+        if self.process_lock is not None:
+            self.process_lock.release()
+
+
+async def open_hub(
+    settings: HubSettings,
+    *,
+    password: str | None = None,
+    address_source: AddressSource | None = None,
+    transport_factory: TransportFactory | None = None,
+    check_node: bool = True,
+) -> HubContext:
+    """Open a hub on ``settings`` (see the module docstring).
+
+    ``password`` unlocks the local vault when no ``address_source`` is given. ``transport_factory`` lets tests
+    reach an in-process node. Raises :class:`HubInUse` (SQLite already used by another process),
+    :class:`HubNetworkMismatch`, :class:`HubArgumentError` (no address source and no password), node and
+    vault errors.
+    """
+    engine = make_engine(settings)
+    lock: ProcessLock | None = None
+    pool: NodePool | None = None
+    vault: VaultStore | None = None
+    try:
+        if not is_postgres(engine):
+            lock = ProcessLock(Path(settings.data_dir))
+            lock.acquire()
+        migrate(engine)
+        sessions = make_sessionmaker(engine)
+        if address_source is None:
+            if password is None:
+                raise HubArgumentError("the hub needs its vault password (or another address source) to start")
+            vault = VaultStore(vault_path(settings), idle_timeout=None)
+            await vault.unlock_async(password)
+            address_source = SignerAddressSource(VaultSigner(vault), settings.coin_type)
+        pool = NodePool(
+            list(settings.node_urls),
+            transport_factory=transport_factory,
+            network_name=settings.network_name,
+            bech32_hrp=settings.bech32_hrp,
+            max_milestone_age=None,
+        )
+        if check_node:
+            try:
+                info = await pool.get_info()
+            except NetworkMismatch as exc:
+                raise HubNetworkMismatch(
+                    f"the hub is configured for network {settings.network_name!r} (hrp {settings.bech32_hrp!r}) "
+                    f"but the node does not serve it: {exc}"
+                ) from exc
+            with sessions() as session:
+                init_cursor(session, info.status.confirmed_milestone.index + 1)
+        return HubContext(settings, engine, sessions, pool, address_source, process_lock=lock, vault=vault)
+    except BaseException:
+        if pool is not None:
+            await pool.aclose()
+        if vault is not None:
+            vault.lock()
+        engine.dispose()
+        if lock is not None:
+            lock.release()
+        raise

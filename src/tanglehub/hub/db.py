@@ -1,0 +1,124 @@
+"""Database engine, sessions, migrations and the write guard.
+
+* :func:`make_engine`: SQLite at ``<data_dir>/hub.db`` (WAL journal, foreign keys on, 30 s busy timeout) unless
+  ``settings.database_url`` names another database (PostgreSQL: ``postgresql+psycopg://user@host/db``).
+* :func:`make_sessionmaker`: synchronous :class:`~sqlalchemy.orm.Session` factory (``expire_on_commit=False``).
+* :func:`migrate`: Alembic ``upgrade head`` from the package's own ``migrations`` folder (no alembic.ini).
+* :func:`lock_writes`: every write transaction calls it first. It serializes writers so that event sequence
+  numbers are assigned in commit order and balance checks see every earlier commit: on PostgreSQL a
+  transaction-scoped advisory lock, on SQLite a write to a guard row (which takes SQLite's single write lock at
+  the start of the transaction, so a deferred transaction never fails to upgrade later).
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from tanglehub.hub.settings import HubSettings
+
+__all__ = ["WRITE_LOCK_KEY", "is_postgres", "lock_writes", "make_engine", "make_sessionmaker", "migrate", "now_ms"]
+
+WRITE_LOCK_KEY = 7001
+"""PostgreSQL advisory lock key (transaction-scoped) that serializes the hub's write transactions. Every hub
+advisory lock uses the two-key form ``(key, hashtext(current_schema()))``, so hubs in different schemas of one
+database never block each other."""
+MIGRATE_LOCK_KEY = 7002
+_XACT_LOCK = text("SELECT pg_advisory_xact_lock(:k, hashtext(current_schema()))")
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+def now_ms() -> int:
+    """The current Unix time in milliseconds (what every ``created_at`` column stores)."""
+    return int(time.time() * 1000)
+
+
+def database_url(settings: HubSettings) -> str:
+    """The SQLAlchemy URL the hub uses: ``settings.database_url`` or SQLite at ``<data_dir>/hub.db``."""
+    if settings.database_url:
+        return settings.database_url
+    return f"sqlite:///{(Path(settings.data_dir) / 'hub.db').resolve()}"
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def make_engine(settings: HubSettings, *, pool_size: int = 10) -> Engine:
+    """A SQLAlchemy engine for the hub's database (see the module docstring); creates ``data_dir`` for SQLite."""
+    url = database_url(settings)
+    if url.startswith("sqlite"):
+        Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True)
+
+
+def is_postgres(engine: Engine) -> bool:
+    """True when ``engine`` talks to PostgreSQL."""
+    return engine.dialect.name == "postgresql"
+
+
+def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
+    """The hub's synchronous session factory on ``engine``."""
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+def alembic_config(engine: Engine) -> Config:
+    """An Alembic config in code (no alembic.ini) pointing at the package's migrations, bound to ``engine``."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("path_separator", "os")
+    config.attributes["engine"] = engine
+    return config
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the database schema to the newest revision (Alembic ``upgrade head``); safe to run every start."""
+    with engine.begin() as connection:
+        if is_postgres(engine):
+            # two processes starting together must not both create the tables
+            connection.execute(
+                text("SELECT pg_advisory_xact_lock(:k, hashtext(current_schema()))"), {"k": MIGRATE_LOCK_KEY}
+            )
+        config = alembic_config(engine)
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+_LOCKED = "tanglehub.write_locked"
+"""``session.info`` flag: this session's current transaction holds the write guard (cleared when it ends)."""
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_transaction_state(session: Session, transaction: Any) -> None:
+    if transaction.parent is None:
+        session.info.pop(_LOCKED, None)
+        session.info.pop("tanglehub.event_seq", None)
+
+
+def lock_writes(session: Session) -> None:
+    """Serialize this write transaction with every other hub writer (held until commit or rollback).
+
+    Re-entrant: a transaction that holds the guard does not ask again.
+    """
+    if session.info.get(_LOCKED):
+        return
+    session.info[_LOCKED] = True
+    bind = session.get_bind()
+    if bind.dialect.name == "postgresql":
+        session.execute(_XACT_LOCK, {"k": WRITE_LOCK_KEY})
+    else:
+        session.execute(text("UPDATE scanner_state SET value = value + 1 WHERE name = 'write_guard'"))

@@ -1,0 +1,5 @@
+"""The users domain: service (rules), repository (queries), schemas (API models), routes (thin HTTP)."""
+
+from __future__ import annotations
+
+__all__: list[str] = []

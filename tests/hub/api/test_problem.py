@@ -1,0 +1,73 @@
+"""Every error is RFC 9457 problem+json with a stable code: unknown routes, wrong methods, invalid requests
+(with field paths), domain errors, and unexpected exceptions (a generic 500 without internals)."""
+
+from __future__ import annotations
+
+import httpx
+from fastapi import APIRouter
+
+from tanglehub.hub.api.app import create_app
+from tanglehub.hub.webhooks.service import WebhookNotFound
+
+from .conftest import Hub
+
+FIELDS = {"type", "title", "status", "detail", "code"}
+
+
+def _problem(response: httpx.Response, status: int, code: str) -> dict[str, object]:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    body: dict[str, object] = response.json()
+    assert set(body) >= FIELDS
+    assert body["status"] == status
+    assert body["code"] == code
+    assert body["type"] == f"urn:tanglehub:problem:{code}"
+    return body
+
+
+async def test_unknown_route_and_wrong_method(hub: Hub) -> None:
+    _problem(await hub.client.get("/v1/nothing-here"), 404, "HUB_ROUTE_NOT_FOUND")
+    response = await hub.client.put("/v1/events", headers=hub.keys.header("read"))
+    _problem(response, 405, "HUB_METHOD_NOT_ALLOWED")
+    assert "GET" in response.headers["allow"]
+
+
+async def test_validation_errors_name_the_fields(hub: Hub) -> None:
+    admin = hub.keys.header("admin")
+    body = _problem(
+        await hub.client.post("/v1/webhooks", json={"url": 5, "eventTypes": "x"}, headers=admin),
+        422,
+        "HUB_REQUEST_INVALID",
+    )
+    locations = {e["location"] for e in body["errors"]}  # type: ignore[attr-defined]
+    assert {"body/url", "body/eventTypes"} <= locations
+    body = _problem(
+        await hub.client.post(
+            "/v1/webhooks", content=b"{not json", headers={**admin, "content-type": "application/json"}
+        ),
+        422,
+        "HUB_REQUEST_INVALID",
+    )
+    _problem(await hub.client.get("/v1/events", params={"after": -1}, headers=admin), 422, "HUB_REQUEST_INVALID")
+
+
+async def test_domain_errors_carry_their_code(hub: Hub) -> None:
+    response = await hub.client.get("/v1/webhooks/wh_0123", headers=hub.keys.header("admin"))
+    body = _problem(response, 404, WebhookNotFound.code)
+    assert "wh_0123" in str(body["detail"])
+
+
+async def test_unexpected_errors_are_a_generic_500(hub: Hub) -> None:
+    app = create_app(hub.ctx)
+    router = APIRouter()
+
+    @router.get("/boom")
+    def boom() -> None:
+        raise RuntimeError("secret internals /etc/passwd")
+
+    app.include_router(router)
+    transport = httpx.ASGITransport(app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://hub.test") as client:
+        body = _problem(await client.get("/boom"), 500, "HUB_INTERNAL_ERROR")
+    assert "internals" not in str(body)
+    assert "Traceback" not in str(body)

@@ -1,0 +1,249 @@
+"""``tanglehub hub`` as a user runs it: init (mnemonic and admin key shown once, nothing secret on disk in
+clear), apikey create/list/revoke, status, and serve as a child process against a devnet child process
+(health, readiness, an authenticated call, a clean stop on SIGTERM). Errors are one line with exit code 2."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from tests.devnet_process import Devnet
+
+from tanglehub.cli.main import main
+from tanglehub.devnet.server import free_port
+
+PASSWORD = "a long test password for the hub vault"
+TOKEN = re.compile(r"thk_[0-9a-f]+_[A-Za-z0-9_-]+")
+
+
+def _env(data_dir: Path, node_url: str = "http://127.0.0.1:9") -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TANGLEHUB_HUB_")}
+    env.update(
+        TANGLEHUB_HUB_PASSWORD=PASSWORD,
+        TANGLEHUB_HUB_DATA_DIR=str(data_dir),
+        TANGLEHUB_HUB_NODE_URLS=node_url,
+        TANGLEHUB_HUB_ADDRESS_POOL_TARGET="20",
+        TANGLEHUB_HUB_ADDRESS_POOL_LOW_WATER="5",
+        TANGLEHUB_HUB_ADDRESS_POOL_BATCH="10",
+    )
+    return env
+
+
+def _hub(env: dict[str, str], *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    """Run ``tanglehub hub ...`` in a child process (for the serve test, which needs a process to signal)."""
+    return subprocess.run(
+        [sys.executable, "-m", "tanglehub.cli.main", "hub", *args],
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+Run = Callable[..., subprocess.CompletedProcess[str]]
+
+
+@pytest.fixture
+def run(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Run:
+    """Run ``tanglehub hub ...`` in this process (as ``main(argv)`` does) with the given environment."""
+
+    def call(env: dict[str, str], *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+        for key in [k for k in os.environ if k.startswith("TANGLEHUB_HUB_")]:
+            monkeypatch.delenv(key)
+        for key, value in env.items():
+            if key.startswith("TANGLEHUB_HUB_"):
+                monkeypatch.setenv(key, value)
+        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin or ""))
+        capsys.readouterr()
+        code = main(["hub", *args])
+        out, err = capsys.readouterr()
+        return subprocess.CompletedProcess(args, code, out, err)
+
+    return call
+
+
+@pytest.fixture
+def initialized(tmp_path: Path, run: Run) -> tuple[dict[str, str], str, str]:
+    """A hub initialized in tmp_path/hub: (env, mnemonic shown, admin key shown)."""
+    env = _env(tmp_path / "hub")
+    done = run(env, "init")
+    assert done.returncode == 0, done.stderr
+    words = [line.strip() for line in done.stdout.splitlines() if len(line.split()) == 24]
+    assert len(words) == 1, done.stdout
+    (token,) = TOKEN.findall(done.stdout)
+    return env, words[0], token
+
+
+def test_init_shows_the_mnemonic_and_key_once_and_keeps_them_off_disk(
+    initialized: tuple[dict[str, str], str, str], tmp_path: Path, run: Run
+) -> None:
+    env, mnemonic, token = initialized
+    files = [p for p in (tmp_path / "hub").rglob("*") if p.is_file()]
+    assert {p.name for p in files} >= {"hub.vault", "hub.db"}
+    secret = token.rsplit("_", 1)[-1].encode()
+    for path in files:
+        data = path.read_bytes()
+        assert mnemonic.split()[0].encode() + b" " + mnemonic.split()[1].encode() not in data, path
+        assert secret not in data, path
+    again = run(env, "init")
+    assert again.returncode == 2
+    assert again.stderr.startswith("error: ")
+    assert "already exists" in again.stderr
+    assert "Traceback" not in again.stderr
+
+
+def test_init_imports_a_mnemonic_from_stdin(tmp_path: Path, run: Run) -> None:
+    from tests.hub.api.conftest import MNEMONIC
+
+    env = _env(tmp_path / "imported")
+    done = run(env, "init", "--import", stdin=MNEMONIC + "\n")
+    assert done.returncode == 0, done.stderr
+    assert MNEMONIC not in done.stdout
+    assert len(TOKEN.findall(done.stdout)) == 1
+    bad = run(_env(tmp_path / "bad"), "init", "--import", stdin="not a mnemonic at all\n")
+    assert bad.returncode == 2
+    assert "Traceback" not in bad.stderr
+    assert not (tmp_path / "bad" / "hub.vault").exists()
+
+
+def test_apikeys_are_created_listed_and_revoked(initialized: tuple[dict[str, str], str, str], run: Run) -> None:
+    env, _, admin = initialized
+    made = run(env, "apikey", "create", "--name", "reporting", "--scope", "read", "--scope", "deposit")
+    assert made.returncode == 0, made.stderr
+    (token,) = TOKEN.findall(made.stdout)
+    key_id = token.split("_")[1]
+    listed = run(env, "apikey", "list")
+    assert key_id in listed.stdout
+    assert admin.split("_")[1] in listed.stdout
+    assert token.rsplit("_", 1)[-1] not in listed.stdout
+    row = next(line for line in listed.stdout.splitlines() if line.startswith(key_id))
+    assert "deposit,read" in row
+    revoked = run(env, "apikey", "revoke", key_id)
+    assert revoked.returncode == 0, revoked.stderr
+    row = next(line for line in run(env, "apikey", "list").stdout.splitlines() if line.startswith(key_id))
+    assert re.search(r"\d{4}-\d\d-\d\d .*\d{4}-\d\d-\d\d", row), row
+    for args, message in (
+        (("apikey", "create", "--name", "x", "--scope", "root"), "unknown scope"),
+        (("apikey", "revoke", "nope"), "no API key"),
+    ):
+        failed = run(env, *args)
+        assert failed.returncode == 2, failed.stdout
+        assert message in failed.stderr
+        assert "Traceback" not in failed.stderr
+
+
+def test_commands_on_a_missing_hub_say_so(tmp_path: Path, run: Run) -> None:
+    for args in (("status",), ("apikey", "list")):
+        failed = run(_env(tmp_path / "nowhere"), *args)
+        assert failed.returncode == 2
+        assert "run `tanglehub hub init` first" in failed.stderr
+    assert not (tmp_path / "nowhere").exists()
+
+
+def test_bad_configuration_is_one_line(tmp_path: Path, run: Run) -> None:
+    env = _env(tmp_path / "hub")
+    env["TANGLEHUB_HUB_API_PORT"] = "eighty"
+    failed = run(env, "status")
+    assert failed.returncode == 2
+    assert failed.stderr.strip().count("\n") == 0
+    assert "TANGLEHUB_HUB_API_PORT" in failed.stderr
+
+
+def _listen(url: str, headers: dict[str, str], lines: list[str]) -> None:
+    try:
+        with httpx.stream("GET", url + "/v1/events/stream", headers=headers, timeout=None) as response:
+            for line in response.iter_lines():
+                lines.append(line)
+    except httpx.HTTPError:
+        lines.append("closed by the server")
+
+
+@pytest.fixture
+def devnet(tmp_path: Path) -> Iterator[Devnet]:
+    node = Devnet(tmp_path)
+    yield node
+    node.stop()
+
+
+@pytest.mark.slow
+def test_serve_answers_and_stops_cleanly_on_sigterm(tmp_path: Path, devnet: Devnet) -> None:
+    env = _env(tmp_path / "hub", devnet.url)
+    done = _hub(env, "init")
+    assert done.returncode == 0, done.stderr
+    (token,) = TOKEN.findall(done.stdout)
+    port = free_port()
+    log = (tmp_path / "serve.log").open("wb")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tanglehub.cli.main", "hub", "serve", "--port", str(port)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(url + "/health", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert proc.poll() is None, (tmp_path / "serve.log").read_text()
+            assert time.monotonic() < deadline, (tmp_path / "serve.log").read_text()
+            time.sleep(0.2)
+        headers = {"Authorization": f"Bearer {token}"}
+        made = httpx.post(url + "/v1/users", json={"userId": "carol"}, headers=headers, timeout=10)
+        assert made.status_code == 201, made.text
+        while (ready := httpx.get(url + "/ready", timeout=10)).status_code != 200:
+            assert time.monotonic() < deadline, ready.text
+            time.sleep(0.2)
+        assert ready.json()["checks"]["signer"]["ok"] is True
+        second = _hub(env, "serve", "--port", str(free_port()))
+        assert second.returncode == 2, "a second hub process on the same SQLite database must be refused"
+        assert "Traceback" not in second.stderr
+        status = _hub(env, "status")
+        assert status.returncode == 0, status.stderr
+        assert re.search(r"users\s+1", status.stdout), status.stdout
+        streamed: list[str] = []
+        listener = threading.Thread(target=_listen, args=(url, headers, streamed), daemon=True)
+        listener.start()  # a live SSE client must not keep the hub from stopping
+        while not any(line.startswith("id: ") for line in streamed):
+            assert time.monotonic() < deadline, streamed
+            time.sleep(0.1)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(30) == 0, (tmp_path / "serve.log").read_text()
+        listener.join(30)
+        assert not listener.is_alive()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        log.close()
+    assert "Traceback" not in (tmp_path / "serve.log").read_text()
+
+
+@pytest.mark.slow
+def test_demo_credits_a_faucet_deposit_and_prints_the_walkthrough(tmp_path: Path, run: Run) -> None:
+    done = run({}, "demo", "--exit", "--data-dir", str(tmp_path / "demo"), "--port", "0", "--devnet-port", "0")
+    assert done.returncode == 0, done.stderr
+    balance = re.search(r"balance\s+demo-alice: available ([\d,]+) base units", done.stdout)
+    assert balance, done.stdout
+    assert int(balance.group(1).replace(",", "")) > 0
+    for kind in ("user.created", "address.assigned", "deposit.credited"):
+        assert kind in done.stdout
+    assert re.search(r"docs\s+http://127\.0\.0\.1:\d+/docs", done.stdout)
+    assert len(set(TOKEN.findall(done.stdout))) == 1
+    assert "curl" in done.stdout
+    assert (tmp_path / "demo" / "hub.db").exists()
