@@ -22,7 +22,7 @@ from tanglehub.signer.certs import make_certificates
 from tanglehub.signer.errors import SignerConfigError
 from tanglehub.signer.home import SignerHome, open_service
 from tanglehub.signer.policy import load_policy, policy_toml
-from tanglehub.signer.server import make_server, tls_files
+from tanglehub.signer.server import make_server, serve_until_signalled, tls_files
 from tanglehub.signer.state import SignerState
 from tanglehub.vault import KdfParams, VaultStore
 
@@ -162,7 +162,7 @@ def serve(  # noqa: PLR0917 - typer options
     typer.echo(f"signer serving https://{host}:{port} (mutual TLS) for {service.policy.network_name!r}")
     server = make_server(service, host, port, tls, log_level="warning")
     try:
-        server.run()
+        asyncio.run(serve_until_signalled(server))
     finally:
         service.state.close()
 

@@ -9,9 +9,12 @@ CA, is refused there too, before any route runs.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import signal
 import ssl
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +24,7 @@ from tanglehub.signer.app import create_app
 from tanglehub.signer.errors import SignerConfigError
 from tanglehub.signer.service import SigningService
 
-__all__ = ["BackgroundSigner", "TlsFiles", "make_server", "tls_files"]
+__all__ = ["BackgroundSigner", "TlsFiles", "make_server", "serve_until_signalled", "tls_files"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +69,21 @@ def make_server(
         lifespan="off",
     )
     return uvicorn.Server(config)
+
+
+@contextlib.contextmanager
+def _no_capture() -> Iterator[None]:
+    yield
+
+
+async def serve_until_signalled(server: uvicorn.Server) -> None:
+    """Serve until SIGINT or SIGTERM, then shut down cleanly (both signals mean the same: finish in-flight
+    requests, close, exit 0), instead of uvicorn re-raising the signal after shutdown."""
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, server.handle_exit, sig, None)
+    server.capture_signals = _no_capture  # type: ignore[method-assign]
+    await server.serve()
 
 
 class BackgroundSigner:
