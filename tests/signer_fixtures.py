@@ -78,7 +78,7 @@ class Harness:
 
     def input(self, output: Output, chain: Bip44) -> dict[str, Any]:
         self.counter += 1
-        oid = os.urandom(32) + self.counter.to_bytes(2, "little")
+        oid = os.urandom(32) + (self.counter % 128).to_bytes(2, "little")
         return {"outputId": hex_from_bytes(oid), "output": output.to_json(), "chain": chain_json(chain)}
 
     def request(

@@ -122,21 +122,35 @@ class SigningService:
         return answer
 
     async def _approve(self, req: SignRequest) -> Approval:
-        chains = unique_chains([i.chain for i in req.inputs])
-        hashes: dict[Bip44, bytes] = {}
-        for chain in chains:
-            if chain.coin_type == self.policy.coin_type and chain.account in self.policy.accounts:
-                (hashes[chain],) = await self._signer.ed25519_address_hashes(
-                    chain.coin_type, chain.account, chain.change == 1, chain.address_index, 1
-                )
+        hashes = await self._key_hashes(unique_chains([i.chain for i in req.inputs]))
         approval = check_request(req, self.policy, lambda c: hashes.get(c, b""), self.state.is_own)
         await self._check_counters(req, approval)
         return approval
+
+    async def _key_hashes(self, chains: Sequence[Bip44]) -> dict[Bip44, bytes]:
+        """Address hashes of the chains on this signer's coin type and accounts: from the addresses it recorded
+        when it derived them, deriving only those it never handed out."""
+        hashes: dict[Bip44, bytes] = {}
+        groups: dict[tuple[int, int], list[Bip44]] = {}
+        for chain in chains:
+            if chain.coin_type == self.policy.coin_type and chain.account in self.policy.accounts:
+                groups.setdefault((chain.account, chain.change), []).append(chain)
+        for (account, change), members in groups.items():
+            known = self.state.recorded_hashes(account, change, [c.address_index for c in members])
+            for chain in members:
+                h = known.get(chain.address_index)
+                if h is None:
+                    (h,) = await self._signer.ed25519_address_hashes(
+                        chain.coin_type, account, change == 1, chain.address_index, 1
+                    )
+                hashes[chain] = h
+        return hashes
 
     async def _check_counters(self, req: SignRequest, approval: Approval) -> None:
         limits = self.policy.limits
         since = self.state.now() - limits.window_seconds
         essence_hash = req.essence.hash()
+        window_total, window_per = self.state.window_usage(since)
         batch_total = 0
         batch_per: dict[str, int] = {}
         for key, address, amount in approval.payouts():
@@ -153,7 +167,7 @@ class SigningService:
                         f"withdrawal {key} is already in another signed transaction, which is not provably dead",
                     )
                 continue
-            total, per = self.state.window_totals(since, address)
+            total, per = window_total, window_per.get(address, 0)
             batch_total += amount
             batch_per[address] = batch_per.get(address, 0) + amount
             if total + batch_total > limits.max_per_window:

@@ -109,6 +109,20 @@ class SignerState:
                 [(account, change, start + i, h) for i, h in enumerate(hashes)],
             )
 
+    def recorded_hashes(self, account: int, change: int, indexes: Sequence[int]) -> dict[int, bytes]:
+        """The recorded address hashes of ``indexes`` on ``account``/``change`` (those derived before)."""
+        found: dict[int, bytes] = {}
+        with self._lock:
+            for i in range(0, len(indexes), 500):
+                chunk = list(indexes[i : i + 500])
+                marks = ",".join("?" * len(chunk))
+                rows = self._db.execute(
+                    f"SELECT idx, hash FROM addresses WHERE account = ? AND change = ? AND idx IN ({marks})",  # noqa: S608
+                    (account, change, *chunk),
+                )
+                found.update({int(r[0]): bytes(r[1]) for r in rows})
+        return found
+
     def is_own(self, address_hash: bytes) -> bool:
         """True when the signer derived this Ed25519 address hash."""
         with self._lock:
@@ -133,18 +147,14 @@ class SignerState:
             ).fetchone()
         return None if row is None else CountedWithdrawal(row[0], row[1], row[2])
 
-    def window_totals(self, since: float, address: str) -> tuple[int, int]:
-        """(all withdrawals, withdrawals to ``address``) first signed at or after ``since``."""
+    def window_usage(self, since: float) -> tuple[int, dict[str, int]]:
+        """(total, per destination address) of the withdrawals first signed at or after ``since``."""
         with self._lock:
-            total = self._db.execute(
-                "SELECT COALESCE(SUM(amount), 0) FROM withdrawals WHERE first_at >= ?", (since,)
-            )
-            t = int(total.fetchone()[0])
-            per = self._db.execute(
-                "SELECT COALESCE(SUM(amount), 0) FROM withdrawals WHERE first_at >= ? AND address = ?",
-                (since, address),
-            )
-            return t, int(per.fetchone()[0])
+            rows = self._db.execute(
+                "SELECT address, SUM(amount) FROM withdrawals WHERE first_at >= ? GROUP BY address", (since,)
+            ).fetchall()
+        per = {str(r[0]): int(r[1]) for r in rows}
+        return sum(per.values()), per
 
     def signed_transaction(self, essence_hash: bytes) -> tuple[bytes, list[bytes]] | None:
         """(transaction id, consumed output ids) of the transaction signed with this essence, or None."""

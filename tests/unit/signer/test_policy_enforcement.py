@@ -254,7 +254,7 @@ async def test_a_withdrawal_moves_to_a_new_transaction_once_the_old_one_is_prova
     await h.service.sign(second)
     assert seen == [bytes.fromhex(first["transactionId"][2:])]
     # counted once: the window total holds one withdrawal of 1,000,000
-    assert h.service.state.window_totals(0, _user_address(b"w")) == (1_000_000, 1_000_000)
+    assert h.service.state.window_usage(0) == (1_000_000, {_user_address(b"w"): 1_000_000})
 
 
 async def test_authorizations_missing_forged_or_for_another_amount_are_refused(tmp_path: Path) -> None:
