@@ -16,6 +16,7 @@ FORBIDDEN: dict[str, frozenset[str]] = {
     "devnet": frozenset({"wallet", "hub", "cli"}),
     "vault": frozenset({"wallet", "hub", "cli"}),
     "wallet": frozenset({"hub", "cli", "devnet"}),
+    "signer": frozenset({"wallet", "hub", "cli", "devnet"}),
 }
 """Layer -> tanglehub layers it must never import."""
 KEYS_MAY_IMPORT = frozenset({"keys", "errors"})

@@ -21,6 +21,7 @@ from tanglehub.signer.audit import verify_records
 from tanglehub.signer.certs import make_certificates
 from tanglehub.signer.errors import SignerConfigError
 from tanglehub.signer.home import SignerHome, open_service
+from tanglehub.signer.legacy import new_salt, seal_salt
 from tanglehub.signer.policy import load_policy, policy_toml
 from tanglehub.signer.server import make_server, serve_until_signalled, tls_files
 from tanglehub.signer.state import SignerState
@@ -76,12 +77,18 @@ def init(  # noqa: PLR0917 - typer options
     kdf: Annotated[str, typer.Option(help="Vault key-derivation strength: moderate, sensitive, interactive.")] = (
         "moderate"
     ),
+    key_scheme: Annotated[
+        str,
+        typer.Option(help="Deposit keys: 'hd' (BIP44, default) or 'legacy-hub' (Argon2id(seed UUID, salt)). "),
+    ] = "hd",
 ) -> None:
     """Create the vault (a new mnemonic shown once, or --import) and a starting policy file."""
     try:
         params = _KDF.get(kdf)
         if params is None:
             raise SignerConfigError(f"--kdf must be one of {', '.join(_KDF)}, got {kdf!r}")
+        if key_scheme not in ("hd", "legacy-hub"):
+            raise SignerConfigError(f"--key-scheme must be hd or legacy-hub, got {key_scheme!r}")
         home = SignerHome(data_dir)
         if home.vault.exists():
             raise SignerConfigError(
@@ -100,8 +107,13 @@ def init(  # noqa: PLR0917 - typer options
         else:
             shown = store.generate_mnemonic()
         store.lock()
+        if key_scheme == "legacy-hub":
+            seal_salt(home.legacy_salt, new_salt(), password, params)
         if not home.policy.exists():
-            home.policy.write_text(policy_toml(network_name, hrp, coin_type, node_url), "utf-8")
+            home.policy.write_text(
+                policy_toml(network_name, hrp, coin_type, node_url, legacy_deposits=key_scheme == "legacy-hub"),
+                "utf-8",
+            )
         load_policy(home.policy)
     except TanglehubError as exc:
         raise _fail(exc) from None

@@ -5,6 +5,8 @@ Routes:
 - ``GET /health``: ``{"status": "ok", "networkName", "coinType", "accounts"}``.
 - ``POST /v1/addresses/derive`` ``{"account", "change", "start", "count"}``: ``{"addresses": ["0x<hash>", ...]}``
   (32-byte Ed25519 address hashes; at most 10,000 per call).
+- ``POST /v1/addresses/derive-legacy`` ``{"seedUuids": [...]}`` (legacy Hub key scheme, when the policy enables
+  it): ``{"addresses": [...]}``.
 - ``POST /v1/transactions/sign`` (:mod:`tanglehub.signer.request`): ``{"transactionId", "payload", "auditSeq"}``.
 
 No route returns a seed, a mnemonic or a private key. Errors are RFC 9457 problem+json with the stable
@@ -27,9 +29,15 @@ from tanglehub.protocol.jsonutil import hex_from_bytes
 from tanglehub.signer.errors import SignerRequestError, SigningRefused
 from tanglehub.signer.service import MAX_DERIVE, SigningService
 
-__all__ = ["DeriveRequest", "create_app"]
+__all__ = ["DeriveLegacyRequest", "DeriveRequest", "create_app"]
 
 _PROBLEM = "application/problem+json"
+
+
+class DeriveLegacyRequest(BaseModel):
+    """Legacy Hub key scheme: the seed UUIDs whose address hashes to derive (1..100)."""
+
+    seedUuids: list[str] = Field(min_length=1, max_length=100)
 
 
 class DeriveRequest(BaseModel):
@@ -90,6 +98,11 @@ def create_app(service: SigningService) -> FastAPI:
     @app.post("/v1/addresses/derive")
     async def derive(body: DeriveRequest) -> dict[str, object]:
         hashes = await service.derive(body.account, body.change, body.start, body.count)
+        return {"addresses": [hex_from_bytes(h) for h in hashes]}
+
+    @app.post("/v1/addresses/derive-legacy")
+    async def derive_legacy(body: DeriveLegacyRequest) -> dict[str, object]:
+        hashes = await service.derive_legacy(body.seedUuids)
         return {"addresses": [hex_from_bytes(h) for h in hashes]}
 
     @app.post("/v1/transactions/sign")

@@ -69,7 +69,9 @@ def _parse_address(text: str, hrp: str, what: str) -> Address:
         ) from exc
 
 
-def _check_inputs(req: SignRequest, policy: Policy, key_hash: Callable[[Bip44], bytes]) -> dict[Address, int]:
+def _check_inputs(
+    req: SignRequest, policy: Policy, key_hash: Callable[[Bip44 | str], bytes]
+) -> dict[Address, int]:
     essence = req.essence
     if [i.output_id for i in req.inputs] != [u.output_id for u in essence.inputs]:
         raise _refuse(RefusalReason.INPUTS_MISMATCH, "the inputs given are not the essence's inputs in order")
@@ -80,7 +82,12 @@ def _check_inputs(req: SignRequest, policy: Policy, key_hash: Callable[[Bip44], 
     returns: dict[Address, int] = {}
     for n, item in enumerate(req.inputs):
         chain = item.chain
-        if chain.coin_type != policy.coin_type or chain.account not in policy.accounts:
+        if chain is None:
+            if not policy.legacy_deposits:
+                raise _refuse(
+                    RefusalReason.INPUT_NOT_OWNED, f"input {n} names a seed UUID; this signer is HD only"
+                )
+        elif chain.coin_type != policy.coin_type or chain.account not in policy.accounts:
             raise _refuse(
                 RefusalReason.INPUT_NOT_OWNED,
                 f"input {n} names coin type {chain.coin_type}, account {chain.account}: "
@@ -88,7 +95,7 @@ def _check_inputs(req: SignRequest, policy: Policy, key_hash: Callable[[Bip44], 
             )
         output = item.output
         owner = output.address if isinstance(output, BasicOutput | NftOutput) else None
-        if not isinstance(owner, Ed25519Address) or owner.pub_key_hash != key_hash(chain):
+        if not isinstance(owner, Ed25519Address) or owner.pub_key_hash != key_hash(item.key_ref):
             raise _refuse(
                 RefusalReason.INPUT_NOT_OWNED, f"input {n} is not owned by the key of the chain given for it"
             )
@@ -167,10 +174,11 @@ def _justify_output(  # noqa: PLR0917 - one output and the check's running state
 
 
 def check_request(
-    req: SignRequest, policy: Policy, key_hash: Callable[[Bip44], bytes], is_own: Callable[[bytes], bool]
+    req: SignRequest, policy: Policy, key_hash: Callable[[Bip44 | str], bytes], is_own: Callable[[bytes], bool]
 ) -> Approval:
-    """Check ``req`` against ``policy``; ``key_hash(chain)`` is the Ed25519 address hash of a chain's key and
-    ``is_own(hash)`` tells whether the signer derived an address. Raises :class:`SigningRefused`."""
+    """Check ``req`` against ``policy``; ``key_hash(ref)`` is the Ed25519 address hash of a key (a BIP44 chain
+    or a legacy seed UUID) and ``is_own(hash)`` tells whether the signer derived an address. Raises
+    :class:`SigningRefused`."""
     if req.essence.network_id != policy.network_id:
         raise _refuse(
             RefusalReason.WRONG_NETWORK,

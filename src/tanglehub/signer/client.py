@@ -96,6 +96,11 @@ class RemoteSigner:
         )
         return [hex_to_bytes(h, f"addresses[{i}]", 32) for i, h in enumerate(body["addresses"])]
 
+    async def derive_legacy_addresses(self, seed_uuids: list[str]) -> list[bytes]:
+        """Address hashes of legacy-scheme seed UUIDs (the hub stores only the UUIDs)."""
+        body = await self._post("/v1/addresses/derive-legacy", {"seedUuids": seed_uuids})
+        return [hex_to_bytes(h, f"addresses[{i}]", 32) for i, h in enumerate(body["addresses"])]
+
     async def ed25519_address_hashes(
         self, coin_type: int, account: int, internal: bool, start: int, count: int
     ) -> list[bytes]:

@@ -10,10 +10,12 @@ Layout of ``<data-dir>``::
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from pathlib import Path
 
 from tanglehub.signer.errors import SignerConfigError
+from tanglehub.signer.legacy import LegacyKeys, open_salt
 from tanglehub.signer.node_check import NodeDeadCheck
 from tanglehub.signer.policy import load_policy
 from tanglehub.signer.service import SigningService
@@ -45,6 +47,11 @@ class SignerHome:
         return self.root / "signer.db"
 
     @property
+    def legacy_salt(self) -> Path:
+        """The encrypted legacy-scheme salt (only with ``legacy_deposits = true``)."""
+        return self.root / "legacy-salt.vault"
+
+    @property
     def certs(self) -> Path:
         """The certificate folder."""
         return self.root / "certs"
@@ -67,6 +74,11 @@ async def open_service(home: SignerHome, password: str, kdf: KdfParams = KdfPara
     await signer.unlock(password)
     if not store.has_mnemonic:
         raise SignerConfigError(f"the vault {home.vault} holds no mnemonic; run 'tanglehub signer init' again")
+    legacy = None
+    if policy.legacy_deposits:
+        if not home.legacy_salt.exists():
+            raise SignerConfigError(f"the policy enables legacy_deposits but {home.legacy_salt} does not exist")
+        legacy = LegacyKeys(await asyncio.to_thread(open_salt, home.legacy_salt, password))
     state = SignerState(home.state)
     dead_check = NodeDeadCheck(policy.node_url) if policy.node_url else None
-    return SigningService(policy, state, signer, dead_check)
+    return SigningService(policy, state, signer, dead_check, legacy)

@@ -8,6 +8,7 @@ Shape (every amount an integer of the smallest unit, as a TOML integer or a deci
     accounts = [0, 1]                      # BIP44 accounts the signer derives and signs for
     cold_address = "tst1..."               # optional: the cold address surplus may go to
     node_url = "http://127.0.0.1:14265"    # optional: lets the signer prove an earlier transaction dead
+    legacy_deposits = false                # true: deposit keys by seed UUID (legacy Hub scheme, see legacy.py)
 
     [withdrawals]
     max_per_withdrawal = 1000000000000
@@ -60,6 +61,8 @@ class Policy:
     limits: WithdrawalLimits
     cold_address: Address | None = None
     node_url: str | None = None
+    legacy_deposits: bool = False
+    """True: deposit addresses may use the legacy Hub key scheme (seed UUIDs; :mod:`tanglehub.signer.legacy`)."""
 
     @property
     def network_id(self) -> int:
@@ -150,7 +153,10 @@ def parse_policy(doc: Mapping[str, object]) -> Policy:
         require,
         keys,
     )
-    return Policy(network_name, hrp, coin_type, tuple(accounts), limits, cold, node_url)
+    legacy = doc.get("legacy_deposits", False)
+    if not isinstance(legacy, bool):
+        raise SignerConfigError("policy: legacy_deposits must be true or false")
+    return Policy(network_name, hrp, coin_type, tuple(accounts), limits, cold, node_url, legacy)
 
 
 def load_policy(path: Path) -> Policy:
@@ -168,7 +174,9 @@ def load_policy(path: Path) -> Policy:
     return parse_policy(doc)
 
 
-def policy_toml(network_name: str, hrp: str, coin_type: int, node_url: str | None = None) -> str:
+def policy_toml(
+    network_name: str, hrp: str, coin_type: int, node_url: str | None = None, legacy_deposits: bool = False
+) -> str:
     """A starting policy file for ``signer init`` with conservative limits (edit it before production)."""
     node = f'node_url = "{node_url}"\n' if node_url else ""
     return (
@@ -179,6 +187,7 @@ def policy_toml(network_name: str, hrp: str, coin_type: int, node_url: str | Non
         "accounts = [0, 1]   # 0: deposit addresses, 1: hot wallet\n"
         '# cold_address = "<bech32 address of your cold storage>"\n'
         f"{node}"
+        f"legacy_deposits = {'true' if legacy_deposits else 'false'}\n"
         "\n[withdrawals]\n"
         "max_per_withdrawal = 1000000000000          # 1,000,000 tokens of 6 decimals\n"
         "window_seconds = 86400\n"

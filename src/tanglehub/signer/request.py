@@ -6,6 +6,7 @@ Shape (``POST /v1/transactions/sign``)::
      "essence": <TransactionEssence node JSON>,
      "inputs": [{"outputId": "0x..", "output": <Output JSON>,
                  "chain": {"coinType", "account", "change", "addressIndex"}}, ...],   # essence input order
+               # (legacy Hub key scheme: "seedUuid": "<uuid>" in place of "chain")
      "remainderIndex": <index of the remainder output, optional>,
      "timestamp": <unix seconds the transaction is built for, optional>,
      "justification": {"kind": "withdrawals" | "sweep" | "treasury" | "recovery",
@@ -31,6 +32,7 @@ from tanglehub.protocol.jsonutil import get_field, hex_to_bytes, require_int, re
 from tanglehub.protocol.output import Output, output_from_json
 from tanglehub.protocol.payload.essence import TransactionEssence
 from tanglehub.signer.errors import SignerRequestError
+from tanglehub.signer.legacy import check_uuid
 
 __all__ = ["InputToSign", "Justification", "JustificationKind", "RecoveryClaim", "SignRequest", "WithdrawalClaim"]
 
@@ -45,7 +47,16 @@ class InputToSign:
 
     output_id: bytes
     output: Output
-    chain: Bip44
+    chain: Bip44 | None
+    seed_uuid: str | None = None
+
+    @property
+    def key_ref(self) -> Bip44 | str:
+        """The key that unlocks this input: its BIP44 chain, or its seed UUID (legacy Hub scheme)."""
+        if self.chain is not None:
+            return self.chain
+        assert self.seed_uuid is not None  # one of the two is always set by the parser
+        return self.seed_uuid
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,13 +185,14 @@ def _parse(body: object) -> SignRequest:
     for i, v in enumerate(raw_inputs):
         p = f"inputs[{i}]"
         item = require_object(v, p)
-        inputs.append(
-            InputToSign(
-                hex_to_bytes(get_field(item, "outputId", p), f"{p}.outputId", 34),
-                output_from_json(get_field(item, "output", p), f"{p}.output"),
-                _chain(get_field(item, "chain", p), f"{p}.chain"),
-            )
-        )
+        output_id = hex_to_bytes(get_field(item, "outputId", p), f"{p}.outputId", 34)
+        output = output_from_json(get_field(item, "output", p), f"{p}.output")
+        if ("chain" in item) == ("seedUuid" in item):
+            raise SignerRequestError(f"{p} must name its key by exactly one of chain or seedUuid")
+        if "chain" in item:
+            inputs.append(InputToSign(output_id, output, _chain(item["chain"], f"{p}.chain")))
+        else:
+            inputs.append(InputToSign(output_id, output, None, check_uuid(item["seedUuid"])))
     remainder = obj.get("remainderIndex")
     if remainder is not None:
         remainder = require_int(remainder, "remainderIndex", 0, len(essence.outputs) - 1)

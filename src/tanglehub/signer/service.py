@@ -24,6 +24,7 @@ from tanglehub.protocol.payload import TransactionPayload
 from tanglehub.protocol.semantic import ConflictReason, verify_transaction
 from tanglehub.signer.check import Approval, check_request
 from tanglehub.signer.errors import RefusalReason, SignerRequestError, SigningRefused
+from tanglehub.signer.legacy import LegacyKeys, check_uuid
 from tanglehub.signer.policy import Policy
 from tanglehub.signer.request import SignRequest
 from tanglehub.signer.state import SignerState
@@ -37,6 +38,8 @@ DeadCheck = Callable[[bytes, Sequence[bytes]], Awaitable[bool]]
 
 MAX_DERIVE = 10_000
 """Most addresses one derive call returns."""
+MAX_LEGACY_DERIVE = 100
+"""Most seed UUIDs one legacy derive call takes (each costs an Argon2id run at 128 MiB)."""
 
 
 def _summary(req: SignRequest, policy: Policy) -> dict[str, object]:
@@ -63,12 +66,38 @@ def _summary(req: SignRequest, policy: Policy) -> dict[str, object]:
 class SigningService:
     """The signer's logic, independent of HTTP (the app in :mod:`tanglehub.signer.app` is a thin shell)."""
 
-    def __init__(self, policy: Policy, state: SignerState, signer: Signer, dead_check: DeadCheck | None = None):
+    def __init__(
+        self,
+        policy: Policy,
+        state: SignerState,
+        signer: Signer,
+        dead_check: DeadCheck | None = None,
+        legacy: LegacyKeys | None = None,
+    ) -> None:
         self.policy = policy
         self.state = state
         self._signer = signer
         self._dead_check = dead_check
+        self._legacy = legacy
         self._lock = asyncio.Lock()
+
+    async def derive_legacy(self, seed_uuids: Sequence[str]) -> list[bytes]:
+        """Address hashes of the legacy-scheme keys of ``seed_uuids`` (recorded as the signer's own); one
+        Argon2id run per new UUID. :class:`SigningRefused` when the policy does not enable the scheme."""
+        if not self.policy.legacy_deposits or self._legacy is None:
+            raise SigningRefused(RefusalReason.INPUT_NOT_OWNED, "this signer does not use the legacy key scheme")
+        if not 1 <= len(seed_uuids) <= MAX_LEGACY_DERIVE:
+            raise SignerRequestError(f"derive-legacy: give 1..{MAX_LEGACY_DERIVE} seed UUIDs")
+        uuids = [check_uuid(u) for u in seed_uuids]
+        known = self.state.recorded_legacy(uuids)
+        out: list[bytes] = []
+        for u in uuids:
+            h = known.get(u)
+            if h is None:
+                h = await self._legacy.address_hash(u)
+                await asyncio.to_thread(self.state.record_legacy, u, h)
+            out.append(h)
+        return out
 
     async def derive(self, account: int, change: int, start: int, count: int) -> list[bytes]:
         """Address hashes ``start..start+count-1`` of ``account``/``change`` (recorded as the signer's own).
@@ -122,15 +151,20 @@ class SigningService:
         return answer
 
     async def _approve(self, req: SignRequest) -> Approval:
-        hashes = await self._key_hashes(unique_chains([i.chain for i in req.inputs]))
+        refs = unique_chains([i.key_ref for i in req.inputs])
+        hashes: dict[Bip44 | str, bytes] = {}
+        hashes.update(await self._key_hashes([r for r in refs if isinstance(r, Bip44)]))
+        uuids = [r for r in refs if isinstance(r, str)]
+        if uuids and self._legacy is not None and self.policy.legacy_deposits:
+            hashes.update(zip(uuids, await self.derive_legacy(uuids), strict=True))
         approval = check_request(req, self.policy, lambda c: hashes.get(c, b""), self.state.is_own)
         await self._check_counters(req, approval)
         return approval
 
-    async def _key_hashes(self, chains: Sequence[Bip44]) -> dict[Bip44, bytes]:
+    async def _key_hashes(self, chains: Sequence[Bip44]) -> dict[Bip44 | str, bytes]:
         """Address hashes of the chains on this signer's coin type and accounts: from the addresses it recorded
         when it derived them, deriving only those it never handed out."""
-        hashes: dict[Bip44, bytes] = {}
+        hashes: dict[Bip44 | str, bytes] = {}
         groups: dict[tuple[int, int], list[Bip44]] = {}
         for chain in chains:
             if chain.coin_type == self.policy.coin_type and chain.account in self.policy.accounts:
@@ -190,10 +224,15 @@ class SigningService:
         return await self._dead_check(*signed)
 
     async def _sign(self, req: SignRequest) -> TransactionPayload:
-        chains = [i.chain for i in req.inputs]
-        distinct = unique_chains(chains)
-        answers = await self._signer.sign_ed25519_many(req.essence.hash(), distinct)
-        payload = TransactionPayload(req.essence, build_unlocks(chains, dict(zip(distinct, answers, strict=True))))
+        refs = [i.key_ref for i in req.inputs]
+        message = req.essence.hash()
+        chains = [r for r in unique_chains(refs) if isinstance(r, Bip44)]
+        signatures: dict[Bip44 | str, tuple[bytes, bytes]] = {}
+        signatures.update(zip(chains, await self._signer.sign_ed25519_many(message, chains), strict=True))
+        for ref in unique_chains(refs):
+            if isinstance(ref, str) and self._legacy is not None:
+                signatures[ref] = await self._legacy.sign(message, ref)
+        payload = TransactionPayload(req.essence, build_unlocks(refs, signatures))
         timestamp = req.timestamp if req.timestamp is not None else int(self.state.now())
         reason = verify_transaction(payload, [i.output for i in req.inputs], timestamp)
         if reason is not ConflictReason.NONE:

@@ -27,6 +27,7 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS addresses (
     account INTEGER NOT NULL, change INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL UNIQUE,
     PRIMARY KEY (account, change, idx));
+CREATE TABLE IF NOT EXISTS legacy_addresses (seed_uuid TEXT PRIMARY KEY, hash BLOB NOT NULL UNIQUE);
 CREATE TABLE IF NOT EXISTS requests (
     request_id TEXT PRIMARY KEY, body_hash BLOB NOT NULL, decision TEXT NOT NULL, answer TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS withdrawals (
@@ -123,10 +124,30 @@ class SignerState:
                 found.update({int(r[0]): bytes(r[1]) for r in rows})
         return found
 
-    def is_own(self, address_hash: bytes) -> bool:
-        """True when the signer derived this Ed25519 address hash."""
+    def record_legacy(self, seed_uuid: str, address_hash: bytes) -> None:
+        """Remember a legacy-scheme address (seed UUID -> address hash)."""
+        with self.transaction() as db:
+            db.execute(
+                "INSERT OR IGNORE INTO legacy_addresses (seed_uuid, hash) VALUES (?, ?)", (seed_uuid, address_hash)
+            )
+
+    def recorded_legacy(self, seed_uuids: Sequence[str]) -> dict[str, bytes]:
+        """The recorded address hashes of these seed UUIDs."""
+        found: dict[str, bytes] = {}
         with self._lock:
-            row = self._db.execute("SELECT 1 FROM addresses WHERE hash = ?", (address_hash,)).fetchone()
+            for u in seed_uuids:
+                row = self._db.execute("SELECT hash FROM legacy_addresses WHERE seed_uuid = ?", (u,)).fetchone()
+                if row is not None:
+                    found[u] = bytes(row[0])
+        return found
+
+    def is_own(self, address_hash: bytes) -> bool:
+        """True when the signer derived this Ed25519 address hash (HD or legacy scheme)."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT 1 FROM addresses WHERE hash = ? UNION ALL SELECT 1 FROM legacy_addresses WHERE hash = ?",
+                (address_hash, address_hash),
+            ).fetchone()
         return row is not None
 
     # -- decisions -------------------------------------------------------------------------------------

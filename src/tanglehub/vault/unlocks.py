@@ -7,24 +7,27 @@ owns them, in the essence's input order.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
+from typing import TypeVar
 
-from tanglehub.keys.slip10 import Bip44
 from tanglehub.protocol.unlock import Ed25519Signature, ReferenceUnlock, SignatureUnlock, Unlock
 
 __all__ = ["build_unlocks", "unique_chains"]
 
+K = TypeVar("K", bound=Hashable)
+"""A key reference: a BIP44 chain, or (signing server, legacy scheme) a seed UUID."""
 
-def unique_chains(chains: Sequence[Bip44]) -> list[Bip44]:
+
+def unique_chains(chains: Sequence[K]) -> list[K]:
     """The distinct chains of ``chains`` (one per input, in input order) in first-use order: one signature each."""
     return list(dict.fromkeys(chains))
 
 
-def build_unlocks(chains: Sequence[Bip44], signatures: Mapping[Bip44, tuple[bytes, bytes]]) -> tuple[Unlock, ...]:
+def build_unlocks(chains: Sequence[K], signatures: Mapping[K, tuple[bytes, bytes]]) -> tuple[Unlock, ...]:
     """A signature unlock (public key, signature) for the first input of each chain, reference unlocks for the
     rest; ``chains`` gives each input's chain in input order. A chain missing from ``signatures`` raises
     KeyError (a signer bug, never user input)."""
-    first: dict[Bip44, int] = {}
+    first: dict[K, int] = {}
     unlocks: list[Unlock] = []
     for index, chain in enumerate(chains):
         ref = first.get(chain)

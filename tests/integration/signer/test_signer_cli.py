@@ -65,6 +65,17 @@ def test_init_imports_a_mnemonic_from_stdin_and_does_not_echo_it(tmp_path: Path)
     assert " ".join(words.split()[:2]) not in r.stdout
 
 
+def test_init_with_the_legacy_scheme_seals_a_salt_and_enables_it_in_the_policy(tmp_path: Path) -> None:
+    r = _run(["init", "--data-dir", str(tmp_path), "--kdf", "interactive", "--key-scheme", "legacy-hub"])
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "legacy-salt.vault").exists()
+    assert "legacy_deposits = true" in (tmp_path / "policy.toml").read_text()
+    _one_line_error(
+        _run(["init", "--data-dir", str(tmp_path / "x"), "--key-scheme", "uuid"]),
+        "--key-scheme must be hd or legacy-hub",
+    )
+
+
 def test_init_without_a_password_source_is_refused(tmp_path: Path) -> None:
     _one_line_error(_run(["init", "--data-dir", str(tmp_path)], password=None), "TANGLEHUB_SIGNER_PASSWORD")
 
