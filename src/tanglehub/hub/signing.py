@@ -76,9 +76,7 @@ def _cold_address(settings: HubSettings) -> Address | None:
     try:
         return address_from_bech32(settings.cold_address, expected_hrp=settings.bech32_hrp)
     except TanglehubError as exc:
-        raise SignerConfigError(
-            f"cold_address is not a {settings.bech32_hrp} address: {exc.message}"
-        ) from exc
+        raise SignerConfigError(f"cold_address is not a {settings.bech32_hrp} address: {exc.message}") from exc
 
 
 def policy_from_settings(settings: HubSettings) -> Policy:
@@ -155,7 +153,12 @@ class InProcessSigner:
     async def health(self) -> dict[str, Any]:
         """The same shape as the signing server's ``GET /health``."""
         p = self.policy
-        return {"status": "ok", "networkName": p.network_name, "coinType": p.coin_type, "accounts": list(p.accounts)}
+        return {
+            "status": "ok",
+            "networkName": p.network_name,
+            "coinType": p.coin_type,
+            "accounts": list(p.accounts),
+        }
 
     async def aclose(self) -> None:
         """Close the state database."""
@@ -168,22 +171,15 @@ def open_signer(settings: HubSettings) -> RemoteSigner:
     is not ``https://``."""
     if settings.signer_url is None:
         raise SignerConfigError("signer_url is not set; the hub would use its local vault")
-    missing = [
-        name
-        for name in ("signer_ca", "signer_client_cert", "signer_client_key")
-        if getattr(settings, name) is None
-    ]
-    if missing:
+    ca, cert, key = settings.signer_ca, settings.signer_client_cert, settings.signer_client_key
+    if ca is None or cert is None or key is None:
+        missing = [
+            n
+            for n, v in (("signer_ca", ca), ("signer_client_cert", cert), ("signer_client_key", key))
+            if v is None
+        ]
         raise SignerConfigError(
             f"a remote signer needs {', '.join(missing)} (the CA and the hub's client certificate and key made by "
             "'tanglehub signer certs')"
         )
-    assert settings.signer_ca is not None and settings.signer_client_cert is not None
-    assert settings.signer_client_key is not None
-    return RemoteSigner(
-        settings.signer_url,
-        Path(settings.signer_ca),
-        Path(settings.signer_client_cert),
-        Path(settings.signer_client_key),
-        timeout=settings.signer_timeout,
-    )
+    return RemoteSigner(settings.signer_url, Path(ca), Path(cert), Path(key), timeout=settings.signer_timeout)
