@@ -193,14 +193,15 @@ async def test_held_block_is_reissued_with_the_same_payload(payout_hub: PayoutHu
     dest = _external(6)
     w = _ask(ph, "h1", "gina", dest.to_bech32("tst"), "4000000")
     ph.chain.node.faults.replace(ph.chain.node.faults.settings.updated({"holdNextBlocks": 1}))
-    await ph.run(rounds=1)
-    first = _get(ph, w.id)
-    assert first.state == "submitted"
     await ph.run(rounds=3)
     done = _get(ph, w.id)
     assert done.state == "confirmed"
-    assert done.transaction_id == first.transaction_id
-    assert done.block_id != first.block_id
+    submitted = events(ph.ctx, ["batch.submitted"])
+    reissued = events(ph.ctx, ["batch.reissued"])
+    assert len(submitted) == 1
+    assert reissued
+    assert {e.data["transactionId"] for e in submitted + reissued} == {done.transaction_id}
+    assert submitted[0].data["blockId"] != done.block_id
     assert _paid_outputs(ph, dest) == [4_000_000]
     _books_ok(ph)
 
@@ -210,8 +211,9 @@ async def test_dead_batch_only_on_proof_then_paid_once(payout_hub: PayoutHub) ->
     await _funded(ph, {"hank": 20_000_000})
     dest = _external(7)
     w = _ask(ph, "d1", "hank", dest.to_bech32("tst"), "4000000")
-    ph.chain.node.faults.replace(ph.chain.node.faults.settings.updated({"holdNextBlocks": 1}))
-    await ph.batcher.round()  # built, signed, submitted in a held block
+    faults = ph.chain.node.faults
+    faults.replace(faults.settings.updated({"loseNextBlocks": 100}))
+    await ph.batcher.round()  # built, signed, submitted; the node loses every block of it
     with ph.ctx.sessionmaker() as session:
         batch = session.scalars(select(Batch)).one()
         reserved = session.scalars(select(HubOutput).where(HubOutput.reserved_by == batch.id)).one()
@@ -227,8 +229,9 @@ async def test_dead_batch_only_on_proof_then_paid_once(payout_hub: PayoutHub) ->
     payload = TransactionPayload(
         essence, (SignatureUnlock(Ed25519Signature(public_key(key), sign(key, essence.hash()))),)
     )
-    ph.chain.node.submit_block(Block(PROTOCOL_VERSION, tuple(ph.chain.node.tips()), payload, 0))
+    ph.chain.node.submit_own_block(Block(PROTOCOL_VERSION, tuple(ph.chain.node.tips()), payload, 0))
     ph.chain.milestone()
+    faults.replace(faults.settings.updated({"loseNextBlocks": 0}))
     await ph.run(rounds=1, milestones=False)
     with ph.ctx.sessionmaker() as session:
         assert session.get(Batch, batch.id).state == "dead"  # type: ignore[union-attr]
