@@ -92,6 +92,10 @@ PINNED: dict[str, str] = {
     "HUB_NETWORK_MISMATCH": "HubNetworkMismatch",
     "HUB_UNKNOWN_ADDRESS": "UnknownAddress",
     "HUB_USER_NOT_FOUND": "UserNotFound",
+    "HUB_RECOVERY_ADDRESS_INVALID": "RecoveryAddressInvalid",
+    "HUB_RECOVERY_CONFLICT": "RecoveryConflict",
+    "HUB_RECOVERY_NOT_FOUND": "RecoveryNotFound",
+    "HUB_RECOVERY_NOT_POSSIBLE": "RecoveryNotPossible",
 }
 """Code -> class name for the keys, protocol, node, vault and hub (domain) layers (and their bases in
 tanglehub.errors)."""

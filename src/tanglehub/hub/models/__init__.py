@@ -13,6 +13,7 @@ from tanglehub.hub.models.deposit import Deposit
 from tanglehub.hub.models.event import Event
 from tanglehub.hub.models.ledger import JournalLine, JournalTransaction, LedgerAccount
 from tanglehub.hub.models.payout import Batch, HotAddress, HubOutput, Withdrawal
+from tanglehub.hub.models.recovery import Recovery
 from tanglehub.hub.models.transfer import Transfer
 from tanglehub.hub.models.user import User
 from tanglehub.hub.models.webhook import Webhook, WebhookDelivery
@@ -29,6 +30,7 @@ __all__ = [
     "JournalLine",
     "JournalTransaction",
     "LedgerAccount",
+    "Recovery",
     "ScannerState",
     "Transfer",
     "User",

@@ -32,6 +32,7 @@ from tanglehub.hub.outputs import service as outputs
 from tanglehub.hub.payouts.build import SignsTransactions
 from tanglehub.hub.payouts.driver import DriverConfig, advance
 from tanglehub.hub.payouts.withdrawal_batches import build_withdrawal_batches, queue_status
+from tanglehub.hub.treasury.hooks import register_all as register_kind_hooks
 from tanglehub.keys.slip10 import Bip44
 from tanglehub.node.errors import NodeError
 from tanglehub.node.query import BasicOutputQuery
@@ -70,6 +71,7 @@ class Batcher:
             min_pow_score=min_pow,
         )
         self._last_funding = 0.0
+        register_kind_hooks()  # sweep / treasury / recovery hooks settle with every batch this process drives
 
     def _hot_count(self) -> int:
         with self.ctx.sessionmaker() as session:
