@@ -77,6 +77,7 @@ class SignerProcess:
 
     def start(self) -> None:
         """Start serving; returns once the port accepts connections."""
+        assert self.process is None, "the signer is running already"
         self.process = subprocess.Popen(
             [*_CLI, "signer", "serve", "--data-dir", str(self.folder), "--port", str(self.port)],
             env=self.env,

@@ -163,25 +163,28 @@ class KillingSigner:
         self.left = kills
         self.rng = rng
         self.mid_request = 0
+        self._lock = asyncio.Lock()
 
     async def derive_addresses(self, account: int, change: int, start: int, count: int) -> list[bytes]:
         return await self.inner.derive_addresses(account, change, start, count)
 
     async def sign(self, request: dict[str, Any]) -> dict[str, Any]:
-        if self.left <= 0 or self.rng.random() < 0.2:
+        if self.left <= 0 or self._lock.locked() or self.rng.random() < 0.2:
             return await self.inner.sign(request)
-        self.left -= 1
-        call = asyncio.ensure_future(self.inner.sign(request))
-        await asyncio.sleep(self.rng.uniform(0.0, 0.03))
-        if not call.done():
-            self.mid_request += 1
-        await asyncio.to_thread(self.sp.kill)
-        try:
-            return await call
-        finally:
-            await asyncio.to_thread(self.sp.start)
+        async with self._lock:  # one kill-and-restart at a time; concurrent calls just see the outage
+            self.left -= 1
+            call = asyncio.ensure_future(self.inner.sign(request))
+            await asyncio.sleep(self.rng.uniform(0.0, 0.03))
+            if not call.done():
+                self.mid_request += 1
+            await asyncio.to_thread(self.sp.kill)
+            try:
+                return await call
+            finally:
+                await asyncio.to_thread(self.sp.start)
 
 
+@pytest.mark.slow
 async def test_signer_killed_mid_request_many_times_pays_everything_once(
     hub_settings: HubSettings, chain: Chain, signer_folder: Path
 ) -> None:
