@@ -3,7 +3,8 @@
 * :func:`holdings_differences` (database only, exact at every commit): the hub's holdings — unspent and
   reserved ``hub_outputs`` plus credited deposits not yet recorded there — must equal the users' balances plus
   the withdrawals debited but not yet paid (``hub:withdrawals_pending``) plus what the operator paid into hot
-  addresses from outside (``funding``). Each withdrawal is also checked against the journal: a confirmed one is
+  addresses from outside (``funding``) minus what moved out to cold storage or paid recovery storage deposits
+  (``hub:hot_wallet``, negative). Each withdrawal is also checked against the journal: a confirmed one is
   paid exactly once and never refunded, a failed or cancelled one refunded exactly once and never paid.
 * :func:`node_differences`: every output the hub counts as unspent is unspent on the node (one metadata lookup
   each; outputs reserved by an in-flight batch may be spent by that batch's own transaction).
@@ -63,13 +64,17 @@ def holdings_differences(session: Session) -> list[Difference]:
         or 0
     )
     holdings = held + unsynced
-    expected = users_total + pending + funding
+    # what left the hot wallet other than withdrawals (moves to cold storage, recovery storage deposits) is
+    # booked against hub:hot_wallet (negative), see tanglehub.hub.treasury.service
+    moved_out = sums.get("hub:hot_wallet", (0, 0))[0]
+    expected = users_total + pending + funding + moved_out
     if holdings != expected:
         out.append(
             Difference(
                 kind="holdings_mismatch_payouts",
                 detail=f"the hub holds {holdings} on its outputs but owes {users_total} to users plus {pending} "
-                f"in pending withdrawals, and received {funding} in hot-wallet funding",
+                f"in pending withdrawals, received {funding} in hot-wallet funding and moved {-moved_out} out "
+                "(cold storage, recovery deposits)",
                 expected=str(expected),
                 actual=str(holdings),
             )
