@@ -53,6 +53,13 @@ async def test_treasury_sweeps_and_recoveries_over_http(payout_hub: PayoutHub) -
         (sweep,) = r.json()["items"]
         assert (sweep["state"], sweep["amount"], len(sweep["outputs"])) == ("confirmed", "3000000", 1)
         assert sweep["transactionId"]
+        stats = (await client.get("/v1/stats", headers=reader)).json()["part2"]
+        assert (stats["sweptOutputs"], stats["hot"], stats["coldSent"], stats["withdrawalsPaid"]) == (
+            "1",
+            "3000000",
+            "0",
+            "0",
+        )
 
         small = "0x" + tx.hex() + (1).to_bytes(2, "little").hex()
         credited = "0x" + tx.hex() + (0).to_bytes(2, "little").hex()

@@ -145,6 +145,28 @@ def status(session: Session, settings: HubSettings) -> TreasuryStatus:
     )
 
 
+def stats_totals(session: Session, sums: dict[str, tuple[int, int]]) -> dict[str, str]:
+    """The part 2 totals of ``GET /v1/stats`` (``sums``: the ledger's line sums by account)."""
+    deposits, hot_addresses = _hot_by_origin(session)
+    swept = session.scalar(
+        select(func.count(HubOutput.output_id))
+        .join(Batch, Batch.id == HubOutput.reserved_by)
+        .where(HubOutput.origin == "deposit", HubOutput.state == "spent", Batch.kind == "sweep")
+    )
+
+    def balance(account: str) -> str:
+        return str(sums.get(account, (0, 0))[0])
+
+    return {
+        "withdrawalsPending": balance(PENDING_ACCOUNT),
+        "withdrawalsPaid": balance("hub:withdrawals_paid"),
+        "hot": str(deposits + hot_addresses),
+        "coldSent": balance(COLD_ACCOUNT),
+        "sweptOutputs": str(int(swept or 0)),
+        "recovered": balance("hub:recovered"),
+    }
+
+
 def move_amount(st: TreasuryStatus) -> int:
     """What the ceiling asks to move to cold now (0 when nothing: no ceiling, not above it, or a move is in
     flight)."""
