@@ -16,6 +16,7 @@ from tanglehub.hub.errors import IdempotencyConflict, InsufficientBalance
 from tanglehub.hub.ledger.reconcile import reconcile
 from tanglehub.hub.models.payout import Batch, HubOutput, Withdrawal
 from tanglehub.hub.payouts.reconcile import holdings_differences
+from tanglehub.hub.payouts.withdrawal_batches import read_short
 from tanglehub.hub.withdrawals import service
 from tanglehub.hub.withdrawals.errors import (
     WithdrawalAmountInvalid,
@@ -181,10 +182,14 @@ async def test_short_hot_funds_wait_in_order(payout_hub: PayoutHub) -> None:
     await ph.run(rounds=2)
     assert _get(ph, w2.id).state == "queued"
     assert [e.kind for e in events(ph.ctx, ["payouts.short_funds"])] == ["payouts.short_funds"]
+    with ph.ctx.sessionmaker() as session:
+        assert read_short(session) == 10_000_000  # what /metrics shows as tanglehub_hub_payouts_short_funds
     await _funded(ph, {"frank": 15_000_000})
     await ph.run(rounds=3)
     assert _get(ph, w2.id).state == "confirmed"
     assert [e.kind for e in events(ph.ctx, ["payouts.funds_available"])] == ["payouts.funds_available"]
+    with ph.ctx.sessionmaker() as session:
+        assert read_short(session) == 0
 
 
 async def test_held_block_is_reissued_with_the_same_payload(payout_hub: PayoutHub) -> None:

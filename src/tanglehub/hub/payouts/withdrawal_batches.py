@@ -28,7 +28,14 @@ from tanglehub.protocol.address import address_from_bech32
 from tanglehub.protocol.output import AddressUnlockCondition, BasicOutput
 from tanglehub.wallet.operations.transaction.errors import InsufficientFundsError, TooManyInputsError
 
-__all__ = ["SHORT_STATE", "BuildOutcome", "build_withdrawal_batches", "queue_status", "read_short"]
+__all__ = [
+    "SHORT_STATE",
+    "BuildOutcome",
+    "build_withdrawal_batches",
+    "queue_status",
+    "read_short",
+    "withdrawal_counts",
+]
 
 SHORT_STATE = "payouts_short"
 
@@ -47,6 +54,12 @@ def queue_status(session: Session) -> tuple[int, int | None]:
         select(func.count(Withdrawal.id), func.min(Withdrawal.created_at)).where(Withdrawal.state == "queued")
     ).one()
     return int(count or 0), None if oldest is None else int(oldest)
+
+
+def withdrawal_counts(session: Session) -> dict[str, int]:
+    """Withdrawals per state."""
+    rows = session.execute(select(Withdrawal.state, func.count(Withdrawal.id)).group_by(Withdrawal.state))
+    return {s: int(n) for s, n in rows}
 
 
 def read_short(session: Session) -> int:
