@@ -102,6 +102,18 @@ PINNED: dict[str, str] = {
     "HUB_RECOVERY_CONFLICT": "RecoveryConflict",
     "HUB_RECOVERY_NOT_FOUND": "RecoveryNotFound",
     "HUB_RECOVERY_NOT_POSSIBLE": "RecoveryNotPossible",
+    "HUB_UNAUTHORIZED": "Unauthorized",
+    "HUB_FORBIDDEN": "Forbidden",
+    "HUB_ROUTE_NOT_FOUND": "ApiNotFound",
+    "HUB_METHOD_NOT_ALLOWED": "MethodNotAllowed",
+    "HUB_REQUEST_INVALID": "RequestInvalid",
+    "HUB_INTERNAL_ERROR": "ApiInternalError",
+    "HUB_INVALID_SCOPE": "InvalidScope",
+    "HUB_API_KEY_NOT_FOUND": "ApiKeyNotFound",
+    "HUB_WEBHOOK_SIGNATURE_INVALID": "SignatureError",
+    "HUB_WEBHOOK_NOT_FOUND": "WebhookNotFound",
+    "HUB_WEBHOOK_DELIVERY_NOT_FOUND": "DeliveryNotFound",
+    "HUB_WEBHOOK_INVALID": "InvalidWebhook",
 }
 """Code -> class name for the keys, protocol, node, vault and hub (domain) layers (and their bases in
 tanglehub.errors)."""

@@ -22,7 +22,7 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated
 
@@ -121,9 +121,13 @@ def read_password(*, confirm: bool = False) -> str:
     return password
 
 
-def _engine(settings: HubSettings) -> Engine:
+def _engine(settings: HubSettings, *, create: bool = False) -> Engine:
+    """The hub's database, migrated; on SQLite it must exist already unless ``create`` (``hub init``)."""
     from tanglehub.hub.db import make_engine, migrate  # noqa: PLC0415
 
+    sqlite_file = Path(settings.data_dir) / "hub.db"
+    if not create and not settings.database_url and not sqlite_file.exists():
+        raise ConfigError(f"no hub database at {sqlite_file}; run `tanglehub hub init` first (or pass --data-dir)")
     engine = make_engine(settings)
     migrate(engine)
     return engine
@@ -178,7 +182,7 @@ def init(  # noqa: PLR0917 - Typer maps each option to a parameter
         store.path.unlink(missing_ok=True)
         raise
     store.lock()
-    engine = _engine(settings)
+    engine = _engine(settings, create=True)
     try:
         with make_sessionmaker(engine)() as session:
             token, info = create_api_key(session, "admin (hub init)", ["admin"])
@@ -252,12 +256,17 @@ class _QuietServer(uvicorn.Server):
     def capture_signals(self) -> Iterator[None]:
         yield
 
+    def __init__(self, config: uvicorn.Config, on_exit: Callable[[], None]) -> None:
+        super().__init__(config)
+        self._on_exit = on_exit
+
     def request_exit(self) -> None:
         self.should_exit = True
+        self._on_exit()
 
 
 async def _serve(settings: HubSettings, password: str | None, *, api: bool, workers: bool) -> None:
-    from tanglehub.hub.api.app import create_app  # noqa: PLC0415
+    from tanglehub.hub.api.app import begin_shutdown, create_app  # noqa: PLC0415
     from tanglehub.hub.context import open_hub  # noqa: PLC0415
     from tanglehub.hub.workers.runner import run_workers  # noqa: PLC0415
 
@@ -271,15 +280,16 @@ async def _serve(settings: HubSettings, password: str | None, *, api: bool, work
             logging.getLogger("tanglehub.hub").info("workers running (no API); SIGTERM or Ctrl-C stops them")
             await run_workers(ctx, stop)
             return
+        app = create_app(ctx, with_workers=workers)
         config = uvicorn.Config(
-            create_app(ctx, with_workers=workers),
+            app,
             host=settings.api_host,
             port=settings.api_port,
             log_level="info",
             access_log=False,
             timeout_graceful_shutdown=5,
         )
-        server = _QuietServer(config)
+        server = _QuietServer(config, on_exit=lambda: begin_shutdown(app))
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, server.request_exit)

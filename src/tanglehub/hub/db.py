@@ -98,8 +98,25 @@ def migrate(engine: Engine) -> None:
         command.upgrade(config, "head")
 
 
+_LOCKED = "tanglehub.write_locked"
+"""``session.info`` flag: this session's current transaction holds the write guard (cleared when it ends)."""
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_transaction_state(session: Session, transaction: Any) -> None:
+    if transaction.parent is None:
+        session.info.pop(_LOCKED, None)
+        session.info.pop("tanglehub.event_seq", None)
+
+
 def lock_writes(session: Session) -> None:
-    """Serialize this write transaction with every other hub writer (held until commit or rollback)."""
+    """Serialize this write transaction with every other hub writer (held until commit or rollback).
+
+    Re-entrant: a transaction that holds the guard does not ask again.
+    """
+    if session.info.get(_LOCKED):
+        return
+    session.info[_LOCKED] = True
     bind = session.get_bind()
     if bind.dialect.name == "postgresql":
         session.execute(_XACT_LOCK, {"k": WRITE_LOCK_KEY})

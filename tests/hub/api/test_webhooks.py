@@ -9,12 +9,14 @@ import json
 import os
 import signal
 import sys
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tanglehub.devnet.server import free_port
 from tanglehub.errors import ConfigError
 from tanglehub.hub.config import validate_settings
 from tanglehub.hub.db import database_url as hub_database_url
@@ -257,3 +259,66 @@ async def test_a_worker_killed_mid_delivery_sends_the_event_again(
     assert verify_signature(
         hook["secret"], receiver.requests[1].headers["tanglehub-signature"], receiver.requests[1].body
     )
+
+
+async def test_the_readme_receiver_example_verifies_real_deliveries(hub: Hub, worker: _Worker) -> None:
+    """examples/hub/webhook_receiver.py (stdlib only) accepts the worker's signed deliveries, once per event."""
+    example = Path(__file__).resolve().parents[3] / "examples" / "hub" / "webhook_receiver.py"
+    port = free_port()
+    secret = "whsec_" + "r" * 24
+    env = {**os.environ, "WEBHOOK_SECRET": secret}
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, str(example), str(port), env=env, stdout=asyncio.subprocess.PIPE
+    )
+    try:
+        async with asyncio.timeout(30):
+            while True:  # wait until the example listens
+                try:
+                    _, writer = await asyncio.open_connection("127.0.0.1", port)
+                except OSError:
+                    await asyncio.sleep(0.05)
+                    continue
+                writer.close()
+                break
+        hook = await _register(hub, f"http://127.0.0.1:{port}/hook", secret=secret)
+        seqs = _append(hub, "user.created", "deposit.credited")
+        assert proc.stdout is not None
+        lines = []
+        async with asyncio.timeout(30):
+            while len(lines) < 2:
+                lines.append((await proc.stdout.readline()).decode().split())
+        assert lines == [
+            ["verified", str(seqs[0]), "user.created"],
+            ["verified", str(seqs[1]), "deposit.credited"],
+        ]
+        log = await _until(lambda: _all_done(hub, hook["id"], 2))
+        assert {d["lastStatusCode"] for d in log} == {204}
+        wrong = await _register(hub, f"http://127.0.0.1:{port}/hook", secret="whsec_" + "w" * 24)
+        _append(hub, "user.created")
+        (refused,) = await _until(lambda: _attempted(hub, wrong["id"]))
+        assert refused["lastStatusCode"] == 400
+        assert refused["status"] == "pending"
+    finally:
+        proc.kill()
+        await proc.wait()
+
+
+async def _attempted(hub: Hub, webhook_id: str) -> list[dict[str, Any]] | None:
+    log = await _deliveries(hub, webhook_id)
+    return log if log and all(d["attempts"] > 0 for d in log) else None
+
+
+def test_the_readme_verify_snippet_agrees_with_the_signer() -> None:
+    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text(encoding="utf-8")
+    start = readme.index("def verify(secret: bytes")
+    block = readme[readme.rindex("```python", 0, start) + len("```python") : readme.index("```", start)]
+    namespace: dict[str, Any] = {}
+    exec(compile(block, "README.md", "exec"), namespace)
+    verify = namespace["verify"]
+    body = b'{"seq":7,"kind":"deposit.credited"}'
+    now = int(time.time())
+    header = signature_header("whsec_readme", now, body)
+    assert verify(b"whsec_readme", header, body) is True
+    assert verify(b"whsec_other", header, body) is False
+    assert verify(b"whsec_readme", header, body + b" ") is False
+    assert verify(b"whsec_readme", signature_header("whsec_readme", now - 3600, body), body) is False

@@ -10,6 +10,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -143,6 +144,14 @@ def test_apikeys_are_created_listed_and_revoked(initialized: tuple[dict[str, str
         assert "Traceback" not in failed.stderr
 
 
+def test_commands_on_a_missing_hub_say_so(tmp_path: Path, run: Run) -> None:
+    for args in (("status",), ("apikey", "list")):
+        failed = run(_env(tmp_path / "nowhere"), *args)
+        assert failed.returncode == 2
+        assert "run `tanglehub hub init` first" in failed.stderr
+    assert not (tmp_path / "nowhere").exists()
+
+
 def test_bad_configuration_is_one_line(tmp_path: Path, run: Run) -> None:
     env = _env(tmp_path / "hub")
     env["TANGLEHUB_HUB_API_PORT"] = "eighty"
@@ -150,6 +159,15 @@ def test_bad_configuration_is_one_line(tmp_path: Path, run: Run) -> None:
     assert failed.returncode == 2
     assert failed.stderr.strip().count("\n") == 0
     assert "TANGLEHUB_HUB_API_PORT" in failed.stderr
+
+
+def _listen(url: str, headers: dict[str, str], lines: list[str]) -> None:
+    try:
+        with httpx.stream("GET", url + "/v1/events/stream", headers=headers, timeout=None) as response:
+            for line in response.iter_lines():
+                lines.append(line)
+    except httpx.HTTPError:
+        lines.append("closed by the server")
 
 
 @pytest.fixture
@@ -198,11 +216,34 @@ def test_serve_answers_and_stops_cleanly_on_sigterm(tmp_path: Path, devnet: Devn
         status = _hub(env, "status")
         assert status.returncode == 0, status.stderr
         assert re.search(r"users\s+1", status.stdout), status.stdout
+        streamed: list[str] = []
+        listener = threading.Thread(target=_listen, args=(url, headers, streamed), daemon=True)
+        listener.start()  # a live SSE client must not keep the hub from stopping
+        while not any(line.startswith("id: ") for line in streamed):
+            assert time.monotonic() < deadline, streamed
+            time.sleep(0.1)
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(30) == 0, (tmp_path / "serve.log").read_text()
+        listener.join(30)
+        assert not listener.is_alive()
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
         log.close()
     assert "Traceback" not in (tmp_path / "serve.log").read_text()
+
+
+@pytest.mark.slow
+def test_demo_credits_a_faucet_deposit_and_prints_the_walkthrough(tmp_path: Path, run: Run) -> None:
+    done = run({}, "demo", "--exit", "--data-dir", str(tmp_path / "demo"), "--port", "0", "--devnet-port", "0")
+    assert done.returncode == 0, done.stderr
+    balance = re.search(r"balance\s+demo-alice: available ([\d,]+) base units", done.stdout)
+    assert balance, done.stdout
+    assert int(balance.group(1).replace(",", "")) > 0
+    for kind in ("user.created", "address.assigned", "deposit.credited"):
+        assert kind in done.stdout
+    assert re.search(r"docs\s+http://127\.0\.0\.1:\d+/docs", done.stdout)
+    assert len(set(TOKEN.findall(done.stdout))) == 1
+    assert "curl" in done.stdout
+    assert (tmp_path / "demo" / "hub.db").exists()

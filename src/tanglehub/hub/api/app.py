@@ -30,7 +30,7 @@ from tanglehub.hub.webhooks.routes import router as webhooks_router
 if TYPE_CHECKING:
     from tanglehub.hub.context import HubContext
 
-__all__ = ["DOMAIN_ROUTERS", "create_app"]
+__all__ = ["DOMAIN_ROUTERS", "begin_shutdown", "create_app"]
 
 log = logging.getLogger("tanglehub.hub.api")
 
@@ -62,6 +62,11 @@ def _domain_routers() -> list[APIRouter]:
     return routers
 
 
+def _report_worker_exit(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("the hub's workers stopped with an error", exc_info=task.exception())
+
+
 def create_app(ctx: HubContext, *, with_workers: bool = False) -> FastAPI:
     """The hub's ASGI app on ``ctx``; ``with_workers`` runs the background workers in its lifespan."""
 
@@ -74,6 +79,7 @@ def create_app(ctx: HubContext, *, with_workers: bool = False) -> FastAPI:
 
         stop = asyncio.Event()
         task = asyncio.create_task(run_workers(ctx, stop), name="hub-workers")
+        task.add_done_callback(_report_worker_exit)
         try:
             yield
         finally:
@@ -96,6 +102,7 @@ def create_app(ctx: HubContext, *, with_workers: bool = False) -> FastAPI:
         redoc_url=None,
     )
     app.state.hub = ctx
+    app.state.closing = asyncio.Event()
     metrics = HubMetrics()
     app.state.metrics = metrics
     install_problem_handlers(app)
@@ -103,3 +110,9 @@ def create_app(ctx: HubContext, *, with_workers: bool = False) -> FastAPI:
         app.include_router(router)
     app.add_middleware(LatencyMiddleware, metrics=metrics)
     return app
+
+
+def begin_shutdown(app: FastAPI) -> None:
+    """Tell the app the server is stopping: open event streams end within one poll interval, so a graceful
+    shutdown does not wait on clients that would otherwise stay connected forever."""
+    app.state.closing.set()

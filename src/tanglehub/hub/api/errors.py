@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from tanglehub.errors import HubError
 
-__all__ = ["ApiNotFound", "Forbidden", "MethodNotAllowed", "Unauthorized"]
+__all__ = ["ApiInternalError", "ApiNotFound", "Forbidden", "MethodNotAllowed", "RequestInvalid", "Unauthorized"]
 
 
 class Unauthorized(HubError):
@@ -41,3 +41,20 @@ class MethodNotAllowed(HubError):
 
     code = "HUB_METHOD_NOT_ALLOWED"
     http_status = 405
+
+
+class RequestInvalid(HubError):
+    """The request does not match the API's schema: a missing or malformed field, parameter or body (HTTP 422).
+
+    The problem+json body lists each failure under ``errors`` as ``{"location": "body/url", "message": ...}``.
+    """
+
+    code = "HUB_REQUEST_INVALID"
+    http_status = 422
+
+
+class ApiInternalError(HubError):
+    """The hub failed unexpectedly while handling the request (HTTP 500); details are in the hub's log only."""
+
+    code = "HUB_INTERNAL_ERROR"
+    http_status = 500

@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tanglehub.errors import TanglehubError
-from tanglehub.hub.api.errors import ApiNotFound, MethodNotAllowed, Unauthorized
+from tanglehub.hub.api.errors import ApiInternalError, ApiNotFound, MethodNotAllowed, RequestInvalid, Unauthorized
 
 __all__ = [
     "PROBLEM_MEDIA_TYPE",
@@ -84,7 +84,7 @@ async def _on_validation_error(_request: Request, exc: Exception) -> ProblemResp
     detail = f"{first['location']}: {first['message']}"
     if len(errors) > 1:
         detail += f" (and {len(errors) - 1} more)"
-    body = problem_body(422, "HUB_REQUEST_INVALID", "The request is not valid", detail, errors=errors)
+    body = problem_body(422, RequestInvalid.code, "The request is not valid", detail, errors=errors)
     return ProblemResponse(body, 422)
 
 
@@ -104,7 +104,7 @@ async def _on_http_exception(_request: Request, exc: Exception) -> ProblemRespon
 
 async def _on_unexpected(_request: Request, exc: Exception) -> ProblemResponse:
     log.exception("unhandled error in a hub API request", exc_info=exc)
-    body = problem_body(500, "HUB_INTERNAL_ERROR", "Internal error", "the hub could not handle this request")
+    body = problem_body(500, ApiInternalError.code, "Internal error", "the hub could not handle this request")
     return ProblemResponse(body, 500)
 
 

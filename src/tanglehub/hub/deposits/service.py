@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from tanglehub.hub.addresses import repository as addresses
@@ -97,18 +97,38 @@ def _deposit_event(row: Deposit, user: str | None) -> dict[str, object]:
     }
 
 
-def _credit(session: Session, row: Deposit, amount: int, user: str | None) -> None:
+def _credit(session: Session, row: Deposit, amount: int, user: str | None, *, stored: bool) -> None:
+    """Book ``amount`` of deposit ``row`` to its user and mark it credited: an UPDATE when ``stored``; else on
+    the transient ``row`` (the caller INSERTs it, appends ``deposit.seen``, then calls :func:`_announce`)."""
     assert row.user_id is not None
-    row.journal_tx_id = ledger.post(
+    journal_id = ledger.post(
         session,
         "deposit",
         f"deposit:{row.output_id}",
         [(ledger.user_account(row.user_id), amount), (ledger.DEPOSITS_ACCOUNT, -amount)],
     )
-    row.credited_amount = amount
-    row.status = "credited"
-    row.credited_at = now_ms()
-    append_event(session, "deposit.credited", {**_deposit_event(row, user), "credited": str(amount)})
+    values = {
+        "journal_tx_id": journal_id,
+        "credited_amount": amount,
+        "status": "credited",
+        "credited_at": now_ms(),
+    }
+    if stored:
+        session.connection().execute(update(Deposit).where(Deposit.output_id == row.output_id).values(**values))
+        _announce(session, row, user, amount)
+    else:
+        for key, value in values.items():
+            setattr(row, key, value)
+
+
+def _announce(session: Session, row: Deposit, user: str | None, amount: int) -> None:
+    event = {**_deposit_event(row, user), "status": "credited", "credited": str(amount)}
+    append_event(session, "deposit.credited", event)
+
+
+def _insert(session: Session, row: Deposit) -> None:
+    columns = {c.key: getattr(row, c.key) for c in Deposit.__table__.columns}
+    session.connection().execute(insert(Deposit).values(**columns))
 
 
 _OUTCOME_EVENT = {
@@ -152,17 +172,17 @@ def apply_milestones(
         owners = {oid: owner_hashes(out) for oid, out in ms.created}
         known = addresses.by_hashes(session, [h for hs in owners.values() for h in hs])
         matched = [(oid, out) for oid, out in ms.created if any(h in known for h in owners[oid])]
-        seen = repository.by_output_ids(session, ["0x" + oid.hex() for oid, _ in matched])
+        recorded = repository.by_output_ids(session, ["0x" + oid.hex() for oid, _ in matched])
         for oid, out in matched:
             oid_hex = "0x" + oid.hex()
-            if oid_hex in seen:
+            if oid_hex in recorded:
                 continue
             address = next(known[h] for h in owners[oid] if h in known)
             c: Classification = classify(
                 out, ms.timestamp, min_deposit=min_deposit, sdruc_policy=sdruc_policy, hrp=hrp
             )
             status, reason = c.status, c.reason
-            if address.user_id is None and c.credit > 0:
+            if address.user_id is None and status in ("credited", "locked"):
                 status, reason = "held", "paid to a pool address not yet assigned to a user"
             row = Deposit(
                 output_id=oid_hex,
@@ -183,21 +203,24 @@ def apply_milestones(
                 native_tokens=c.native_tokens,
                 created_at=now_ms(),
             )
-            session.add(row)
-            session.flush()
             result.recorded += 1
             user = user_name(address.user_id)
-            append_event(session, "deposit.seen", {**_deposit_event(row, user), "address": address.bech32})
+            seen_event = {**_deposit_event(row, user), "address": address.bech32}
             if status == "credited":
-                _credit(session, row, c.credit, user)
+                _credit(session, row, c.credit, user, stored=False)
+                _insert(session, row)
+                append_event(session, "deposit.seen", {**seen_event, "status": "seen"})
+                _announce(session, row, user, c.credit)
                 result.credited += 1
                 result.credited_ids.append(oid_hex)
             else:
+                _insert(session, row)
+                append_event(session, "deposit.seen", seen_event)
                 append_event(session, _OUTCOME_EVENT.get(status, "deposit.recorded"), _deposit_event(row, user))
         for row in repository.due_unlocks(session, ms.timestamp):
             if row.user_id is None:
                 continue
-            _credit(session, row, row.amount, user_name(row.user_id))
+            _credit(session, row, row.amount, user_name(row.user_id), stored=True)
             result.credited += 1
             result.credited_ids.append(row.output_id)
     result.next_index = milestones[-1].index + 1

@@ -11,13 +11,16 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from tanglehub.hub.db import lock_writes, now_ms
 from tanglehub.hub.models.event import Event
 
 __all__ = ["EventRow", "append_event", "last_seq", "list_events"]
+
+_SEQ = "tanglehub.event_seq"
+"""``session.info`` key: the last seq this transaction appended (cleared when the transaction ends)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,9 +41,12 @@ def append_event(session: Session, kind: str, data: Mapping[str, object]) -> int
     not yet (it is re-entrant within a transaction).
     """
     lock_writes(session)
-    seq = last_seq(session) + 1
-    session.add(Event(seq=seq, kind=kind, data=json.dumps(dict(data), sort_keys=True), created_at=now_ms()))
-    session.flush()
+    known = session.info.get(_SEQ)
+    seq = (last_seq(session) if known is None else int(known)) + 1
+    session.info[_SEQ] = seq
+    session.connection().execute(
+        insert(Event).values(seq=seq, kind=kind, data=json.dumps(dict(data), sort_keys=True), created_at=now_ms())
+    )
     return seq
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Request
@@ -82,8 +83,13 @@ async def stream_events(
             shown = value[:40]
             raise HubArgumentError(f"Last-Event-ID must be an event seq (a non-negative integer), got {shown!r}")
         start = int(value)
+    closing: asyncio.Event | None = getattr(request.app.state, "closing", None)
+
+    async def gone() -> bool:
+        return (closing is not None and closing.is_set()) or await request.is_disconnected()
+
     return StreamingResponse(
-        event_stream(ctx, start, _kinds(kinds), request.is_disconnected),
+        event_stream(ctx, start, _kinds(kinds), gone),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from tanglehub.hub.db import now_ms
@@ -22,6 +22,7 @@ __all__ = [
     "line_sums",
     "post",
     "user_account",
+    "user_balance",
 ]
 
 DEPOSITS_ACCOUNT = "hub:deposits"
@@ -57,23 +58,46 @@ def post(session: Session, kind: str, reference: str, lines: Sequence[tuple[str,
     """
     if sum(amount for _, amount in lines) != 0 or not lines:
         raise ValueError(f"journal transaction {reference} does not balance")
-    tx = JournalTransaction(kind=kind, reference=reference, created_at=now_ms())
-    session.add(tx)
-    session.flush()
-    session.add_all(JournalLine(journal_tx_id=tx.id, account=a, amount=amount) for a, amount in lines)
-    for account, amount in sorted(lines):
-        session.execute(
+    conn = session.connection()  # plain Core: no ORM bookkeeping on the deposit path
+    tx_id = conn.execute(
+        insert(JournalTransaction)
+        .values(kind=kind, reference=reference, created_at=now_ms())
+        .returning(JournalTransaction.id)
+    ).scalar_one()
+    conn.execute(
+        insert(JournalLine), [{"journal_tx_id": tx_id, "account": a, "amount": amount} for a, amount in lines]
+    )
+    for account, amount in sorted(lines):  # a fixed order: concurrent posts never deadlock
+        conn.execute(
             update(LedgerAccount)
             .where(LedgerAccount.account == account)
             .values(available=LedgerAccount.available + amount)
         )
-    session.flush()
-    return tx.id
+    return int(tx_id)
 
 
 def balance_of(session: Session, account: str) -> int:
     """The cached available balance of ``account`` (0 when it has none)."""
     return int(session.scalar(select(LedgerAccount.available).where(LedgerAccount.account == account)) or 0)
+
+
+def user_balance(session: Session, external_id: str) -> tuple[int, int] | None:
+    """(available, locked in timelocked deposits) of the user with the exchange's id, in one query; None when
+    there is no such user."""
+    from tanglehub.hub.models.deposit import Deposit  # noqa: PLC0415 - ledger rows do not need deposits otherwise
+    from tanglehub.hub.models.user import User  # noqa: PLC0415
+
+    locked = (
+        select(func.coalesce(func.sum(Deposit.amount), 0))
+        .where(Deposit.user_id == User.id, Deposit.status == "locked")
+        .scalar_subquery()
+    )
+    row = session.execute(
+        select(LedgerAccount.available, locked)
+        .join(User, User.id == LedgerAccount.user_id)
+        .where(User.external_id == external_id)
+    ).first()
+    return None if row is None else (int(row[0]), int(row[1]))
 
 
 def account_balances(session: Session, accounts: Sequence[str]) -> dict[str, int]:

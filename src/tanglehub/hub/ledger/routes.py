@@ -21,9 +21,8 @@ router = APIRouter(tags=["ledger"])
 @router.get("/v1/users/{userId}/balance", dependencies=[Depends(require_scope("read"))])
 def get_balance(user_id: UserIdPath, session: SessionDep) -> BalancePublic:
     """The user's available balance and the amount in timelocked deposits not yet credited (base units)."""
-    user = get_user(session, user_id)
-    available, locked = service.balance(session, user)
-    return BalancePublic(user_id=user.external_id, available=str(available), locked=str(locked))
+    available, locked = service.balance_of_user(session, user_id)
+    return BalancePublic(user_id=user_id, available=str(available), locked=str(locked))
 
 
 @router.get("/v1/users/{userId}/history", dependencies=[Depends(require_scope("read"))])

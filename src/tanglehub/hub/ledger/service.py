@@ -7,13 +7,22 @@ from sqlalchemy.orm import Session
 from tanglehub.hub.addresses import repository as addresses
 from tanglehub.hub.deposits import repository as deposits
 from tanglehub.hub.deposits.service import read_cursor
+from tanglehub.hub.errors import UserNotFound
 from tanglehub.hub.events.repository import last_seq
 from tanglehub.hub.ledger import repository
 from tanglehub.hub.ledger.schemas import Difference, StatsPublic
 from tanglehub.hub.models.user import User
 from tanglehub.hub.users import repository as users
 
-__all__ = ["balance", "book_differences", "history", "stats"]
+__all__ = ["balance", "balance_of_user", "book_differences", "history", "stats"]
+
+
+def balance_of_user(session: Session, user_id: str) -> tuple[int, int]:
+    """(available, locked) of the user with the exchange's id ``user_id``; raises :class:`UserNotFound`."""
+    found = repository.user_balance(session, user_id)
+    if found is None:
+        raise UserNotFound(f"no user with id {user_id[:128]!r}")
+    return found
 
 
 def balance(session: Session, user: User) -> tuple[int, int]:

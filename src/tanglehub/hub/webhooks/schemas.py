@@ -29,11 +29,11 @@ class WebhookCreate(ApiModel):
     generated when omitted). ``after``: deliver events with a larger seq (default: only events from now on)."""
 
     url: str = Field(
-        min_length=8, max_length=2000, pattern=r"^https?://[^\s]+$", examples=["https://x.example/hook"]
+        min_length=8, max_length=2000, pattern=r"^https?://[\x21-\x7e]+$", examples=["https://x.example/hook"]
     )
     event_types: list[str] = Field(default_factory=lambda: ["*"], min_length=1, max_length=100)
     secret: str | None = Field(default=None, min_length=16, max_length=200, pattern=r"^[\x21-\x7e]+$")
-    description: str = Field(default="", max_length=500)
+    description: str = Field(default="", max_length=500, pattern=r"^[^\x00-\x1f\x7f]*$")
     after: int | None = Field(default=None, ge=0, le=2**63 - 1)
 
 
