@@ -227,7 +227,7 @@ def _init_remote(settings: HubSettings, config: Path | None) -> None:
         written = f"not written ({config or toml} exists; add signer_url, signer_ca, signer_client_cert, " + (
             "signer_client_key to it)"
         )
-    engine = _engine(settings)
+    engine = _engine(settings, create=True)
     try:
         with make_sessionmaker(engine)() as session:
             token, info = create_api_key(session, "admin (hub init)", ["admin"])
