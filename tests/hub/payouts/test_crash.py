@@ -25,7 +25,7 @@ from tests.hub.payouts.process import PayoutHubProcess
 
 pytestmark = [pytest.mark.slow]
 
-KILLS = 220 if FULL else 14
+KILLS = 220 if FULL else 8
 USERS = 8
 POINTS = (
     "withdraw-inside",
@@ -141,7 +141,7 @@ def _drill(
             assert answered.setdefault(key, r.json()["id"]) == r.json()["id"]
         time.sleep(rng.uniform(0.05, 1.2))
         if crash_at is not None:  # give the named point a few seconds to be reached, then kill anyway
-            deadline = time.monotonic() + 4.0
+            deadline = time.monotonic() + 2.0
             while time.monotonic() < deadline and hub.alive() and not hub.crashed:
                 time.sleep(0.1)
         hub.kill()

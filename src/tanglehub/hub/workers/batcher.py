@@ -27,6 +27,7 @@ from sqlalchemy import func, select
 
 from tanglehub.hub.context import HubContext
 from tanglehub.hub.db import lock_writes
+from tanglehub.hub.errors import HubNetworkMismatch
 from tanglehub.hub.models.payout import Batch, HotAddress, HubOutput
 from tanglehub.hub.outputs import service as outputs
 from tanglehub.hub.payouts.build import SignsTransactions
@@ -71,6 +72,7 @@ class Batcher:
             min_pow_score=min_pow,
         )
         self._last_funding = 0.0
+        self._hot_checked = False
         register_kind_hooks()  # sweep / treasury / recovery hooks settle with every batch this process drives
 
     def _hot_count(self) -> int:
@@ -83,10 +85,26 @@ class Batcher:
             outputs.record_hot_addresses(session, start, hashes, self.ctx.settings.bech32_hrp)
             session.commit()
 
+    def _hot_hashes(self) -> list[bytes]:
+        with self.ctx.sessionmaker() as session:
+            return list(outputs.hot_addresses(session))
+
     async def ensure_hot_addresses(self) -> None:
-        """Derive (through the signer) and store the configured number of hot addresses."""
+        """Derive the configured hot addresses through the signer and store the missing ones. The first call
+        derives them all again, so a signer with fresh state (another process's in-process signer, a rebuilt
+        signing server) records them as its own before it is asked to sign a remainder to one; a signer that
+        derives other hashes than the stored ones is refused (wrong mnemonic)."""
         have = await asyncio.to_thread(self._hot_count)
         want = max(1, self.ctx.settings.hot_address_count)
+        if not self._hot_checked:
+            stored = await asyncio.to_thread(self._hot_hashes)
+            if stored:
+                again = await self.signer.derive_addresses(self.ctx.settings.hot_account, 0, 0, len(stored))
+                if list(again) != stored:
+                    raise HubNetworkMismatch(
+                        "the signer derives other hot addresses than this hub stored: it holds another seed"
+                    )
+            self._hot_checked = True
         if have < want:
             hashes = await self.signer.derive_addresses(self.ctx.settings.hot_account, 0, have, want - have)
             await asyncio.to_thread(self._record_hot, have, list(hashes))
