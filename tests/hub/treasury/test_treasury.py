@@ -229,6 +229,12 @@ async def test_recoveries_return_uncreditable_deposits(payout_hub: PayoutHub) ->
             plain(50_000, bob),  # below the minimum deposit
             NftOutput(amount=100_000, unlock_conditions=plain(1, bob).unlock_conditions),
             plain(2_000_000, bob),  # credited: not recoverable
+            plain(  # almost all of it is the sender's storage deposit: the hub adds the rest from hot funds
+                51_000,
+                alice,
+                StorageDepositReturnUnlockCondition(ph.chain.payer, 42_600),
+                ExpirationUnlockCondition(ph.chain.payer, now + 3600),
+            ),
         ]
     )
     await scan_all(ph.ctx)
@@ -242,6 +248,10 @@ async def test_recoveries_return_uncreditable_deposits(payout_hub: PayoutHub) ->
             return await recoveries.request_recovery(session, ph.ctx.node, ph.ctx.settings, params, oid, address)
 
     sdr = await recover(_oid(tx, 0))
+    tight = await recover(_oid(tx, 4), operator.to_bech32("tst"))
+    assert tight.return_amount == 42_600
+    assert tight.topup > 0
+    assert tight.amount == 8_400 + tight.topup
     assert (sdr.address_source, sdr.amount, sdr.return_amount, sdr.topup) == ("return", 957_400, 42_600, 0)
     small = await recover(_oid(tx, 1))
     assert (small.address_source, small.address, small.amount) == (
@@ -264,20 +274,24 @@ async def test_recoveries_return_uncreditable_deposits(payout_hub: PayoutHub) ->
     with ph.ctx.sessionmaker() as session:
         rows = {r.deposit_output_id: r for r in session.scalars(select(Recovery))}
         statuses = {d.output_id: d.status for d in session.scalars(select(Deposit))}
-        assert ledger.balance_of(session, recoveries.RECOVERED_ACCOUNT) == 1_150_000
-        assert ledger.balance_of(session, recoveries.UNCREDITED_ACCOUNT) == -1_150_000
+        assert ledger.balance_of(session, recoveries.RECOVERED_ACCOUNT) == 1_201_000 + tight.topup
+        assert ledger.balance_of(session, recoveries.UNCREDITED_ACCOUNT) == -1_201_000
+        assert ledger.balance_of(session, treasury.HOT_WALLET_ACCOUNT) == -tight.topup
     assert {r.state for r in rows.values()} == {"confirmed"}
-    assert [statuses[_oid(tx, i)] for i in range(4)] == ["recovered", "recovered", "recovered", "credited"]
+    assert [statuses[_oid(tx, i)] for i in range(5)] == ["recovered"] * 3 + ["credited", "recovered"]
     # the payer got the storage deposit return, the rest of that deposit and the small deposit back
     # (the indexer also lists the deposit with the payer as its expiration return address, until it is spent)
     new = Counter(_on_ledger(ph, ph.chain.payer))
     new.subtract(Counter(payer_before))
-    assert +new == Counter([42_600, 957_400, 50_000])
-    (nft_out,) = [
+    assert +new == Counter([42_600, 957_400, 50_000, 42_600])
+    at_operator = [
         ph.chain.node.output(o).output for o in ph.chain.node.indexer.oids_for_address(operator.to_bytes())
     ]
+    assert sorted(int(getattr(o, "amount", 0)) for o in at_operator) == sorted([100_000, tight.amount])
+    (nft_out,) = [o for o in at_operator if isinstance(o, NftOutput)]
     assert isinstance(nft_out, NftOutput)
     assert "0x" + nft_out.nft_id.hex() == nft.nft_id
-    assert len(events(ph.ctx, ["recovery.confirmed"])) == 3
+    assert len(events(ph.ctx, ["recovery.confirmed"])) == 4
+
     _books_ok(ph)
     await _reconciled(ph)
