@@ -23,6 +23,7 @@ from tests.hub.helpers import balance, new_user_address, scan_all
 from tests.hub.treasury.signer_process import SignerProcess, policy_text
 
 from tanglehub.hub.context import HubContext, open_hub
+from tanglehub.hub.errors import HubNetworkMismatch
 from tanglehub.hub.ledger.reconcile import reconcile
 from tanglehub.hub.models.payout import Batch, Withdrawal
 from tanglehub.hub.payouts.reconcile import holdings_differences
@@ -150,6 +151,18 @@ async def _pays_through_the_signer(ctx: HubContext, sp: SignerProcess, chain: Ch
     assert "signed" in decisions
     assert list(sp.counted().values()) == [5_000_000]
     await _books_ok(ctx)
+
+
+async def test_a_signer_of_another_network_is_refused_at_start(
+    hub_settings: HubSettings, chain: Chain, signer_folder: Path
+) -> None:
+    sp = SignerProcess(signer_folder, policy_text().replace("tanglehub-devnet", "another-net"))
+    sp.start()
+    try:
+        with pytest.raises(HubNetworkMismatch, match="signs for network 'another-net'"):
+            await _open(hub_settings, chain, sp)
+    finally:
+        sp.stop()
 
 
 class KillingSigner:
