@@ -160,7 +160,7 @@ def _drill(
             paid = dict.fromkeys(names, 0)
             for key, wid in answered.items():
                 body = planned[key]
-                assert rows[wid]["state"] == "confirmed", rows[wid]
+                assert rows[wid]["state"] == "confirmed", (rows[wid]["reasonCode"], rows[wid]["reason"])
                 assert ledger_amounts(devnet.url, body["address"]) == [int(body["amount"])]
                 paid[body["userId"]] += int(body["amount"])
             for n in names:
