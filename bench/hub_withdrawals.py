@@ -185,13 +185,22 @@ async def _run(tmp: Path, url: str, args: argparse.Namespace) -> None:
         )
         t0 = time.time()
         arrivals: list[float] = []
+        gate = asyncio.Semaphore(8)
+
+        async def one(i: int) -> None:
+            async with gate:
+                await asyncio.to_thread(_ask, ctx, rent, i, names[i % len(names)])
+            arrivals.append(time.time() - t0)
+
+        pending = []
         for i in range(total):
             due = t0 + i / args.rate
             delay = due - time.time()
             if delay > 0:
                 await asyncio.sleep(delay)
-            await asyncio.to_thread(_ask, ctx, rent, i, names[i % len(names)])
-            arrivals.append(time.time() - t0)
+            pending.append(asyncio.create_task(one(i)))
+        await asyncio.gather(*pending)
+        offered = total / max(arrivals)
         while True:
             rows = await asyncio.to_thread(_settled, ctx)
             if all(s in ("confirmed", "failed", "cancelled") for _, _, s in rows):
@@ -210,6 +219,7 @@ async def _run(tmp: Path, url: str, args: argparse.Namespace) -> None:
     in_window = sum(1 for _, u in confirmed if u <= window_end)
     q = statistics.quantiles(latencies, n=100)
     legacy_rate, legacy_p50, legacy_p99 = _legacy(arrivals)
+    print(f"requests accepted at {offered:.1f}/s")
     print(f"{'':<44}{'tanglehub':>14}{'legacy Hub policy':>20}")
     print(
         f"{'confirmed withdrawals/s within the window':<44}{in_window / args.seconds:>14.1f}{legacy_rate:>20.3f}"
