@@ -207,7 +207,7 @@ async def test_signer_killed_mid_request_many_times_pays_everything_once(
     # the window limit is exactly the run's total: counting any withdrawal twice would refuse a later one
     sp = SignerProcess(signer_folder, policy_text(max_per_window=total))
     sp.start()
-    hub_settings.batch_max = 3
+    hub_settings.batch_max = 2
     ctx = await _open(hub_settings, chain, sp)
     try:
         assert isinstance(ctx.signer, RemoteSigner)
@@ -221,14 +221,16 @@ async def test_signer_killed_mid_request_many_times_pays_everything_once(
         await scan_all(ctx)
         rent = batcher.params.rent_structure
         dests = [Ed25519Address(rng.randbytes(32)) for _ in amounts]
-        for i, (amount, dest) in enumerate(zip(amounts, dests, strict=True)):
-            _ask(ctx, rent, f"k{i}", users[i % 4], dest, amount)
+        waiting = list(enumerate(zip(amounts, dests, strict=True)))
         rounds = 0
-        while any(w.state != "confirmed" for w in _withdrawals(ctx)) or killer.left > 0:
+        while waiting or any(w.state != "confirmed" for w in _withdrawals(ctx)) or killer.left > 0:
+            for i, (amount, dest) in waiting[:2]:  # withdrawals keep arriving while the signer is killed
+                _ask(ctx, rent, f"k{i}", users[i % 4], dest, amount)
+            del waiting[:2]
             await _round(batcher, chain)
             rounds += 1
             assert rounds < 40 * (KILLS + WITHDRAWALS), "the run did not complete"
-            if killer.left > 0 and all(w.state == "confirmed" for w in _withdrawals(ctx)):
+            if not waiting and killer.left > 0 and all(w.state == "confirmed" for w in _withdrawals(ctx)):
                 break  # everything paid before every kill was spent: enough
         assert sp.starts > KILLS // 2
         assert killer.mid_request > 0
