@@ -17,6 +17,7 @@ from tanglehub.hub.ledger.reconcile import reconcile
 from tanglehub.hub.models.payout import Batch, HubOutput, Withdrawal
 from tanglehub.hub.payouts.reconcile import holdings_differences
 from tanglehub.hub.payouts.withdrawal_batches import read_short
+from tanglehub.hub.signing import InProcessSigner
 from tanglehub.hub.withdrawals import service
 from tanglehub.hub.withdrawals.errors import (
     WithdrawalAmountInvalid,
@@ -24,16 +25,15 @@ from tanglehub.hub.withdrawals.errors import (
     WithdrawalStateConflict,
     WithdrawalWrongNetwork,
 )
+from tanglehub.hub.workers.batcher import Batcher
 from tanglehub.hub.workers.pool import fill_pool
 from tanglehub.keys.ed25519 import public_key, sign
 from tanglehub.protocol.address import Ed25519Address
 from tanglehub.protocol.block import PROTOCOL_VERSION, Block
 from tanglehub.protocol.input import UtxoInput
-from tanglehub.protocol.output import BasicOutput
 from tanglehub.protocol.payload import TransactionEssence, TransactionPayload, inputs_commitment
 from tanglehub.protocol.unlock import Ed25519Signature, SignatureUnlock
-
-RENT = None
+from tanglehub.vault import MnemonicSigner
 
 
 def _rent(ph: PayoutHub):  # type: ignore[no-untyped-def]
@@ -255,4 +255,28 @@ def test_parse_amount_and_destination() -> None:
     for bad in ("0", "1.5", "abc", "", "99999999999999999999999"):
         with pytest.raises(TanglehubError):
             service.parse_amount(bad)
-    assert isinstance(BasicOutput, type)
+    assert isinstance(service.parse_destination(_external(3).to_bech32("tst"), "tst"), Ed25519Address)
+
+
+async def test_signer_refusal_fails_only_that_withdrawal_with_its_reason(payout_hub: PayoutHub) -> None:
+    ph = payout_hub
+    ph.ctx.settings.withdrawal_approval_threshold = None
+    await _funded(ph, {"jane": 30_000_000})
+    # a signer whose policy allows at most 5 M per withdrawal (its state is new: it re-derives the hot addresses)
+    ph.ctx.settings.withdrawal_max_amount = 5_000_000
+    mnemonic = MnemonicSigner(HUB_MNEMONIC)
+    strict = InProcessSigner(ph.ctx.settings, mnemonic, state_path=ph.ctx.settings.data_dir / "strict.db")
+    ph.batcher = Batcher(ph.ctx, strict, ph.batcher.params, 0)
+    small = _ask(ph, "r1", "jane", _external(11).to_bech32("tst"), "3000000")
+    big = _ask(ph, "r2", "jane", _external(12).to_bech32("tst"), "9000000")
+    await ph.run(rounds=4)
+    assert _get(ph, small.id).state == "confirmed"
+    failed = _get(ph, big.id)
+    assert failed.state == "failed"
+    assert failed.reason_code == "WITHDRAWAL_LIMIT"
+    assert balance(ph.ctx, "jane") == 27_000_000  # 30 M - 3 M paid; the 9 M came back once
+    assert _paid_outputs(ph, _external(12)) == []
+    assert [e.data["withdrawalId"] for e in events(ph.ctx, ["withdrawal.failed"])] == [str(big.id)]
+    _books_ok(ph)
+    await strict.aclose()
+    mnemonic.close()

@@ -5,7 +5,9 @@ standby that took over) resumes every in-flight batch from the database:
 
 * ``building``: send the stored request (same id, same body) to the signer; store the signed payload after the
   protocol's semantic check (:func:`.settle.mark_signed`). A refusal settles the batch
-  (:func:`.settle.mark_refused`); an unreachable signer leaves it for the next round.
+  (:func:`.settle.mark_refused`), except ``ALREADY_SIGNED`` (the signer could not yet prove an earlier
+  transaction dead), which is asked again under a new request id; an unreachable signer leaves it for the next
+  round.
 * ``signed``: build a block on the node's tips, store its id (:func:`.settle.mark_submitted`), then post it.
 * ``submitted``: when the node names the block that included the transaction, confirm it. Otherwise, once the
   block is lost, conflicting, marked for reattachment or older than ``reissue_after``: read the metadata of
@@ -39,7 +41,7 @@ from tanglehub.protocol.output import output_from_json
 from tanglehub.protocol.payload import TransactionPayload
 from tanglehub.protocol.pow import find_nonce
 from tanglehub.protocol.semantic import ConflictReason, verify_transaction
-from tanglehub.signer.errors import SignerRequestError, SignerUnavailable, SigningRefused
+from tanglehub.signer.errors import RefusalReason, SignerRequestError, SignerUnavailable, SigningRefused
 
 __all__ = ["DriverConfig", "advance"]
 
@@ -76,6 +78,12 @@ async def _sign(cfg: DriverConfig, batch: Batch) -> None:
     try:
         answer = await cfg.signer.sign(request)
     except SigningRefused as refusal:
+        if refusal.reason is RefusalReason.ALREADY_SIGNED:
+            # the hub re-batches a withdrawal only after proving its earlier transaction dead; the signer could
+            # not prove it yet (its node lookup failed): ask again under a new request id, never fail for it
+            log.warning("batch %d: the signer cannot prove the earlier transaction dead yet; retrying", batch.id)
+            await asyncio.to_thread(_run, cfg, settle.new_signing_attempt, batch.id)
+            return
         log.warning("batch %d refused by the signer: %s", batch.id, refusal.reason.value)
         await asyncio.to_thread(_run, cfg, settle.mark_refused, batch.id, refusal.reason.value, refusal.detail)
         return

@@ -33,7 +33,16 @@ from tanglehub.protocol.jsonutil import hex_from_bytes
 from tanglehub.protocol.output import AddressUnlockCondition, BasicOutput
 from tanglehub.protocol.payload import TransactionPayload
 
-__all__ = ["BatchHooks", "confirm", "mark_dead", "mark_refused", "mark_signed", "mark_submitted", "register_hooks"]
+__all__ = [
+    "BatchHooks",
+    "confirm",
+    "mark_dead",
+    "mark_refused",
+    "mark_signed",
+    "mark_submitted",
+    "new_signing_attempt",
+    "register_hooks",
+]
 
 Hook = Callable[[Session, Batch], None]
 
@@ -201,6 +210,23 @@ def mark_dead(session: Session, batch_id: int, spent_elsewhere: dict[str, str]) 
     if hooks is not None and hooks.dead is not None:
         hooks.dead(session, batch)
     _event(session, batch, "dead", spentBy=spent_elsewhere)
+    session.commit()
+    return True
+
+
+def new_signing_attempt(session: Session, batch_id: int) -> bool:
+    """Give a ``building`` batch's stored request the next request id (``batch-<id>-<n+1>``), body unchanged;
+    commits. Used when the signer refused for a reason that may pass later (it could not yet prove an earlier
+    transaction of a withdrawal dead): the signer answers a request id always the same, so a retry needs a new
+    id."""
+    batch = _batch(session, batch_id, ("building",))
+    if batch is None or batch.request is None:
+        return False
+    request = json.loads(batch.request)
+    prefix, _, n = str(request["requestId"]).rpartition("-")
+    request["requestId"] = f"{prefix}-{int(n) + 1}"
+    batch.request = json.dumps(request, sort_keys=True, separators=(",", ":"))
+    batch.updated_at = now_ms()
     session.commit()
     return True
 
