@@ -91,7 +91,7 @@ def list_withdrawals(
     session: SessionDep,
     state: str | None = None,
     user_id: Annotated[str | None, Query(alias="userId", max_length=128)] = None,
-    after: Annotated[int, Query(ge=0)] = 0,
+    after: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> WithdrawalList:
     """Withdrawals, oldest first, optionally of one ``state`` and/or one ``userId``."""
