@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -138,6 +139,8 @@ class Received:
 
     headers: dict[str, str]
     body: bytes
+    at: float = field(default_factory=time.time)
+    """Unix time of arrival (verify signatures against it, not against the time of the assertion)."""
 
 
 @dataclass

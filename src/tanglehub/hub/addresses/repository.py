@@ -53,7 +53,10 @@ def assign_lowest(session: Session, user_id: int, now: int) -> DepositAddress | 
     """
     for _ in range(8):
         index = session.scalar(
-            select(func.min(DepositAddress.address_index)).where(DepositAddress.user_id.is_(None))
+            select(DepositAddress.address_index)
+            .where(DepositAddress.user_id.is_(None))
+            .order_by(DepositAddress.address_index)
+            .limit(1)
         )
         if index is None:
             return None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, LargeBinary, String
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, LargeBinary, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tanglehub.hub.models.base import Base
@@ -20,7 +20,13 @@ class DepositAddress(Base):
     __tablename__ = "deposit_addresses"
     __table_args__ = (
         Index("ix_deposit_addresses_user_assigned", "user_id", "assigned_at"),
-        Index("ix_deposit_addresses_unassigned", "user_id", "address_index"),
+        # the pool: only unassigned rows, so taking the lowest one stays one short index read at any table size
+        Index(
+            "ix_deposit_addresses_unassigned",
+            "address_index",
+            postgresql_where=text("user_id IS NULL"),
+            sqlite_where=text("user_id IS NULL"),
+        ),
     )
 
     address_index: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)

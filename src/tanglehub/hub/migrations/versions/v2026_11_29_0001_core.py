@@ -41,7 +41,13 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["user_id"], ["users.id"], name="fk_deposit_addresses_user_id_users"),
     )
     op.create_index("ix_deposit_addresses_user_assigned", "deposit_addresses", ["user_id", "assigned_at"])
-    op.create_index("ix_deposit_addresses_unassigned", "deposit_addresses", ["user_id", "address_index"])
+    op.create_index(
+        "ix_deposit_addresses_unassigned",
+        "deposit_addresses",
+        ["address_index"],
+        postgresql_where=sa.text("user_id IS NULL"),
+        sqlite_where=sa.text("user_id IS NULL"),
+    )
     op.create_table(
         "journal_transactions",
         sa.Column("id", _BIGPK, primary_key=True, autoincrement=True),
