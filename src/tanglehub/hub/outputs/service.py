@@ -25,6 +25,7 @@ from tanglehub.protocol.output import Output, output_from_bytes
 from tanglehub.wallet.operations.transaction.select_inputs import Candidate, owner_at, unusable_reason
 
 __all__ = [
+    "SPENDABLE_ORIGINS",
     "add_output",
     "candidates",
     "chain_of",
@@ -37,6 +38,10 @@ __all__ = [
     "reserve",
     "spend",
 ]
+
+
+SPENDABLE_ORIGINS = ("deposit", "hot", "funding")
+"""Origins input selection may spend; anything else (a recovery's uncreditable deposit) is never picked."""
 
 
 def hot_addresses(session: Session) -> dict[bytes, HotAddress]:
@@ -113,12 +118,16 @@ def chain_of(row: HubOutput, coin_type: int) -> Bip44:
 def candidates(
     session: Session, now: int, *, limit: int = 4000, exclude: Iterable[str] = ()
 ) -> tuple[list[Candidate], dict[bytes, HubOutput]]:
-    """Unspent outputs the pipeline may consume now (owned by their Ed25519 address, no timelock, storage
-    deposit return or expiration pending), largest first, as the wallet's input-selection candidates."""
+    """Unspent outputs of a spendable origin (:data:`SPENDABLE_ORIGINS`) the pipeline may consume now (owned by
+    their Ed25519 address, no timelock, storage deposit return or expiration pending), largest first, as the
+    wallet's input-selection candidates."""
     skip = set(exclude)
     rows = list(
         session.scalars(
-            select(HubOutput).where(HubOutput.state == "unspent").order_by(HubOutput.amount.desc()).limit(limit)
+            select(HubOutput)
+            .where(HubOutput.state == "unspent", HubOutput.origin.in_(SPENDABLE_ORIGINS))
+            .order_by(HubOutput.amount.desc())
+            .limit(limit)
         )
     )
     out: list[Candidate] = []

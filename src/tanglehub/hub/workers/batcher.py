@@ -39,6 +39,7 @@ from tanglehub.node.errors import NodeError
 from tanglehub.node.query import BasicOutputQuery
 from tanglehub.protocol.jsonutil import hex_from_bytes
 from tanglehub.protocol.params import ProtocolParameters
+from tanglehub.signer.errors import SignerUnavailable
 
 __all__ = ["BATCHER_LOCK_KEY", "IN_FLIGHT", "Batcher", "run_batcher"]
 
@@ -265,10 +266,10 @@ async def run_batcher(ctx: HubContext, stop_event: asyncio.Event) -> None:
             await batcher.round()
             failures = 0
             delay = ctx.settings.payout_poll_interval
-        except NodeError as exc:
+        except (NodeError, SignerUnavailable) as exc:
             failures += 1
             delay = min(5.0, 0.25 * 2 ** min(failures, 5))
-            log.warning("batcher: node unavailable (%s); retrying in %.1f s", exc.message, delay)
+            log.warning("batcher: node or signer unavailable (%s); retrying in %.1f s", exc.message, delay)
         try:
             await asyncio.wait_for(stop_event.wait(), delay)
         except TimeoutError:
