@@ -13,6 +13,7 @@ own ``errors`` module subclasses it::
     +-- VaultError                       VAULT_ERROR       vault/errors.py  (wrong password, locked, exists)
     +-- WalletError                      WALLET_ERROR      wallet/errors.py (insufficient funds, unknown account)
     +-- HubError                         HUB_ERROR         hub/errors.py
+    +-- SignerError                      SIGNER_ERROR      signer/errors.py (signing server, policy, audit)
     +-- ConfigError                      CONFIG_ERROR
 
 Messages must never contain secrets (mnemonics, seeds, passwords, private keys).
@@ -31,6 +32,7 @@ __all__ = [
     "KeysError",
     "NodeError",
     "ProtocolValidationError",
+    "SignerError",
     "TanglehubError",
     "VaultError",
     "WalletError",
@@ -119,6 +121,13 @@ class HubError(TanglehubError):
     """A hub service operation could not be carried out."""
 
     code = "HUB_ERROR"
+    http_status = 400
+
+
+class SignerError(TanglehubError):
+    """The signing server (or its client) could not carry out a request, or refused it by policy."""
+
+    code = "SIGNER_ERROR"
     http_status = 400
 
 

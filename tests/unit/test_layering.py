@@ -17,6 +17,7 @@ FORBIDDEN: dict[str, frozenset[str]] = {
     "vault": frozenset({"wallet", "hub", "cli"}),
     "wallet": frozenset({"hub", "cli", "devnet"}),
     "hub": frozenset({"cli", "devnet"}),
+    "signer": frozenset({"wallet", "hub", "cli", "devnet"}),
 }
 """Layer -> tanglehub layers it must never import."""
 KEYS_MAY_IMPORT = frozenset({"keys", "errors"})

@@ -1,7 +1,8 @@
 """``tanglehub hub``: set up and run the custody hub.
 
 * ``init``: data directory, vault (a new mnemonic shown once, or ``--import`` from standard input), database,
-  and the first admin API key (shown once).
+  and the first admin API key (shown once); with ``--signer-url`` (+ ``--signer-ca/-cert/-key``) no vault: the
+  keys live in the signing server (``tanglehub signer``) and ``serve`` asks for no password.
 * ``serve``: API and workers in one process (``--api-only`` / ``--workers-only`` split them; on SQLite only one
   hub process may use the database, so splitting needs PostgreSQL). SIGTERM or Ctrl-C stops it cleanly.
 * ``apikey create|list|revoke``: manage API keys (works while the hub runs).
@@ -61,6 +62,46 @@ def _settings(config: Path | None, data_dir: Path | None) -> HubSettings:
     return load_settings(config, data_dir)
 
 
+SignerUrlOption = Annotated[
+    str | None,
+    typer.Option("--signer-url", help="The signing server (https://, mutual TLS); the hub then holds no vault."),
+]
+SignerCaOption = Annotated[Path | None, typer.Option("--signer-ca", help="CA certificate of the signing server.")]
+SignerCertOption = Annotated[
+    Path | None, typer.Option("--signer-cert", help="The hub's client certificate for the signing server.")
+]
+SignerKeyOption = Annotated[
+    Path | None, typer.Option("--signer-key", help="The private key of the hub's client certificate.")
+]
+
+
+def _with_signer(
+    settings: HubSettings, url: str | None, ca: Path | None, cert: Path | None, key: Path | None
+) -> HubSettings:
+    """``settings`` with the ``--signer-*`` options applied (they override the file and the environment)."""
+    from tanglehub.hub.config import validate_settings  # noqa: PLC0415
+
+    for name, value in (
+        ("signer_url", url),
+        ("signer_ca", ca),
+        ("signer_client_cert", cert),
+        ("signer_client_key", key),
+    ):
+        if value is not None:
+            setattr(settings, name, value)
+    if settings.signer_url is None and any(v is not None for v in (ca, cert, key)):
+        raise ConfigError("--signer-ca/--signer-cert/--signer-key need --signer-url")
+    return validate_settings(settings)
+
+
+def _signer_toml(settings: HubSettings) -> str:
+    lines = ["# written by `tanglehub hub init`: the keys live in the signing server", "[hub]"]
+    for name in ("signer_url", "signer_ca", "signer_client_cert", "signer_client_key"):
+        value = getattr(settings, name)
+        lines.append(f'{name} = "{Path(value).resolve() if name != "signer_url" else value}"')
+    return "\n".join(lines) + "\n"
+
+
 def read_password(*, confirm: bool = False) -> str:
     """The vault password from ``TANGLEHUB_HUB_PASSWORD`` or a hidden prompt (twice with ``confirm``).
 
@@ -93,20 +134,32 @@ def _engine(settings: HubSettings, *, create: bool = False) -> Engine:
 
 
 @app.command("init")
-def init(
+def init(  # noqa: PLR0917 - Typer maps each option to a parameter
     data_dir: DataDirOption = None,
     config: ConfigOption = None,
     import_mnemonic: Annotated[
         bool, typer.Option("--import", help="Read an existing mnemonic from standard input instead.")
     ] = False,
+    signer_url: SignerUrlOption = None,
+    signer_ca: SignerCaOption = None,
+    signer_cert: SignerCertOption = None,
+    signer_key: SignerKeyOption = None,
 ) -> None:
-    """Create the data directory, the vault (new or imported mnemonic), the database and an admin API key."""
+    """Create the data directory, the vault (new or imported mnemonic), the database and an admin API key.
+
+    With ``--signer-url`` (and the CA, client certificate and key) no vault is made: the keys live in the
+    signing server, and the signer settings are written to ``<data-dir>/hub.toml``."""
     from tanglehub.hub.api.auth import create_api_key  # noqa: PLC0415
     from tanglehub.hub.context import vault_path  # noqa: PLC0415
     from tanglehub.hub.db import make_sessionmaker  # noqa: PLC0415
     from tanglehub.vault import VaultStore  # noqa: PLC0415
 
-    settings = _settings(config, data_dir)
+    settings = _with_signer(_settings(config, data_dir), signer_url, signer_ca, signer_cert, signer_key)
+    if settings.signer_url is not None:
+        if import_mnemonic:
+            raise ConfigError("--import makes a local vault; with --signer-url the mnemonic belongs in the signer")
+        _init_remote(settings, config)
+        return
     store = VaultStore(vault_path(settings), idle_timeout=None)
     if store.exists:
         raise ConfigError(f"{store.path} already exists: this hub is initialized (use `tanglehub hub serve`)")
@@ -151,6 +204,44 @@ def init(
     typer.echo("Start the hub with: tanglehub hub serve" + (f" --data-dir {data_dir}" if data_dir else ""))
 
 
+def _init_remote(settings: HubSettings, config: Path | None) -> None:
+    """``hub init --signer-url``: database, admin key and ``hub.toml`` with the signer settings; no vault."""
+    from tanglehub.hub.api.auth import create_api_key  # noqa: PLC0415
+    from tanglehub.hub.config import CONFIG_FILE_NAME  # noqa: PLC0415
+    from tanglehub.hub.db import make_sessionmaker  # noqa: PLC0415
+
+    for what, path in (
+        ("--signer-ca", settings.signer_ca),
+        ("--signer-cert", settings.signer_client_cert),
+        ("--signer-key", settings.signer_client_key),
+    ):
+        if path is None or not Path(path).is_file():
+            raise ConfigError(f"{what}: {path} is not a file ('tanglehub signer certs' makes them)")
+    root = Path(settings.data_dir)
+    root.mkdir(parents=True, exist_ok=True)
+    toml = root / CONFIG_FILE_NAME
+    if config is None and not toml.exists():
+        toml.write_text(_signer_toml(settings), "utf-8")
+        written = str(toml)
+    else:
+        written = f"not written ({config or toml} exists; add signer_url, signer_ca, signer_client_cert, " + (
+            "signer_client_key to it)"
+        )
+    engine = _engine(settings, create=True)
+    try:
+        with make_sessionmaker(engine)() as session:
+            token, info = create_api_key(session, "admin (hub init)", ["admin"])
+    finally:
+        engine.dispose()
+    typer.echo(f"data dir    {root.resolve()}")
+    typer.echo(f"signer      {settings.signer_url} (mutual TLS; this hub holds no keys and no vault)")
+    typer.echo(f"config      {written}")
+    typer.echo(f"database    {'PostgreSQL' if settings.database_url else root / 'hub.db'}")
+    typer.echo("")
+    typer.echo(f"admin API key (shown once; id {info.key_id}):")
+    typer.echo(f"  {token}")
+
+
 def _configure_logging() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for noisy in ("httpx", "httpcore", "alembic.runtime.migration", "uvicorn.access"):
@@ -174,7 +265,7 @@ class _QuietServer(uvicorn.Server):
         self._on_exit()
 
 
-async def _serve(settings: HubSettings, password: str, *, api: bool, workers: bool) -> None:
+async def _serve(settings: HubSettings, password: str | None, *, api: bool, workers: bool) -> None:
     from tanglehub.hub.api.app import begin_shutdown, create_app  # noqa: PLC0415
     from tanglehub.hub.context import open_hub  # noqa: PLC0415
     from tanglehub.hub.workers.runner import run_workers  # noqa: PLC0415
@@ -215,18 +306,25 @@ def serve(  # noqa: PLR0917 - Typer maps each option to a parameter
     port: Annotated[int | None, typer.Option(help="Listen port (default: api_port, 8080).")] = None,
     api_only: Annotated[bool, typer.Option("--api-only", help="Serve the API without the workers.")] = False,
     workers_only: Annotated[bool, typer.Option("--workers-only", help="Run the workers without the API.")] = False,
+    signer_url: SignerUrlOption = None,
+    signer_ca: SignerCaOption = None,
+    signer_cert: SignerCertOption = None,
+    signer_key: SignerKeyOption = None,
 ) -> None:
-    """Run the hub: REST API on host:port plus the scanner, address pool and webhook workers."""
+    """Run the hub: REST API on host:port plus the scanner, address pool, payouts, treasury and webhook workers.
+
+    With a signing server (``--signer-url`` and its TLS files, or ``signer_*`` in the config) no vault password
+    is asked: the hub holds no keys."""
     if api_only and workers_only:
         raise ConfigError("--api-only and --workers-only exclude each other")
-    settings = _settings(config, data_dir)
+    settings = _with_signer(_settings(config, data_dir), signer_url, signer_ca, signer_cert, signer_key)
     if host is not None:
         settings.api_host = host
     if port is not None:
         if not 0 <= port <= 65535:
             raise ConfigError(f"--port must be between 0 and 65535, got {port}")
         settings.api_port = port
-    password = read_password()
+    password = None if settings.signer_url is not None else read_password()
     _configure_logging()
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(_serve(settings, password, api=not workers_only, workers=not api_only))

@@ -1,10 +1,13 @@
 """``tanglehub hub demo`` (what ``make run`` runs): a devnet and a hub on SQLite in a local folder, end to end.
 
-It starts a devnet node, initializes a hub in ``./hub-demo/<timestamp>`` (vault with a fresh mnemonic kept
-only inside it, encrypted with a random one-time password), serves the hub's API with its workers, creates a
-demo user over the REST API, pays the user's deposit address from the devnet faucet, waits until the scanner
-credits it, shows the balance and the event log, and prints the docs URL, the admin key and a curl
-walkthrough. Then it keeps serving until Ctrl-C (``--exit`` stops after the walkthrough).
+It starts a devnet node and, by default, a signing server as a separate process (``tanglehub signer init``,
+``certs`` and ``serve`` in ``<folder>/signer``: a fresh mnemonic that only the signer's encrypted vault holds,
+a random one-time password, mutual TLS), then a hub in ``./hub-demo/<timestamp>`` with NO vault that derives
+its addresses and signs through the signer. It serves the hub's API with its workers, creates a demo user over
+the REST API, pays the user's deposit address from the devnet faucet, waits until the scanner credits it, pays
+a withdrawal (signed by the signer) and waits until it is confirmed, shows the balance and the event log, and
+prints the docs URL, the admin key and a curl walkthrough. Then it keeps serving until Ctrl-C (``--exit``
+stops after the walkthrough). ``--local-keys`` keeps the keys in a vault inside the hub instead.
 """
 
 from __future__ import annotations
@@ -12,7 +15,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
 import secrets
+import subprocess
+import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,6 +28,7 @@ import httpx
 import typer
 
 from tanglehub.errors import ConfigError
+from tanglehub.protocol.address import Ed25519Address
 
 __all__ = ["hub_demo"]
 
@@ -63,10 +70,82 @@ async def _walkthrough(hub_url: str, devnet_url: str, token: str) -> None:
                 raise ConfigError(f"the deposit was not credited within {CREDIT_WAIT:.0f} s")
             await asyncio.sleep(0.3)
         print(f"balance     {DEMO_USER}: available {_units(balance['available'])}")
+        await _withdraw(client)
         events = await _call(client, "GET", "/v1/events", params={"limit": 20})
         print("events")
         for event in events["items"]:
             print(f"  #{event['seq']:<4} {event['kind']:<22} {json.dumps(event['data'], sort_keys=True)[:90]}")
+
+
+WITHDRAW_TO = Ed25519Address(bytes([0x5A]) * 32).to_bech32("tst")
+"""Where the demo withdrawal goes (an address no one on the devnet holds a key for)."""
+
+
+async def _withdraw(client: httpx.AsyncClient) -> None:
+    body = {"userId": DEMO_USER, "address": WITHDRAW_TO, "amount": "1000000"}
+    made = await _call(client, "POST", "/v1/withdrawals", json=body, headers={"Idempotency-Key": "demo-1"})
+    print(f"withdrawal  {made['id']}: 1 SMR to {WITHDRAW_TO[:20]}... queued; the signer signs it ...")
+    deadline = time.monotonic() + CREDIT_WAIT
+    while True:
+        got = await _call(client, "GET", f"/v1/withdrawals/{made['id']}")
+        if got["state"] in ("confirmed", "failed"):
+            break
+        if time.monotonic() > deadline:
+            raise ConfigError(
+                f"the withdrawal was not confirmed within {CREDIT_WAIT:.0f} s (state {got['state']})"
+            )
+        await asyncio.sleep(0.3)
+    print(
+        f"withdrawal  {got['state']} in transaction {got.get('transactionId')} (milestone {got.get('milestone')})"
+    )
+
+
+def _cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(  # noqa: S603 - our own CLI, fixed arguments
+        [sys.executable, "-m", "tanglehub.cli.main", *args], env=env, capture_output=True, text=True, check=False
+    )
+
+
+def start_signer(folder: Path, devnet_url: str, port: int) -> tuple[subprocess.Popen[bytes], str]:
+    """Initialize a signer in ``folder`` (its mnemonic never printed: it stays in the signer's vault), make its
+    certificates and serve it on ``port`` as a child process; returns the process and its URL once it answers.
+    Raises :class:`ConfigError` when a step fails."""
+    env = dict(os.environ, TANGLEHUB_SIGNER_PASSWORD=secrets.token_urlsafe(24))
+    for args in (
+        ("signer", "init", "--data-dir", str(folder), "--node-url", devnet_url, "--kdf", "interactive"),
+        ("signer", "certs", "--data-dir", str(folder)),
+    ):
+        done = _cli(*args, env=env)
+        if done.returncode != 0:
+            raise ConfigError(f"'tanglehub {' '.join(args[:2])}' failed: {done.stderr.strip()[:300]}")
+    process = subprocess.Popen(  # noqa: S603 - our own CLI, fixed arguments
+        [
+            sys.executable,
+            "-m",
+            "tanglehub.cli.main",
+            "signer",
+            "serve",
+            "--data-dir",
+            str(folder),
+            "--port",
+            str(port),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+    )
+    url = f"https://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    import socket  # noqa: PLC0415
+
+    while True:
+        if process.poll() is not None:
+            raise ConfigError(f"the signer exited at start (code {process.returncode})")
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            return process, url
+        if time.monotonic() > deadline:
+            process.kill()
+            raise ConfigError(f"the signer did not listen on port {port} within 30 s")
+        time.sleep(0.1)
 
 
 def _print_guide(hub_url: str, devnet_url: str, token: str, data_dir: Path) -> None:
@@ -88,11 +167,13 @@ def _print_guide(hub_url: str, devnet_url: str, token: str, data_dir: Path) -> N
     print(f'       \'{{"idempotencyKey": "trade-1", "legs": {legs}}}\'')
     print(f"  curl -s {auth} '{hub_url}/v1/events?after=0&limit=10'")
     print(f"  curl -sN {auth} {hub_url}/v1/events/stream        # live; Ctrl-C to leave")
+    print(f"  curl -s {auth} '{hub_url}/v1/withdrawals?userId={DEMO_USER}'")
+    print(f"  curl -s {auth} {hub_url}/v1/treasury")
     print(f"  curl -s {auth} {hub_url}/v1/reconciliation")
     print(f"  curl -s {hub_url}/ready; curl -s {hub_url}/metrics | grep tanglehub_hub")
 
 
-async def _run(data_dir: Path, api_port: int, devnet_url: str, exit_after: bool) -> None:
+async def _run(data_dir: Path, api_port: int, devnet_url: str, exit_after: bool, signer_port: int | None) -> None:
     import uvicorn  # noqa: PLC0415
 
     from tanglehub.hub.api.app import create_app  # noqa: PLC0415
@@ -110,13 +191,28 @@ async def _run(data_dir: Path, api_port: int, devnet_url: str, exit_after: bool)
         address_pool_low_water=10,
         address_pool_batch=25,
     )
-    password = secrets.token_urlsafe(24)  # one-time: the demo vault is never reopened
-    store = VaultStore(vault_path(settings), kdf=KdfParams.INTERACTIVE, idle_timeout=None)
     data_dir.mkdir(parents=True, exist_ok=True)
-    store.create(password)
-    store.generate_mnemonic()  # a throwaway demo seed, kept only inside the encrypted vault
-    store.lock()
-    ctx = await open_hub(settings, password=password)
+    signer: subprocess.Popen[bytes] | None = None
+    password: str | None = None
+    if signer_port is not None:
+        certs = data_dir / "signer" / "certs"
+        signer, settings.signer_url = start_signer(data_dir / "signer", devnet_url, signer_port)
+        settings.signer_ca = certs / "ca.pem"
+        settings.signer_client_cert = certs / "hub-client.pem"
+        settings.signer_client_key = certs / "hub-client-key.pem"
+        print(f"signer      {settings.signer_url} (separate process, mutual TLS; the keys live only there)")
+    else:
+        password = secrets.token_urlsafe(24)  # one-time: the demo vault is never reopened
+        store = VaultStore(vault_path(settings), kdf=KdfParams.INTERACTIVE, idle_timeout=None)
+        store.create(password)
+        store.generate_mnemonic()  # a throwaway demo seed, kept only inside the encrypted vault
+        store.lock()
+    try:
+        ctx = await open_hub(settings, password=password)
+    except BaseException:
+        if signer is not None:
+            signer.terminate()
+        raise
     try:
         with ctx.sessionmaker() as session:
             token, _ = create_api_key(session, "admin (demo)", ["admin"])
@@ -153,6 +249,9 @@ async def _run(data_dir: Path, api_port: int, devnet_url: str, exit_after: bool)
                 await task
     finally:
         await ctx.aclose()
+        if signer is not None:
+            signer.terminate()
+            signer.wait(10)
 
 
 def hub_demo(
@@ -162,8 +261,12 @@ def hub_demo(
     port: Annotated[int, typer.Option(help="Port of the hub API (a free one if taken).")] = 8080,
     devnet_port: Annotated[int, typer.Option(help="Port of the devnet node (a free one if taken).")] = 14265,
     exit_after: Annotated[bool, typer.Option("--exit", help="Stop after the walkthrough.")] = False,
+    local_keys: Annotated[
+        bool, typer.Option("--local-keys", help="Keep the keys in a vault inside the hub (no signing server).")
+    ] = False,
 ) -> None:
-    """Devnet + hub on SQLite: create a user, pay a deposit from the faucet, see it credited, keep serving."""
+    """Devnet + signing server + hub on SQLite: create a user, pay a deposit from the faucet, see it credited,
+    withdraw (signed by the signer), keep serving."""
     from tanglehub.cli.demo import _port_is_free  # noqa: PLC0415
     from tanglehub.devnet import BackgroundServer, DevnetConfig, free_port  # noqa: PLC0415
 
@@ -183,4 +286,5 @@ def hub_demo(
         every = config.milestone_interval
         print(f"devnet      {devnet.url} (network {config.network_name}, a milestone every {every} s)")
         with contextlib.suppress(KeyboardInterrupt):
-            asyncio.run(_run(target.resolve(), port, devnet.url, exit_after))
+            signer_port = None if local_keys else free_port()
+            asyncio.run(_run(target.resolve(), port, devnet.url, exit_after, signer_port))

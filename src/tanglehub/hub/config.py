@@ -18,8 +18,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from tanglehub.errors import ConfigError
+from tanglehub.errors import ConfigError, TanglehubError
 from tanglehub.hub.settings import HubSettings
+from tanglehub.protocol.address import address_from_bech32
 
 __all__ = ["CONFIG_FILE_NAME", "ENV_PREFIX", "load_settings", "validate_settings"]
 
@@ -31,10 +32,18 @@ _NOT_SETTINGS = frozenset({"PASSWORD", "ADMIN_KEY"})
 _FIELDS = {f.name: f for f in dataclasses.fields(HubSettings)}
 _INT = {"coin_type", "deposit_account", "hot_account", "address_pool_target", "address_pool_low_water"}
 _INT |= {"address_pool_batch", "min_deposit", "confirmation_depth", "scan_batch", "api_port"}
-_INT |= {"webhook_concurrency"}
+_INT |= {"webhook_concurrency", "batch_max", "batches_in_flight", "hot_address_count"}
 _FLOAT = {"scan_poll_interval", "webhook_timeout", "webhook_max_age", "webhook_retry_base", "webhook_retry_max"}
 _FLOAT |= {"webhook_poll_interval", "stream_poll_interval", "stream_heartbeat"}
-_OPTIONAL_STR = {"database_url", "signer_url"}
+_FLOAT |= {"batch_wait", "reissue_after", "payout_poll_interval"}
+_OPTIONAL_INT = {"withdrawal_approval_threshold"}
+# TREASURY (keys, sweeps, treasury)
+_INT |= {"withdrawal_max_amount", "withdrawal_window_seconds", "withdrawal_max_per_window"}
+_INT |= {"withdrawal_max_per_address_per_window", "sweep_min_outputs", "sweep_max_inputs"}
+_FLOAT |= {"signer_timeout", "sweep_max_age", "treasury_interval"}
+_OPTIONAL_INT |= {"hot_ceiling", "hot_target", "hot_floor"}
+_OPTIONAL_PATH = {"signer_ca", "signer_client_cert", "signer_client_key"}
+_OPTIONAL_STR = {"database_url", "signer_url", "cold_address"}
 _STR = {"network_name", "bech32_hrp", "api_host", "sdruc_policy"}
 MIN_WEBHOOK_RETRY_WINDOW = 24 * 3600.0
 
@@ -59,12 +68,22 @@ def _coerce(name: str, value: Any, source: str) -> Any:
             if isinstance(value, bool) or not isinstance(value, int):
                 raise TypeError("an integer")
             return value
+        if name in _OPTIONAL_PATH:
+            if not isinstance(value, str):
+                raise TypeError("a path")
+            return Path(value.strip()).expanduser() if value.strip() else None
         if name in _FLOAT:
             if from_env:
                 value = float(value.strip())
             if isinstance(value, bool) or not isinstance(value, int | float):
                 raise TypeError("a number of seconds")
             return float(value)
+        if name in _OPTIONAL_INT:
+            if from_env:
+                value = int(value.strip()) if value.strip() else None
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+                raise TypeError("a non-negative integer")
+            return value
         if name in _OPTIONAL_STR:
             if not isinstance(value, str):
                 raise TypeError("a string")
@@ -90,6 +109,11 @@ def validate_settings(settings: HubSettings) -> HubSettings:
     for name in ("min_deposit", "confirmation_depth", "deposit_account", "hot_account", "coin_type"):
         if getattr(settings, name) < 0:
             problems.append(f"{name} must be >= 0")
+    if not 1 <= settings.batch_max <= 127:
+        problems.append("batch_max must be 1..127 (one output of 128 is the remainder)")
+    for name in ("batches_in_flight", "hot_address_count"):
+        if getattr(settings, name) < 1:
+            problems.append(f"{name} must be >= 1")
     for name in ("address_pool_target", "address_pool_batch", "scan_batch", "webhook_concurrency"):
         if getattr(settings, name) < 1:
             problems.append(f"{name} must be >= 1")
@@ -104,6 +128,7 @@ def validate_settings(settings: HubSettings) -> HubSettings:
     for name in _FLOAT - {"webhook_max_age"}:
         if getattr(settings, name) <= 0:
             problems.append(f"{name} must be > 0")
+    problems.extend(_part2_problems(settings))
     if settings.webhook_retry_base > settings.webhook_retry_max:
         problems.append("webhook_retry_base must not exceed webhook_retry_max")
     url = settings.database_url
@@ -114,6 +139,45 @@ def validate_settings(settings: HubSettings) -> HubSettings:
     if url and url.startswith("postgresql://"):
         settings.database_url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     return settings
+
+
+def _part2_problems(settings: HubSettings) -> list[str]:
+    """Range checks of the signer, limit, sweep and treasury settings."""
+    problems: list[str] = []
+    u64 = 2**64 - 1
+    if settings.withdrawal_window_seconds < 1:
+        problems.append("withdrawal_window_seconds must be >= 1")
+    if not 1 <= settings.sweep_max_inputs <= 128:
+        problems.append("sweep_max_inputs must be 1..128 (the protocol's input limit)")
+    if settings.sweep_min_outputs < 1:
+        problems.append("sweep_min_outputs must be >= 1")
+    for name in ("withdrawal_max_amount", "withdrawal_max_per_window", "withdrawal_max_per_address_per_window"):
+        if not 0 <= getattr(settings, name) <= u64:
+            problems.append(f"{name} must be 0..2^64-1")
+    for name in ("hot_ceiling", "hot_target", "hot_floor"):
+        value = getattr(settings, name)
+        if value is not None and not 0 <= value <= u64:
+            problems.append(f"{name} must be 0..2^64-1 when set")
+    ceiling, target, floor = settings.hot_ceiling, settings.hot_target, settings.hot_floor
+    if ceiling is not None and settings.cold_address is None:
+        problems.append("hot_ceiling needs cold_address (where the surplus goes)")
+    if target is not None and (ceiling is None or target > ceiling):
+        problems.append("hot_target needs hot_ceiling and must not exceed it")
+    if floor is not None and ceiling is not None and floor > (target if target is not None else ceiling):
+        problems.append("hot_floor must be below hot_target (or hot_ceiling)")
+    if settings.cold_address is not None:
+        try:
+            address_from_bech32(settings.cold_address, expected_hrp=settings.bech32_hrp)
+        except TanglehubError as exc:
+            problems.append(f"cold_address is not a {settings.bech32_hrp} address ({exc.message})")
+    signer_files = ("signer_ca", "signer_client_cert", "signer_client_key")
+    if settings.signer_url is not None:
+        if not settings.signer_url.startswith("https://"):
+            problems.append("signer_url must be https:// (the signing server serves mutual TLS only)")
+        missing = [n for n in signer_files if getattr(settings, n) is None]
+        if missing:
+            problems.append(f"signer_url needs {', '.join(missing)}")
+    return problems
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

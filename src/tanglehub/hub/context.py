@@ -2,8 +2,15 @@
 
 :func:`open_hub` opens (and migrates) the database, takes the SQLite process lock, connects the node pool and
 checks the node's network and bech32 HRP against the settings (a hub for one network refuses a node of
-another), opens the address source (the local vault unless one is given), and sets the scanner's cursor on a
-new hub to the milestone after the node's confirmed one.
+another), opens the signer and the address source, and sets the scanner's cursor on a new hub to the
+milestone after the node's confirmed one.
+
+Keys (:mod:`tanglehub.hub.signing`): with ``settings.signer_url`` the hub has NO vault: a
+:class:`~tanglehub.signer.client.RemoteSigner` over mutual TLS signs and derives every address (deposit pool
+and hot addresses; its network and coin type are checked at start when it answers). Otherwise the password
+unlocks the local vault and an :class:`~tanglehub.hub.signing.InProcessSigner` runs the same policy checks in
+process. Either way ``ctx.signer`` is also the address source, so every address the hub hands out is one the
+signer recorded as its own.
 """
 
 from __future__ import annotations
@@ -16,15 +23,18 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from tanglehub.hub.addresses.source import AddressSource, SignerAddressSource
+from tanglehub.hub.addresses.source import AddressSource
 from tanglehub.hub.db import is_postgres, make_engine, make_sessionmaker, migrate
 from tanglehub.hub.deposits.service import init_cursor
 from tanglehub.hub.errors import HubArgumentError, HubNetworkMismatch
 from tanglehub.hub.locks import ProcessLock
 from tanglehub.hub.settings import HubSettings
+from tanglehub.hub.signing import HubSigner, InProcessSigner, PoolDeadCheck, open_signer
 from tanglehub.node import NodePool
 from tanglehub.node.errors import NetworkMismatch
 from tanglehub.node.pool import TransportFactory
+from tanglehub.signer.client import RemoteSigner
+from tanglehub.signer.errors import SignerUnavailable
 from tanglehub.vault import VaultSigner, VaultStore
 
 __all__ = ["VAULT_FILE", "HubContext", "open_hub", "vault_path"]
@@ -50,9 +60,13 @@ class HubContext:
     clock: Callable[[], float] = time.time
     process_lock: ProcessLock | None = None
     vault: VaultStore | None = field(default=None, repr=False)
+    signer: HubSigner | None = None
+    """Signs the hub's transactions (None: this hub can take deposits but pays nothing out)."""
 
     async def aclose(self) -> None:
-        """Close the node pool, lock the vault, dispose of the engine, release the process lock."""
+        """Close the signer and the node pool, lock the vault, dispose of the engine, release the process lock."""
+        if self.signer is not None:
+            await self.signer.aclose()
         await self.node.aclose()
         if self.vault is not None:
             self.vault.lock()
@@ -66,15 +80,18 @@ async def open_hub(
     *,
     password: str | None = None,
     address_source: AddressSource | None = None,
+    signer: HubSigner | None = None,
     transport_factory: TransportFactory | None = None,
     check_node: bool = True,
 ) -> HubContext:
     """Open a hub on ``settings`` (see the module docstring).
 
-    ``password`` unlocks the local vault when no ``address_source`` is given. ``transport_factory`` lets tests
-    reach an in-process node. Raises :class:`HubInUse` (SQLite already used by another process),
-    :class:`HubNetworkMismatch`, :class:`HubArgumentError` (no address source and no password), node and
-    vault errors.
+    ``signer`` (tests) replaces the one the settings name; without it, ``settings.signer_url`` opens the
+    remote signer, else ``password`` unlocks the local vault for an in-process signer. ``address_source``
+    defaults to the signer. ``transport_factory`` lets tests reach an in-process node. Raises
+    :class:`HubInUse` (SQLite already used by another process), :class:`HubNetworkMismatch` (node or signer of
+    another network), :class:`HubArgumentError` (no signer, address source or password),
+    :class:`~tanglehub.signer.errors.SignerConfigError`, node and vault errors.
     """
     engine = make_engine(settings)
     lock: ProcessLock | None = None
@@ -86,12 +103,6 @@ async def open_hub(
             lock.acquire()
         migrate(engine)
         sessions = make_sessionmaker(engine)
-        if address_source is None:
-            if password is None:
-                raise HubArgumentError("the hub needs its vault password (or another address source) to start")
-            vault = VaultStore(vault_path(settings), idle_timeout=None)
-            await vault.unlock_async(password)
-            address_source = SignerAddressSource(VaultSigner(vault), settings.coin_type)
         pool = NodePool(
             list(settings.node_urls),
             transport_factory=transport_factory,
@@ -99,6 +110,18 @@ async def open_hub(
             bech32_hrp=settings.bech32_hrp,
             max_milestone_age=None,
         )
+        if signer is None and settings.signer_url is not None:
+            signer = open_signer(settings)
+            if check_node:
+                await _check_remote_signer(settings, signer)
+        elif signer is None and password is not None:
+            vault = VaultStore(vault_path(settings), idle_timeout=None)
+            await vault.unlock_async(password)
+            signer = InProcessSigner(settings, VaultSigner(vault), dead_check=PoolDeadCheck(pool))
+        if address_source is None:
+            if signer is None:
+                raise HubArgumentError("the hub needs its vault password (or a signing server) to start")
+            address_source = signer
         if check_node:
             try:
                 info = await pool.get_info()
@@ -109,8 +132,12 @@ async def open_hub(
                 ) from exc
             with sessions() as session:
                 init_cursor(session, info.status.confirmed_milestone.index + 1)
-        return HubContext(settings, engine, sessions, pool, address_source, process_lock=lock, vault=vault)
+        return HubContext(
+            settings, engine, sessions, pool, address_source, process_lock=lock, vault=vault, signer=signer
+        )
     except BaseException:
+        if signer is not None:
+            await signer.aclose()
         if pool is not None:
             await pool.aclose()
         if vault is not None:
@@ -119,3 +146,18 @@ async def open_hub(
         if lock is not None:
             lock.release()
         raise
+
+
+async def _check_remote_signer(settings: HubSettings, signer: RemoteSigner) -> None:
+    """Refuse a signing server of another network or coin type; an unreachable one is not fatal at start
+    (``/ready`` reports it and payouts wait for it)."""
+    try:
+        info = await signer.health()
+    except SignerUnavailable:
+        return
+    if info.get("networkName") != settings.network_name or info.get("coinType") != settings.coin_type:
+        raise HubNetworkMismatch(
+            f"the signing server at {settings.signer_url} signs for network {info.get('networkName')!r} "
+            f"(coin type {info.get('coinType')}), but the hub is configured for {settings.network_name!r} "
+            f"(coin type {settings.coin_type})"
+        )

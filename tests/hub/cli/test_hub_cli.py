@@ -247,3 +247,8 @@ def test_demo_credits_a_faucet_deposit_and_prints_the_walkthrough(tmp_path: Path
     assert len(set(TOKEN.findall(done.stdout))) == 1
     assert "curl" in done.stdout
     assert (tmp_path / "demo" / "hub.db").exists()
+    # the keys live only in the signing server (its own process and vault); the hub pays through it
+    assert re.search(r"signer\s+https://127\.0\.0\.1:\d+ \(separate process", done.stdout)
+    assert re.search(r"withdrawal\s+confirmed in transaction 0x[0-9a-f]{64}", done.stdout)
+    assert not (tmp_path / "demo" / "hub.vault").exists()
+    assert (tmp_path / "demo" / "signer" / "signer.vault").exists()

@@ -34,7 +34,7 @@ __all__ = ["DOMAIN_ROUTERS", "begin_shutdown", "create_app"]
 
 log = logging.getLogger("tanglehub.hub.api")
 
-DOMAIN_ROUTERS = ("users", "addresses", "deposits", "ledger", "transfers")
+DOMAIN_ROUTERS = ("users", "addresses", "deposits", "ledger", "transfers", "withdrawals", "treasury", "recoveries")
 """CORE's domains whose ``tanglehub.hub.<domain>.routes.router`` is mounted (a domain without routes yet is
 skipped)."""
 

@@ -6,7 +6,10 @@ Series (each app has its own registry, so several hubs in one process do not col
 * ``tanglehub_hub_scanner_lag_milestones``: confirmed milestones not yet scanned (-1 when unknown);
 * ``tanglehub_hub_deposits{class}``: deposits recorded per class;
 * ``tanglehub_hub_webhook_backlog``: deliveries pending plus events not yet fanned out;
-* ``tanglehub_hub_events_last_seq``: the event log's newest sequence number.
+* ``tanglehub_hub_events_last_seq``: the event log's newest sequence number;
+* ``tanglehub_hub_withdrawals{state}``: withdrawals per state;
+* ``tanglehub_hub_payouts_short_funds``: what the oldest waiting withdrawal needs while hot funds are short (0
+  when they are not).
 
 The gauges are computed at scrape time from the database and the node (unauthenticated, like ``/ready``).
 """
@@ -56,6 +59,14 @@ class HubMetrics:
             "tanglehub_hub_webhook_backlog", "Webhook deliveries not yet done", registry=self.registry
         )
         self.last_seq = Gauge("tanglehub_hub_events_last_seq", "Newest event sequence number", registry=registry)
+        self.withdrawals = Gauge(
+            "tanglehub_hub_withdrawals", "Withdrawals by state", ("state",), registry=registry
+        )
+        self.short_funds = Gauge(
+            "tanglehub_hub_payouts_short_funds",
+            "Amount the oldest waiting withdrawal needs (0: not short)",
+            registry=registry,
+        )
 
 
 class LatencyMiddleware:
@@ -88,6 +99,13 @@ def _snapshot(ctx: ContextDep) -> tuple[int | None, dict[str, int], int, int]:
         return read_cursor(session), count_by_class(session), count_backlog(session), last_seq(session)
 
 
+def _payouts(ctx: ContextDep) -> tuple[dict[str, int], int]:
+    from tanglehub.hub.payouts.withdrawal_batches import read_short, withdrawal_counts  # noqa: PLC0415
+
+    with ctx.sessionmaker() as session:
+        return withdrawal_counts(session), read_short(session)
+
+
 @router.get("/metrics", response_class=Response, responses={200: {"content": {CONTENT_TYPE_LATEST: {}}}})
 async def metrics(request: Request, ctx: ContextDep) -> Response:
     """Prometheus metrics (text exposition format)."""
@@ -105,4 +123,8 @@ async def metrics(request: Request, ctx: ContextDep) -> Response:
         series.deposits.labels(name).set(count)
     series.webhook_backlog.set(backlog)
     series.last_seq.set(seq)
+    by_state, short = await asyncio.to_thread(_payouts, ctx)
+    for state, count in by_state.items():
+        series.withdrawals.labels(state).set(count)
+    series.short_funds.set(short)
     return Response(generate_latest(series.registry), media_type=CONTENT_TYPE_LATEST)

@@ -25,13 +25,22 @@ from tanglehub.node.query import BasicOutputQuery
 __all__ = ["reconcile"]
 
 
-def _books(session: Session) -> tuple[list[Difference], int | None, list[str], dict[str, Deposit]]:
-    diffs = book_differences(session)
+_HubRows = list[tuple[str, str, str | None]]
+
+
+def _books(
+    session: Session,
+) -> tuple[list[Difference], int | None, list[str], dict[str, Deposit], set[str], _HubRows]:
+    from tanglehub.hub.payouts import reconcile as payouts  # noqa: PLC0415 - part 2's checks
+
+    diffs = book_differences(session) + payouts.holdings_differences(session)
+    spent = payouts.spent_output_ids(session)
+    hub_rows = payouts.unspent_rows(session)
     cursor = read_cursor(session)
     assigned = list(session.scalars(select(DepositAddress.bech32).where(DepositAddress.user_id.is_not(None))))
     recorded = {d.output_id: d for d in session.scalars(select(Deposit))}
     session.rollback()
-    return diffs, cursor, assigned, recorded
+    return diffs, cursor, assigned, recorded, spent, hub_rows
 
 
 async def _unspent(node: NodePool, address: str) -> list[bytes]:
@@ -43,7 +52,10 @@ async def _unspent(node: NodePool, address: str) -> list[bytes]:
 
 async def reconcile(session: Session, node: NodePool, *, concurrency: int = 8) -> ReconciliationReport:
     """Compare the books with the node (see the module docstring); database reads run in a worker thread."""
-    diffs, cursor, assigned, recorded = await asyncio.to_thread(_books, session)
+    from tanglehub.hub.payouts.reconcile import node_differences  # noqa: PLC0415 - part 2's checks
+
+    diffs, cursor, assigned, recorded, spent, hub_rows = await asyncio.to_thread(_books, session)
+    diffs.extend(await node_differences(hub_rows, node))
     gate = asyncio.Semaphore(concurrency)
 
     async def one(address: str) -> list[bytes]:
@@ -79,7 +91,7 @@ async def reconcile(session: Session, node: NodePool, *, concurrency: int = 8) -
                 )
             )
     for oid_hex, deposit in sorted(recorded.items()):
-        if deposit.status != "credited":
+        if deposit.status != "credited" or oid_hex in spent:
             continue
         books_total += deposit.credited_amount
         if oid_hex not in on_node:

@@ -60,6 +60,9 @@ class StatsPublic(ApiModel):
     user_balances_total: str
     scanner_next_milestone: int | None
     last_event_seq: int
+    part2: dict[str, str] = {}
+    """Part 2 totals (base units, decimal strings): ``withdrawalsPending``, ``withdrawalsPaid``, ``hot``,
+    ``coldSent``, ``sweptOutputs`` (count), ``recovered`` (see ``GET /v1/treasury`` for the details)."""
 
 
 class Difference(ApiModel):

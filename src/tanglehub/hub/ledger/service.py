@@ -56,7 +56,15 @@ def stats(session: Session) -> StatsPublic:
         user_balances_total=str(user_total),
         scanner_next_milestone=read_cursor(session),
         last_event_seq=last_seq(session),
+        part2=_part2_totals(session, sums),
     )
+
+
+def _part2_totals(session: Session, sums: dict[str, tuple[int, int]]) -> dict[str, str]:
+    """Withdrawal, treasury and recovery totals from the journal and the hub's outputs."""
+    from tanglehub.hub.treasury.service import stats_totals  # noqa: PLC0415 - part 2 builds on part 1
+
+    return stats_totals(session, sums)
 
 
 def book_differences(session: Session) -> list[Difference]:

@@ -1,6 +1,8 @@
 """``run_workers``: the hub's background workers, each under its single-active lock, until told to stop.
 
-Runs the deposit scanner, the address-pool refill and the webhook worker
+Runs the deposit scanner, the address-pool refill, the payouts batcher
+(:func:`tanglehub.hub.workers.batcher.run_batcher`), the treasury worker (sweeps, cold moves, floor alert;
+:func:`tanglehub.hub.workers.treasurer.run_treasurer`) and the webhook worker
 (:func:`tanglehub.hub.webhooks.worker.run_webhook_worker`). On PostgreSQL each holds its own advisory lock, so
 across any number of processes exactly one instance of each runs and a standby takes over within seconds; on
 SQLite the process lock taken by :func:`~tanglehub.hub.context.open_hub` already makes this the only process.
@@ -15,8 +17,10 @@ from collections.abc import Awaitable, Callable
 
 from tanglehub.hub.context import HubContext
 from tanglehub.hub.locks import POOL_LOCK_KEY, SCANNER_LOCK_KEY, WEBHOOK_LOCK_KEY, run_exclusive
+from tanglehub.hub.workers.batcher import BATCHER_LOCK_KEY, run_batcher
 from tanglehub.hub.workers.pool import run_pool_refill
 from tanglehub.hub.workers.scanner import run_scanner
+from tanglehub.hub.workers.treasurer import TREASURER_LOCK_KEY, run_treasurer
 
 __all__ = ["run_workers"]
 
@@ -51,6 +55,8 @@ async def run_workers(ctx: HubContext, stop_event: asyncio.Event, *, webhooks: b
     workers: list[tuple[str, int, Worker]] = [
         ("scanner", SCANNER_LOCK_KEY, run_scanner),
         ("address pool", POOL_LOCK_KEY, run_pool_refill),
+        ("batcher", BATCHER_LOCK_KEY, run_batcher),
+        ("treasurer", TREASURER_LOCK_KEY, run_treasurer),
     ]
     if webhooks:
         workers.append(("webhooks", WEBHOOK_LOCK_KEY, _webhooks))

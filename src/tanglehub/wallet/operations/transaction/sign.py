@@ -12,7 +12,7 @@ same payload for these inputs, even after a crash.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Self
 
@@ -24,7 +24,7 @@ from tanglehub.protocol.jsonutil import JsonObject, get_field, require_int, requ
 from tanglehub.protocol.payload import TransactionPayload
 from tanglehub.protocol.semantic import ConflictReason, verify_transaction
 from tanglehub.protocol.syntax import validate_transaction
-from tanglehub.protocol.unlock import Ed25519Signature, ReferenceUnlock, SignatureUnlock, Unlock
+from tanglehub.vault.unlocks import build_unlocks, unique_chains
 from tanglehub.wallet.events import ProgressStep, TransactionProgress
 from tanglehub.wallet.operations.transaction.context import AccountContext
 from tanglehub.wallet.operations.transaction.errors import TransactionOptionsError, TransactionRejectedError
@@ -36,7 +36,7 @@ from tanglehub.wallet.operations.transaction.prepare import (
 from tanglehub.wallet.operations.transaction.select_inputs import owner_at
 from tanglehub.wallet.storage_queries import StoreTx
 
-__all__ = ["SignedTransaction", "build_unlocks", "sign_transaction", "unique_chains"]
+__all__ = ["SignedTransaction", "sign_transaction"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,33 +81,8 @@ class SignedTransaction:
         return cls(payload, inputs, account, note)
 
 
-def unique_chains(inputs: Sequence[InputSigningData]) -> list[Bip44]:
-    """The distinct chains of ``inputs`` in first-use order (one signature each)."""
-    seen: dict[Bip44, None] = {}
-    for i in inputs:
-        seen.setdefault(i.chain, None)
-    return list(seen)
-
-
-def build_unlocks(
-    inputs: Sequence[InputSigningData], signatures: Mapping[Bip44, tuple[bytes, bytes]]
-) -> tuple[Unlock, ...]:
-    """A signature unlock for the first input of each chain, reference unlocks for the rest."""
-    first: dict[Bip44, int] = {}
-    unlocks: list[Unlock] = []
-    for index, i in enumerate(inputs):
-        ref = first.get(i.chain)
-        if ref is None:
-            first[i.chain] = index
-            pk, sig = signatures[i.chain]
-            unlocks.append(SignatureUnlock(Ed25519Signature(pk, sig)))
-        else:
-            unlocks.append(ReferenceUnlock(ref))
-    return tuple(unlocks)
-
-
 async def _sign(account: AccountContext, prepared: PreparedTransaction) -> TransactionPayload:
-    chains = unique_chains(prepared.inputs)
+    chains = unique_chains([i.chain for i in prepared.inputs])
     message = prepared.essence_hash()
     answers = await account.wallet.signer.sign_ed25519_many(message, chains)
     if len(answers) != len(chains):
@@ -125,7 +100,7 @@ async def _sign(account: AccountContext, prepared: PreparedTransaction) -> Trans
                 f"the key at account {chain.account}, change {chain.change}, index {chain.address_index} "
                 "does not own the input it should unlock (wrong mnemonic or coin type?)",
             )
-    payload = TransactionPayload(prepared.essence, build_unlocks(prepared.inputs, signatures))
+    payload = TransactionPayload(prepared.essence, build_unlocks([i.chain for i in prepared.inputs], signatures))
     try:
         validate_transaction(payload, prepared.params)
     except ProtocolValidationError as exc:

@@ -1,0 +1,53 @@
+"""API models of withdrawals."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field
+
+from tanglehub.hub.ledger.schemas import ApiModel
+
+__all__ = ["WithdrawalCreate", "WithdrawalList", "WithdrawalPublic"]
+
+
+class WithdrawalCreate(ApiModel):
+    """``POST /v1/withdrawals`` (with an ``Idempotency-Key`` header): pay ``amount`` (base units, decimal string)
+    of user ``userId``'s balance to bech32 ``address``; ``tag`` and ``metadata`` are kept with the withdrawal
+    (not put on the ledger)."""
+
+    user_id: str = Field(min_length=1, max_length=128)
+    address: str = Field(min_length=1, max_length=128)
+    amount: str = Field(min_length=1, max_length=40, examples=["1000000"])
+    tag: str | None = Field(default=None, max_length=256)
+    metadata: dict[str, Any] | None = None
+
+
+class WithdrawalPublic(ApiModel):
+    """A withdrawal and where it stands. ``state``: queued, awaiting_approval, signing, submitted, confirmed,
+    failed (refunded; ``reason`` and ``reasonCode`` say why) or cancelled (refunded). ``internal``: settled as
+    a transfer to another user of this hub (no transaction). ``transactionId``, ``blockId`` and ``milestone``
+    appear once known. Times are Unix ms."""
+
+    id: str
+    user_id: str
+    address: str
+    amount: str
+    state: str
+    internal: bool
+    tag: str | None = None
+    metadata: dict[str, Any] | None = None
+    reason: str | None = None
+    reason_code: str | None = None
+    transaction_id: str | None = None
+    block_id: str | None = None
+    milestone: int | None = None
+    created_at: int
+    updated_at: int
+
+
+class WithdrawalList(ApiModel):
+    """A page of withdrawals, oldest first; pass ``nextCursor`` as ``after`` for the next page."""
+
+    items: list[WithdrawalPublic]
+    next_cursor: int | None = None
