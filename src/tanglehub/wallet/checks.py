@@ -127,7 +127,7 @@ def check_alias(alias: object) -> str:
 
 def alias_key(alias: str) -> str:
     """The form in which two aliases are compared: NFKC, case-folded, accents (combining marks) removed, so
-    ``ALİCE``, ``Alice``, ``alice`` and the full-width ``ａｌｉｃｅ`` are one alias (as wallet.rs, aliases
+    ``ALİCE``, ``Alice``, ``alice`` and the full-width (U+FF41...) form are one alias (as wallet.rs, aliases
     are unique ignoring case; tanglehub also ignores the other ways a user can type the same name)."""
     folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", alias).casefold())
     return unicodedata.normalize("NFKC", "".join(c for c in folded if not unicodedata.combining(c)))

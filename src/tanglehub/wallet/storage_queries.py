@@ -85,7 +85,8 @@ class StoreTx(BatchReads):
         conn = self._w()
         taken = self.account_by_alias(alias)
         if taken is not None:
-            same = "" if taken.alias == alias else f" ({taken.alias!r}: aliases are compared ignoring case and accents)"
+            note = "aliases are compared ignoring case and accents"
+            same = "" if taken.alias == alias else f" ({taken.alias!r}: {note})"
             raise AccountAliasTakenError(
                 f"an account with alias {alias!r} already exists{same}; choose another alias"
             )

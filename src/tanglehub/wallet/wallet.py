@@ -204,10 +204,39 @@ class Wallet:
         address_gap: int = 20,
         idle_timeout: float | None = DEFAULT_IDLE_TIMEOUT,
         transport_factory: TransportFactory | None = None,
+        progress: ProgressCallback | None = None,
     ) -> Wallet:
         """Rebuild a missing, unfinished or damaged ``wallet.db`` from the vault (only read, with
         ``password``) and the ledger; returns the open wallet (report in :attr:`last_rebuild`). Details,
-        gap limits and what cannot come back: :mod:`tanglehub.wallet.rebuild`."""
+        gap limits and what cannot come back: :mod:`tanglehub.wallet.rebuild`. ``progress`` is called as
+        addresses are checked (:mod:`tanglehub.wallet.progress`)."""
+        with progress_scope(progress):
+            return await cls._rebuild(
+                path,
+                password=password,
+                coin_type=coin_type,
+                node_urls=node_urls,
+                pool=pool,
+                account_gap=account_gap,
+                address_gap=address_gap,
+                idle_timeout=idle_timeout,
+                transport_factory=transport_factory,
+            )
+
+    @classmethod
+    async def _rebuild(
+        cls,
+        path: str | os.PathLike[str],
+        *,
+        password: str,
+        coin_type: int | None,
+        node_urls: Sequence[str] | None,
+        pool: NodePool | None,
+        account_gap: int,
+        address_gap: int,
+        idle_timeout: float | None,
+        transport_factory: TransportFactory | None,
+    ) -> Wallet:
         return await rebuild_wallet(
             cls,
             path,
@@ -405,6 +434,8 @@ class Wallet:
         made earlier keep the password they were made with."""
         check_paths(self._path, old_password)
         check_paths(self._path, new_password)
+        if new_password == old_password:
+            raise WalletArgumentError("the new password is the current password; nothing was changed")
         if kdf is not None:
             check_instance(kdf, KdfParams, "kdf")
         await self.vault.change_password_async(old_password, new_password, kdf=kdf)
