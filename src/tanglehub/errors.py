@@ -46,7 +46,7 @@ _MIN_SECRET_WORDS = 2
 
 
 def _secret_like(value: str) -> bool:
-    from tanglehub.keys.bip39 import is_bip39_word  # lazily: keys imports this module
+    from tanglehub.keys.bip39 import is_bip39_word  # noqa: PLC0415 - lazily: keys imports this module
 
     words = value.split()
     hits = sum(1 for w in words if is_bip39_word(w.strip(".,;:")))

@@ -3,8 +3,8 @@
 Events after the consumer's stored cursor are printed one per line (``--json``: one JSON object per line,
 for a program to read) and acknowledged after they are printed, so the next run continues where this one
 stopped (``--no-ack`` only looks). ``--follow`` keeps waiting for new events, syncing the wallet every
-``--sync-interval`` seconds so that deposits show up; it stops on Ctrl-C, after ``--max`` events or after
-``--timeout`` seconds.
+``--sync-interval`` seconds so that deposits show up; it stops on Ctrl-C or SIGTERM (exit 0, every printed
+event acknowledged), after ``--max`` events or after ``--timeout`` seconds.
 """
 
 from __future__ import annotations
@@ -18,11 +18,13 @@ from typing import Annotated
 
 import typer
 
+from tanglehub.cli.signals import sigterm_as_interrupt
 from tanglehub.cli.wallet.common import (
     DEFAULT_WALLET_DIR,
     JsonOpt,
     NodeOpt,
     WalletDirOpt,
+    err_console,
     open_wallet,
     out_console,
     run,
@@ -114,4 +116,11 @@ def events(
                     with contextlib.suppress(asyncio.CancelledError):
                         await syncing
 
-    run(work)
+    try:
+        with sigterm_as_interrupt():
+            run(work)
+    except KeyboardInterrupt:
+        if not follow:
+            raise
+        err_console.print("stopped (every printed event is acknowledged)", markup=False)
+        raise typer.Exit(0) from None
