@@ -13,8 +13,10 @@ import asyncio
 import contextlib
 import datetime
 import json
+import signal
 import sys
-from typing import Annotated
+from collections.abc import Coroutine
+from typing import Annotated, Any
 
 import typer
 
@@ -87,10 +89,13 @@ def events(
             loop = asyncio.get_running_loop()
             deadline = loop.time() + timeout if follow and timeout > 0 else None
             printed = 0
+            stop = asyncio.Event()
+            for signum in (signal.SIGINT, signal.SIGTERM):  # stop between events: printed = acknowledged
+                loop.add_signal_handler(signum, stop.set)
             try:
-                while max_events == 0 or printed < max_events:
+                while (max_events == 0 or printed < max_events) and not stop.is_set():
                     wait = 0.0 if not follow else None if deadline is None else max(0.0, deadline - loop.time())
-                    delivered = await stream.next(timeout=wait)
+                    delivered = await _next_or_stop(stream.next(timeout=wait), stop)
                     if delivered is None:
                         break
                     line = (
@@ -111,16 +116,32 @@ def events(
                         await stream.ack(delivered.seq)
                     printed += 1
             finally:
+                for signum in (signal.SIGINT, signal.SIGTERM):
+                    loop.remove_signal_handler(signum)
+                if stop.is_set():
+                    err_console.print("stopped (every printed event is acknowledged)", markup=False)
                 if syncing is not None:
                     syncing.cancel()
                     with contextlib.suppress(asyncio.CancelledError):
                         await syncing
 
+    with sigterm_as_interrupt():  # before the loop's own handlers are installed: like Ctrl-C (exit 130)
+        run(work)
+
+
+async def _next_or_stop(
+    next_event: Coroutine[Any, Any, DeliveredEvent | None], stop: asyncio.Event
+) -> DeliveredEvent | None:
+    """The next event, or None as soon as ``stop`` is set (Ctrl-C or SIGTERM) while waiting for it."""
+    getting = asyncio.ensure_future(next_event)
+    stopping = asyncio.ensure_future(stop.wait())
     try:
-        with sigterm_as_interrupt():
-            run(work)
-    except KeyboardInterrupt:
-        if not follow:
-            raise
-        err_console.print("stopped (every printed event is acknowledged)", markup=False)
-        raise typer.Exit(0) from None
+        await asyncio.wait({getting, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopping.cancel()
+    if getting.done():
+        return getting.result()
+    getting.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await getting
+    return None

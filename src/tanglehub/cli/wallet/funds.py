@@ -30,7 +30,7 @@ from tanglehub.cli.wallet.common import (
     run,
 )
 from tanglehub.cli.wallet.progress_bar import ProgressBar
-from tanglehub.cli.wallet.sending import Signed, finish, run_sending
+from tanglehub.cli.wallet.sending import DEFAULT_WAIT_TIMEOUT, Signed, WaitTimeoutOpt, finish, run_sending
 from tanglehub.wallet import (
     Account,
     Balance,
@@ -171,6 +171,7 @@ def send(
     node: NodeOpt = None,
     account: AccountOpt = None,
     wait: WaitOpt = True,
+    wait_timeout: WaitTimeoutOpt = DEFAULT_WAIT_TIMEOUT,
     allow_micro: Annotated[
         bool, typer.Option("--allow-micro", help="Allow an amount below the storage deposit (with a return).")
     ] = False,
@@ -183,7 +184,7 @@ def send(
             chosen = await choose_account(wallet, account)
             options = TransactionOptions(allow_micro_amount=allow_micro, note=note)
             record = await signed.sending(chosen.send(amount, address, options))
-            await finish(chosen, [record], wait, signed)
+            await finish(chosen, [record], wait, signed, wait_timeout)
 
     signed = Signed()
     run_sending(work, signed)
@@ -209,6 +210,7 @@ def claim(
         list[str] | None, typer.Option("--output-id", help="Claim only this output (hex; repeatable).")
     ] = None,
     wait: WaitOpt = True,
+    wait_timeout: WaitTimeoutOpt = DEFAULT_WAIT_TIMEOUT,
 ) -> None:
     """Claim outputs with storage deposit return or expiration conditions (default: every claimable one)."""
 
@@ -220,7 +222,7 @@ def claim(
             if record is None:
                 out_console.print("nothing to claim", markup=False)
                 return
-            await finish(chosen, [record], wait, signed)
+            await finish(chosen, [record], wait, signed, wait_timeout)
 
     signed = Signed()
     run_sending(work, signed)
@@ -235,6 +237,7 @@ def consolidate(
         int, typer.Option("--threshold", help="Consolidate only when there are at least this many outputs.")
     ] = 2,
     wait: WaitOpt = True,
+    wait_timeout: WaitTimeoutOpt = DEFAULT_WAIT_TIMEOUT,
 ) -> None:
     """Merge the account's many small outputs into few (at most 128 inputs per transaction)."""
 
@@ -245,7 +248,7 @@ def consolidate(
             if not records:
                 out_console.print(f"nothing to consolidate (fewer than {threshold} outputs)", markup=False)
                 return
-            await finish(chosen, records, wait, signed)
+            await finish(chosen, records, wait, signed, wait_timeout)
 
     signed = Signed()
     run_sending(work, signed)

@@ -20,9 +20,11 @@ REWRITES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\s*\(or open it with fix_permissions=True\)"), ""),
     (
         re.compile(r"with Wallet\.rebuild\([^)]*\)"),
-        "with `tanglehub wallet rebuild` (same --wallet-dir, a node of the wallet's network in --node)",
+        "with `tanglehub wallet rebuild` (same --wallet-dir, a node of the wallet's network in --node; add "
+        "--coin-type 4218 for an IOTA wallet if it asks)",
     ),
     (re.compile(r"Wallet\.rebuild\([^)]*\)"), "`tanglehub wallet rebuild`"),
+    (re.compile(r"pass coin_type \("), "pass --coin-type ("),
     (re.compile(r"\(Wallet\.restore\)"), "(`tanglehub wallet restore BACKUP_FILE`)"),
     (
         re.compile(r"\(Wallet\.create with mnemonic=\.\.\., then recover_accounts\)"),

@@ -45,10 +45,23 @@ from tanglehub.errors import TanglehubError
 from tanglehub.wallet import Account, TransactionNotIncludedError, TransactionRecord, Wallet, WalletArgumentError
 from tanglehub.wallet.operations.transaction.contract import NOTHING_SIGNED, is_nothing_signed
 
-__all__ = ["Signed", "TransactionConflictingError", "WAIT_ATTEMPTS", "finish", "run_sending", "wait"]
+__all__ = [
+    "DEFAULT_WAIT_TIMEOUT",
+    "Signed",
+    "TransactionConflictingError",
+    "WaitTimeoutOpt",
+    "finish",
+    "run_sending",
+    "wait",
+]
 
-WAIT_ATTEMPTS = 120
-"""One-second checks ``--wait`` makes before it gives up (the transaction stays tracked)."""
+DEFAULT_WAIT_TIMEOUT = 120
+"""Seconds (one check per second) ``--wait`` follows a transaction before it gives up (exit 3; the transaction
+stays tracked and ``tanglehub wallet wait`` goes on)."""
+WaitTimeoutOpt = Annotated[
+    int,
+    typer.Option("--wait-timeout", help="Seconds to follow each transaction before giving up (exit 3).", min=1),
+]
 
 
 class TransactionConflictingError(WalletArgumentError):
@@ -127,24 +140,26 @@ def run_sending(work: Callable[[], Coroutine[Any, Any, None]], signed: Signed) -
         raise typer.Exit(EXIT_SIGNED) from None
 
 
-async def finish(account: Account, records: list[TransactionRecord], wait: bool, signed: Signed) -> None:
-    """Print each signed transaction; with ``wait`` follow it to a final state (conflicting: exit 4)."""
+async def finish(
+    account: Account, records: list[TransactionRecord], wait: bool, signed: Signed, timeout: int
+) -> None:
+    """Print each signed transaction; with ``wait`` follow it (``timeout`` seconds each) to a final state."""
     signed.add(records)
     for record in records:
         block = "posted in block 0x" + record.block_id.hex() if record.block_id else "signed; its post is retried"
         out_console.print(f"transaction 0x{record.tx_id.hex()} {block}", markup=False)
     sys.stdout.flush()
     if wait:
-        await _follow(account, [r.tx_id for r in records])
+        await _follow(account, [r.tx_id for r in records], timeout)
 
 
-async def _follow(account: Account, ids: list[bytes]) -> None:
+async def _follow(account: Account, ids: list[bytes], timeout: int) -> None:
     for tx_id in ids:
         try:
-            final = await account.retry_until_included(tx_id, 1.0, WAIT_ATTEMPTS)
+            final = await account.retry_until_included(tx_id, 1.0, timeout)
         except TransactionNotIncludedError as exc:
             raise TransactionNotIncludedError(
-                f"transaction 0x{tx_id.hex()} is not confirmed yet after {WAIT_ATTEMPTS} checks ({exc})"
+                f"transaction 0x{tx_id.hex()} is not confirmed yet after {timeout} checks ({exc})"
             ) from exc
         if final.state != "confirmed":
             raise TransactionConflictingError(
@@ -188,6 +203,7 @@ def wait(
     wallet_dir: WalletDirOpt = DEFAULT_WALLET_DIR,
     node: NodeOpt = None,
     account: AccountOpt = None,
+    wait_timeout: WaitTimeoutOpt = DEFAULT_WAIT_TIMEOUT,
 ) -> None:
     """Follow signed transactions (reposting them if needed) until a milestone confirms them (exit 0), the
     ledger rejects them (exit 4) or the wait gives up (exit 3: still pending; run it again)."""
@@ -202,7 +218,7 @@ def wait(
                 return
             signed.ids.extend(tx for _, tx in found)
             for owner, tx_id in found:
-                await _follow(owner, [tx_id])
+                await _follow(owner, [tx_id], wait_timeout)
 
     signed = Signed()
     run_sending(work, signed)
