@@ -67,7 +67,8 @@ def test_money_commands_exit_3_once_signed_and_recover_rebuild_claimable(
     assert "nothing was signed" not in sent.stderr
     # an error before signing: exit 2, and it says nothing was signed
     broke = cli("wallet", "send", to_b, str(10 * manual_devnet.faucet_amount), "-a", "user-a", expect=2)
-    assert "insufficient funds" in broke.stderr and "nothing was signed" in broke.stderr
+    assert "insufficient funds" in broke.stderr
+    assert "nothing was signed" in broke.stderr
     manual_devnet.milestone()
     waited = cli("wallet", "wait", tx_id.group(1))
     assert re.search(rf"^transaction {tx_id.group(1)} confirmed at milestone \d+$", waited.stdout, re.M)
@@ -98,7 +99,8 @@ def test_money_commands_exit_3_once_signed_and_recover_rebuild_claimable(
     (tmp_path / "imported" / "wallet.db").unlink()
     missing = other("wallet", "balance", expect=2)
     assert "`tanglehub wallet rebuild`" in missing.stderr
-    assert "Wallet." not in missing.stderr and "=..." not in missing.stderr
+    assert "Wallet." not in missing.stderr
+    assert "=..." not in missing.stderr
     asks = other("wallet", "rebuild", expect=2)  # no old database to read the coin type from
     assert "pass --coin-type (4218 for IOTA, 4219 for Shimmer)" in asks.stderr
     rebuilt = other("wallet", "rebuild", "--coin-type", "4219", "--progress")
@@ -124,7 +126,8 @@ def test_money_commands_exit_3_once_signed_and_recover_rebuild_claimable(
     assert "Traceback" not in err
     printed = [line.split()[0] for line in [first, *rest.splitlines()] if line.strip()]
     again = [line.split()[0] for line in cli("wallet", "events", "-c", "term").stdout.splitlines()]
-    assert printed and not set(printed) & set(again)
+    assert printed
+    assert not set(printed) & set(again)
 
 
 def _alias_of(cli: Cli, index: int) -> str:
@@ -143,7 +146,8 @@ def test_wallet_cli_review1_small_findings(manual_devnet: Devnet, tmp_path: Path
             env=cli.env, stdout=full, stderr=subprocess.PIPE, text=True, check=False, start_new_session=True,
         )  # fmt: skip
     assert res.returncode == 2, res.stderr
-    assert "could not write the new mnemonic" in res.stderr and "removed" in res.stderr
+    assert "could not write the new mnemonic" in res.stderr
+    assert "removed" in res.stderr
     assert not (tmp_path / "w").exists()
     read_end, write_end = os.pipe()
     os.close(read_end)  # `tanglehub wallet create | true`: nobody reads the mnemonic
@@ -182,7 +186,8 @@ def test_wallet_cli_review1_small_findings(manual_devnet: Devnet, tmp_path: Path
     backup = tmp_path / "b.backup"
     cli("wallet", "backup", str(backup), "--kdf", "minimum", TANGLEHUB_BACKUP_PASSWORD="bpw")
     exists = cli("wallet", "backup", str(backup), "--kdf", "minimum", expect=2, TANGLEHUB_BACKUP_PASSWORD="bpw")
-    assert "--overwrite" in exists.stderr and "=True" not in exists.stderr
+    assert "--overwrite" in exists.stderr
+    assert "=True" not in exists.stderr
     cli("wallet", "backup", str(backup), "--kdf", "minimum", "--overwrite", TANGLEHUB_BACKUP_PASSWORD="bpw")
     # 2: not even --overwrite replaces the wallet's own vault
     vault = tmp_path / "w" / "wallet.vault"
@@ -192,7 +197,8 @@ def test_wallet_cli_review1_small_findings(manual_devnet: Devnet, tmp_path: Path
     assert vault.read_bytes() == before
     bob = str(cli.json("wallet", "address", "list", "-a", "alice")[0]["address"])  # type: ignore[index]
     micro = cli("wallet", "send", bob, "5", "-a", "alice", expect=2).stderr
-    assert "(--allow-micro)" in micro and "allow_micro_amount" not in micro
+    assert "(--allow-micro)" in micro
+    assert "allow_micro_amount" not in micro
 
 
 def test_help_fits_the_terminal_and_leaf_usage_has_no_command(tmp_path: Path) -> None:
