@@ -36,7 +36,7 @@ REWRITES: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 """(pattern, replacement) pairs applied in order by :func:`cli_message`."""
 
-PYTHON_HINTS = re.compile(r"\b[a-z_]+=(?:True|False|\.\.\.)|\bWallet\.[a-z_]+|\b[a-z]+_[a-z_]+\(")
+PYTHON_HINTS = re.compile(r"\b[a-z_]+=(?:True|False|\.\.\.)|\bWallet\.[a-z_]+|\bpass [a-z]+_[a-z_]+\b")
 """What a Python-only suggestion looks like in a message (keyword arguments, ``Wallet.`` calls)."""
 
 
