@@ -9,7 +9,7 @@ The names most programs need are re-exported here: :class:`Wallet`, :class:`Acco
 from __future__ import annotations
 
 from tanglehub.wallet.account import Account
-from tanglehub.wallet.checks import MAX_ALIAS_LENGTH
+from tanglehub.wallet.checks import MAX_ALIAS_LENGTH, alias_key
 from tanglehub.wallet.errors import (
     AccountAliasTakenError,
     AccountNotFoundError,
@@ -172,4 +172,5 @@ __all__ = [
     "WalletSettings",
     "WalletStateCorruptError",
     "WalletStore",
+    "alias_key",
 ]
