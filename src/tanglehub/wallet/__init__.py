@@ -30,6 +30,7 @@ from tanglehub.wallet.errors import (
     WalletInUseError,
     WalletNetworkMismatchError,
     WalletNotFoundError,
+    WalletOfflineUnavailableError,
     WalletRebuildNeededError,
     WalletStateCorruptError,
 )
@@ -158,6 +159,7 @@ __all__ = [
     "TransactionRejectedError",
     "Wallet",
     "WalletArgumentError",
+    "WalletOfflineUnavailableError",
     "WalletClosedError",
     "WalletError",
     "WalletEvent",

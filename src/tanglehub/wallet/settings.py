@@ -12,7 +12,15 @@ from tanglehub.keys.slip10 import check_coin_type as keys_check_coin_type
 from tanglehub.node import NodeInfo, NodePool, TransportFactory
 from tanglehub.wallet.errors import StorageError, WalletArgumentError, WalletNetworkMismatchError
 
-__all__ = ["WalletSettings", "check_coin_type", "check_network", "check_paths", "make_directory", "make_pool"]
+__all__ = [
+    "PROTOCOL_PARAMETERS_META_KEY",
+    "WalletSettings",
+    "check_coin_type",
+    "check_network",
+    "check_paths",
+    "make_directory",
+    "make_pool",
+]
 
 
 class WalletSettings:
@@ -39,6 +47,11 @@ class WalletSettings:
             "bech32_hrp": self.bech32_hrp,
             "network_id": self.network_id,
         }
+
+
+PROTOCOL_PARAMETERS_META_KEY = "protocol_parameters"
+"""Meta entry holding the node's last protocol parameters (canonical JSON of ``info.protocol``), so that
+``Wallet.open(offline=True)`` can open the wallet without a node."""
 
 
 def check_network(settings: WalletSettings, info: NodeInfo, what: str = "wallet") -> None:

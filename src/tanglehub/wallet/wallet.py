@@ -116,6 +116,8 @@ class Wallet:
         self.last_recovery: dict[int, RecoveryReport] = {}
         """What the recovery run by :meth:`open` (or :meth:`recover_after_restart`) did, by account index."""
         self.last_rebuild: RebuildReport | None = None
+        self.offline = False
+        """True when opened with ``offline=True`` (the node is never asked)."""
         """What :meth:`rebuild` did (None for a wallet that was created, opened or restored)."""
 
     def __repr__(self) -> str:
@@ -167,11 +169,15 @@ class Wallet:
         idle_timeout: float | None = DEFAULT_IDLE_TIMEOUT,
         transport_factory: TransportFactory | None = None,
         recover: bool = True,
+        offline: bool = False,
     ) -> Wallet:
         """Open the wallet in ``path``; the node must serve the wallet's network (and ``coin_type`` match).
 
         With ``recover`` (the default) every account is recovered after a possible crash (see the module
         docstring; the result is in :attr:`last_recovery` and one log line per account that needed it).
+        ``offline=True`` never asks the node (for reading stored state: accounts, addresses, balances,
+        events): the protocol parameters stored by the last open with a node are used, the network is not
+        checked and nothing is recovered; :class:`WalletOfflineUnavailableError` if none are stored yet.
         """
         parts = await open_parts(
             path,
@@ -181,9 +187,11 @@ class Wallet:
             coin_type=coin_type,
             idle_timeout=idle_timeout,
             transport_factory=transport_factory,
+            offline=check_bool(offline, "offline"),
         )
         wallet = cls(**parts)
-        if recover:
+        wallet.offline = offline
+        if recover and not offline:
             try:
                 await wallet.recover_after_restart()
             except BaseException:

@@ -15,6 +15,8 @@ import pytest
 from tests.devnet_process import Devnet
 from tests.integration.cli.test_wallet_cli import IMPORTED, Cli
 
+from tanglehub.devnet.server import free_port
+
 SEND = 1_000_000
 
 
@@ -164,6 +166,12 @@ def test_wallet_cli_review1_small_findings(manual_devnet: Devnet, tmp_path: Path
 
     cli("wallet", "create", "--kdf", "minimum")
     cli("wallet", "account", "create", "alice")
+    # 11: the read-only commands work while the node is down (they read the stored state only)
+    down = f"http://127.0.0.1:{free_port()}"
+    assert "alice" in cli("wallet", "balance", TANGLEHUB_NODE_URL=down).stdout
+    assert "alice" in cli("wallet", "account", "list", TANGLEHUB_NODE_URL=down).stdout
+    assert "tst1" in cli("wallet", "address", "list", "-a", "alice", TANGLEHUB_NODE_URL=down).stdout
+    cli("wallet", "events", TANGLEHUB_NODE_URL=down)
     # 5: an alias that reads as an index is refused
     assert "must not be all digits" in cli("wallet", "account", "create", "1", expect=2).stderr
     # 16: aliases clash ignoring case and accents; -a with ledger mode is refused; the same password is refused

@@ -61,7 +61,7 @@ def account_list(
     """List the wallet's accounts by index."""
 
     async def work() -> None:
-        async with await open_wallet(wallet_dir, node) as wallet:
+        async with await open_wallet(wallet_dir, node, read_only=True) as wallet:
             rows = []
             for account in await wallet.accounts():
                 public = await account.addresses(internal=False)
@@ -134,7 +134,7 @@ def address_list(
         if chain not in ("public", "internal", "all"):
             raise WalletArgumentError(f"--chain must be public, internal or all, got {chain!r}")
         internal = None if chain == "all" else chain == "internal"
-        async with await open_wallet(wallet_dir, node) as wallet:
+        async with await open_wallet(wallet_dir, node, read_only=True) as wallet:
             chosen = await choose_account(wallet, account)
             records = await chosen.addresses(internal=internal)
         if as_json:

@@ -25,7 +25,13 @@ from rich.console import Console
 from tanglehub.cli.wallet.hints import cli_message
 from tanglehub.errors import TanglehubError, hide_secret_like
 from tanglehub.vault import KdfParams
-from tanglehub.wallet import Account, AccountNotFoundError, Wallet, WalletArgumentError
+from tanglehub.wallet import (
+    Account,
+    AccountNotFoundError,
+    Wallet,
+    WalletArgumentError,
+    WalletOfflineUnavailableError,
+)
 
 __all__ = [
     "BACKUP_PASSWORD_ENV",
@@ -189,9 +195,22 @@ def node_urls(nodes: list[str] | None) -> list[str]:
     return [u.strip() for u in urls] or [DEFAULT_NODE_URL]
 
 
-def open_wallet(wallet_dir: Path, nodes: list[str] | None) -> Awaitable[Wallet]:
-    """Open the wallet in ``wallet_dir`` with the password from the environment or a prompt."""
-    return Wallet.open(wallet_dir, password=password(), node_urls=node_urls(nodes))
+def open_wallet(wallet_dir: Path, nodes: list[str] | None, *, read_only: bool = False) -> Awaitable[Wallet]:
+    """Open the wallet in ``wallet_dir`` with the password from the environment or a prompt. ``read_only``
+    (commands that only read the stored state): without asking the node, so they work while it is down; a
+    wallet that has never stored its protocol parameters is opened with the node instead."""
+    secret = password()
+    urls = node_urls(nodes)
+    if not read_only:
+        return Wallet.open(wallet_dir, password=secret, node_urls=urls)
+
+    async def opened() -> Wallet:
+        try:
+            return await Wallet.open(wallet_dir, password=secret, node_urls=urls, offline=True)
+        except WalletOfflineUnavailableError:
+            return await Wallet.open(wallet_dir, password=secret, node_urls=urls)
+
+    return opened()
 
 
 async def choose_account(wallet: Wallet, account: str | None) -> Account:

@@ -81,7 +81,7 @@ def events(
     async def work() -> None:
         if max_events < 0 or timeout < 0 or sync_interval < 0:
             raise WalletArgumentError("--max, --timeout and --sync-interval must not be negative")
-        async with await open_wallet(wallet_dir, node) as wallet:
+        async with await open_wallet(wallet_dir, node, read_only=not follow) as wallet:
             stream = wallet.events.stream(consumer, kinds=kind or None)
             syncing = (
                 asyncio.create_task(_sync_forever(wallet, sync_interval)) if follow and sync_interval > 0 else None

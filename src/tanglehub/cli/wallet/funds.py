@@ -131,7 +131,7 @@ def balance(
     """Show the balance of every account (or --account): total, available, storage deposit, locked outputs."""
 
     async def work() -> None:
-        async with await open_wallet(wallet_dir, node) as wallet:
+        async with await open_wallet(wallet_dir, node, read_only=not sync_first) as wallet:
             chosen = [await choose_account(wallet, account)] if account is not None else await wallet.accounts()
             if sync_first:
                 await _sync(wallet, chosen[0] if account is not None else None, SyncMode.INDEXER, show_progress)
