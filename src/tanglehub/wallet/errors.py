@@ -44,7 +44,6 @@ __all__ = [
     "SchemaVersionError",
     "StorageError",
     "WalletArgumentError",
-    "WalletOfflineUnavailableError",
     "WalletClosedError",
     "WalletError",
     "WalletExistsError",
@@ -52,6 +51,7 @@ __all__ = [
     "WalletIncompleteError",
     "WalletNetworkMismatchError",
     "WalletNotFoundError",
+    "WalletOfflineUnavailableError",
     "WalletRebuildNeededError",
     "WalletStateCorruptError",
 ]
