@@ -177,7 +177,13 @@ def send(
     ] = False,
     note: Annotated[str | None, typer.Option("--note", help="A local note kept with the transaction.")] = None,
 ) -> None:
-    """Send AMOUNT (smallest unit) from the account to ADDRESS (a withdrawal)."""
+    """Send AMOUNT (smallest unit) from the account to ADDRESS (a withdrawal).
+
+    Exit codes: 0 confirmed. 2 failed before signing: nothing was sent.
+
+    3 signed but not seen confirmed: do NOT send again (`tanglehub wallet wait` follows it).
+
+    4 conflicting: nothing was paid."""
 
     async def work() -> None:
         async with await open_wallet(wallet_dir, node) as wallet:
@@ -212,7 +218,9 @@ def claim(
     wait: WaitOpt = True,
     wait_timeout: WaitTimeoutOpt = DEFAULT_WAIT_TIMEOUT,
 ) -> None:
-    """Claim outputs with storage deposit return or expiration conditions (default: every claimable one)."""
+    """Claim outputs with storage deposit return or expiration conditions (default: every claimable one).
+
+    Exit codes as for send: 0 confirmed, 2 nothing signed, 3 signed but not confirmed, 4 conflicting."""
 
     async def work() -> None:
         ids = None if not output_id else [_output_id(o) for o in output_id]
@@ -239,7 +247,9 @@ def consolidate(
     wait: WaitOpt = True,
     wait_timeout: WaitTimeoutOpt = DEFAULT_WAIT_TIMEOUT,
 ) -> None:
-    """Merge the account's many small outputs into few (at most 128 inputs per transaction)."""
+    """Merge the account's many small outputs into few (at most 128 inputs per transaction).
+
+    Exit codes as for send: 0 confirmed, 2 nothing signed, 3 signed but not confirmed, 4 conflicting."""
 
     async def work() -> None:
         async with await open_wallet(wallet_dir, node) as wallet:

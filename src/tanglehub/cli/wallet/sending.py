@@ -151,6 +151,12 @@ async def finish(
     sys.stdout.flush()
     if wait:
         await _follow(account, [r.tx_id for r in records], timeout)
+        return
+    unposted = [r.tx_id for r in records if r.block_id is None]
+    if unposted:
+        raise TransactionNotIncludedError(
+            f"transaction 0x{unposted[0].hex()} is signed and stored, but the node did not take its block yet"
+        )
 
 
 async def _follow(account: Account, ids: list[bytes], timeout: int) -> None:
