@@ -106,7 +106,9 @@ def make_pool(
 def make_directory(directory: Path) -> None:
     """Create the wallet directory (mode 0700, parents too) if needed, or raise StorageError saying why not."""
     if directory.exists() and not directory.is_dir():
-        raise StorageError(f"the wallet directory {directory} is not a folder (a file has that name)")
+        raise StorageError(
+            f"cannot create the wallet directory {directory}: it is not a folder (a file has that name)"
+        )
     bad_parent = next((p for p in directory.parents if p.exists() and not p.is_dir()), None)
     if bad_parent is not None:
         raise StorageError(f"cannot create the wallet directory {directory}: {bad_parent} is not a folder")

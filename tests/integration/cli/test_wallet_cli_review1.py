@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import signal
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -207,6 +208,13 @@ def test_wallet_cli_review1_small_findings(manual_devnet: Devnet, tmp_path: Path
     micro = cli("wallet", "send", bob, "5", "-a", "alice", expect=2).stderr
     assert "(--allow-micro)" in micro
     assert "allow_micro_amount" not in micro
+
+    # 5: an all-digit alias made before they were refused: `-a 1` is ambiguous and refused, never a guess
+    db = sqlite3.connect(tmp_path / "w" / "wallet.db")
+    with db:
+        db.execute("UPDATE accounts SET alias = '1' WHERE idx = 0")
+    db.close()
+    assert "is ambiguous" in cli("wallet", "balance", "-a", "1", expect=2).stderr
 
 
 def test_help_fits_the_terminal_and_leaf_usage_has_no_command(tmp_path: Path) -> None:
