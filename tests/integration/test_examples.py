@@ -212,3 +212,17 @@ def test_user_ids_are_exact_in_both_approaches(devnet: Devnet, tmp_path: Path) -
         assert clash.stdout == ""
     again = s.run("2-create-account.py", TANGLEHUB_USERS="user-1").stdout
     assert again == first
+
+
+def test_an_unwritable_mnemonic_removes_the_new_wallet(devnet: Devnet, tmp_path: Path) -> None:
+    """Review 1 #3 in the guide's step 1: standard output on a full disk means nobody saw the mnemonic."""
+    s = Scripts(devnet, tmp_path / "w")
+    buffered = s.env | {"PYTHONUNBUFFERED": ""}  # the lines before the mnemonic stay in the buffer: it fails first
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run(
+            [sys.executable, str(EXAMPLES / "1-generate-mnemonic.py")],
+            cwd=EXAMPLES, env=buffered, stdout=full, stderr=subprocess.PIPE, text=True, timeout=120, check=False,
+        )  # fmt: skip
+    assert proc.returncode == 2, proc.stderr
+    assert "could not write the new mnemonic" in proc.stderr
+    assert not (tmp_path / "w" / "wallet.vault").exists()
