@@ -2,7 +2,9 @@
 
 Start-up order: the API port is bound first (a taken port is one ``error:`` line and exit 2, before any
 banner, mnemonic or milestone), then the data folder is locked (a second devnet on the same ``--data-dir``
-is refused the same way), then the node starts. Ctrl-C and SIGTERM both shut it down cleanly (exit 0).
+is refused the same way), then the node starts. Ctrl-C and SIGTERM both shut it down cleanly (exit 0); during
+start-up they stop it with exit 130, and when a new faucet mnemonic was already stored but not yet shown, the
+file that holds it is named.
 """
 
 from __future__ import annotations
