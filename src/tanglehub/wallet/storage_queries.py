@@ -85,8 +85,7 @@ class StoreTx(BatchReads):
         conn = self._w()
         taken = self.account_by_alias(alias)
         if taken is not None:
-            note = "aliases are compared ignoring case and accents"
-            same = "" if taken.alias == alias else f" ({taken.alias!r}: {note})"
+            same = "" if taken.alias == alias else f" ({taken.alias!r}: case and accents are ignored)"
             raise AccountAliasTakenError(
                 f"an account with alias {alias!r} already exists{same}; choose another alias"
             )
@@ -101,9 +100,7 @@ class StoreTx(BatchReads):
         return None if row is None else AccountRecord(int(row[0]), str(row[1]), int(row[2]))
 
     def account_by_alias(self, alias: str) -> AccountRecord | None:
-        """The account named ``alias`` compared by :func:`~tanglehub.wallet.checks.alias_key` (case, width and
-        accents ignored; an exact match wins); aliases whose key is their ASCII lower case are compared in
-        SQL, the others in Python."""
+        """The account named ``alias`` by ``checks.alias_key`` (an exact match wins); ASCII in SQL."""
         row = self._conn.execute(
             "SELECT idx, alias, created_at FROM accounts WHERE alias = ?", (alias,)
         ).fetchone()
