@@ -19,6 +19,8 @@ from _common import NODE_URL, WALLET_DIR, env_int, fail, password, run
 from tanglehub.keys.slip10 import SHIMMER_COIN_TYPE
 from tanglehub.vault import KdfParams
 from tanglehub.wallet import Wallet
+from tanglehub.wallet.layout import remove_leftovers
+from tanglehub.wallet.lock import LOCK_FILE_NAME
 
 KDF_CHOICES = {
     "minimum": KdfParams.MINIMUM,
@@ -37,15 +39,25 @@ async def main() -> None:
     wallet = await Wallet.create(
         WALLET_DIR, password=password(), coin_type=coin_type, node_urls=[NODE_URL], kdf=KDF_CHOICES[kdf_name]
     )
+    shown = False
     async with wallet:
-        print(f"Wallet created for network {wallet.network_name!r} (addresses start with {wallet.bech32_hrp}1).")
-        print()
-        print("!! Your new mnemonic is shown ONCE. Write it down on paper and keep it offline.")
-        print("!! Anyone who has it owns the funds; without it a lost vault cannot be recovered.")
-        print()
-        print(f"Mnemonic: {wallet.take_new_mnemonic()}")
-        print()
-        print("The mnemonic is stored encrypted in the vault; clear this terminal's scrollback now.")
+        try:
+            hrp = wallet.bech32_hrp
+            print(f"Wallet created for network {wallet.network_name!r} (addresses start with {hrp}1).")
+            print()
+            print("!! Your new mnemonic is shown ONCE. Write it down on paper and keep it offline.")
+            print("!! Anyone who has it owns the funds; without it a lost vault cannot be recovered.")
+            print()
+            print(f"Mnemonic: {wallet.take_new_mnemonic()}", flush=True)
+            shown = True
+            print()
+            print("The mnemonic is stored encrypted in the vault; clear this terminal's scrollback now.")
+        except OSError:  # a full disk, a closed pipe
+            os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
+    if not shown:  # a wallet whose mnemonic nobody saw must not stay: its funds could never be recovered
+        remove_leftovers(wallet.path, own_vault=True)
+        (wallet.path / LOCK_FILE_NAME).unlink(missing_ok=True)
+        fail("could not write the new mnemonic to standard output; the new wallet was removed, run this again")
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ Messages must never contain secrets (mnemonics, seeds, passwords, private keys).
 
 from __future__ import annotations
 
+import re
 from typing import ClassVar
 
 __all__ = [
@@ -36,10 +37,37 @@ __all__ = [
     "TanglehubError",
     "VaultError",
     "WalletError",
+    "hide_secret_like",
 ]
 
 CODES: dict[str, type[TanglehubError]] = {}
 """Every registered error code and the class that owns it (filled as classes are defined)."""
+
+_QUOTED = re.compile(r"(?<!\w)'([^'\n]*)'(?!\w)|(?<!\w)\"([^\"\n]*)\"(?!\w)")
+_MIN_SECRET_WORDS = 2
+
+
+def _secret_like(value: str) -> bool:
+    from tanglehub.keys.bip39 import is_bip39_word  # noqa: PLC0415 - lazily: keys imports this module
+
+    words = value.split()
+    hits = sum(1 for w in words if is_bip39_word(w.strip(".,;:")))
+    return hits >= _MIN_SECRET_WORDS and hits * 2 >= len(words)
+
+
+def hide_secret_like(text: str) -> str:
+    """``text`` with every quoted value (``'...'`` or ``"..."``, as ``repr`` and error messages quote user
+    input) that could be (part of) a mnemonic replaced by its length: a value of several words, at least two
+    and at least half of them English BIP39 words, becomes ``<hidden: N words, M characters>``. A mnemonic
+    typed in the wrong place (as an address, an alias, a file name) is therefore never echoed."""
+
+    def replace(match: re.Match[str]) -> str:
+        value = match.group(1) if match.group(1) is not None else match.group(2)
+        if not _secret_like(value):
+            return match.group(0)
+        return f"<hidden: {len(value.split())} words, {len(value)} characters>"
+
+    return _QUOTED.sub(replace, text)
 
 
 class TanglehubError(Exception):
@@ -58,11 +86,12 @@ class TanglehubError(Exception):
         CODES[cls.code] = cls
 
     def __init__(self, message: str) -> None:
+        message = hide_secret_like(message)
         super().__init__(message)
         self.message = message
 
     def __str__(self) -> str:
-        return self.message
+        return hide_secret_like(self.message)
 
 
 CODES[TanglehubError.code] = TanglehubError

@@ -198,3 +198,31 @@ def test_examples_keep_their_wallet_outside_the_repository(tmp_path: Path) -> No
     for leftover in ("examples/exchange/exchange-wallet/wallet.vault", "exchange-wallet-users.json"):
         ignored = subprocess.run(["git", "check-ignore", "-q", leftover], cwd=repo, check=False)
         assert ignored.returncode == 0, f"{leftover} is not ignored by git"
+
+
+def test_user_ids_are_exact_in_both_approaches(devnet: Devnet, tmp_path: Path) -> None:
+    """Review 1 #8: ``User-1`` is not handed ``user-1``'s account (multi-account) nor a second address
+    (single-account): a user id that differs from another only in case or accents is refused, the same way."""
+    s = Scripts(devnet, tmp_path / "w")
+    s.run("1-generate-mnemonic.py")
+    first = s.run("2-create-account.py", TANGLEHUB_USERS="user-1").stdout
+    for users in ("User-1", "user-2,USER-2", "üser-3,user-3"):
+        clash = s.run("2-create-account.py", expect=2, TANGLEHUB_USERS=users)
+        assert "differ only in case or accents" in clash.stderr
+        assert clash.stdout == ""
+    again = s.run("2-create-account.py", TANGLEHUB_USERS="user-1").stdout
+    assert again == first
+
+
+def test_an_unwritable_mnemonic_removes_the_new_wallet(devnet: Devnet, tmp_path: Path) -> None:
+    """Review 1 #3 in the guide's step 1: standard output on a full disk means nobody saw the mnemonic."""
+    s = Scripts(devnet, tmp_path / "w")
+    buffered = s.env | {"PYTHONUNBUFFERED": ""}  # the lines before the mnemonic stay in the buffer: it fails first
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run(
+            [sys.executable, str(EXAMPLES / "1-generate-mnemonic.py")],
+            cwd=EXAMPLES, env=buffered, stdout=full, stderr=subprocess.PIPE, text=True, timeout=120, check=False,
+        )  # fmt: skip
+    assert proc.returncode == 2, proc.stderr
+    assert "could not write the new mnemonic" in proc.stderr
+    assert not (tmp_path / "w" / "wallet.vault").exists()

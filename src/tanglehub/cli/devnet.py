@@ -2,7 +2,9 @@
 
 Start-up order: the API port is bound first (a taken port is one ``error:`` line and exit 2, before any
 banner, mnemonic or milestone), then the data folder is locked (a second devnet on the same ``--data-dir``
-is refused the same way), then the node starts. Ctrl-C and SIGTERM both shut it down cleanly (exit 0).
+is refused the same way), then the node starts. Ctrl-C and SIGTERM both shut it down cleanly (exit 0); during
+start-up they stop it with exit 130, and when a new faucet mnemonic was already stored but not yet shown, the
+file that holds it is named.
 """
 
 from __future__ import annotations
@@ -18,22 +20,18 @@ import typer
 
 from tanglehub.cli.signals import sigterm_as_interrupt
 from tanglehub.devnet.config import DEFAULT_FAUCET_AMOUNT, DevnetConfig
-from tanglehub.devnet.errors import DevnetConfigError
+from tanglehub.devnet.errors import DevnetBadRequest, DevnetConfigError
 from tanglehub.devnet.faults import FaultSettings
+from tanglehub.devnet.genesis import MNEMONIC_FILE
 from tanglehub.devnet.node import DevnetNode
 from tanglehub.devnet.server import bind_port, serve
 
-__all__ = ["app"]
+__all__ = ["COMMAND", "devnet"]
 
 _LOG_LEVELS = ("debug", "info", "warning", "error")
 
-app = typer.Typer(
-    name="devnet",
-    help="Run a local Stardust devnet node (core API v2, indexer v1, faucet, fault injection).",
-    invoke_without_command=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
+COMMAND = "devnet"
+"""Mounted by :mod:`tanglehub.cli.main` as the leaf command ``tanglehub devnet`` (it has no subcommands)."""
 
 
 def _read_mnemonic(path: Path | None) -> str | None:
@@ -45,7 +43,6 @@ def _read_mnemonic(path: Path | None) -> str | None:
         raise DevnetConfigError(f"cannot read the faucet mnemonic file {path}: {exc.strerror}") from exc
 
 
-@app.callback()
 def devnet(  # noqa: PLR0917 - Typer maps each option to a parameter
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port of the node API.")] = 14265,
@@ -76,7 +73,8 @@ def devnet(  # noqa: PLR0917 - Typer maps each option to a parameter
     pause_milestones: Annotated[bool, typer.Option(help="Fault: start with milestones paused.")] = False,
     log_level: Annotated[str, typer.Option(help="Log level: debug, info, warning.")] = "info",
 ) -> None:
-    """Run the devnet node until Ctrl-C or SIGTERM."""
+    """Run a local Stardust devnet node (core API v2, indexer v1, faucet, fault injection) until Ctrl-C or
+    SIGTERM."""
     with sigterm_as_interrupt():
         sock = bind_port(host, port)
         try:
@@ -92,7 +90,7 @@ def devnet(  # noqa: PLR0917 - Typer maps each option to a parameter
                     min_pow_score=min_pow_score,
                     faucet_amount=faucet_amount,
                     faucet_mnemonic=_read_mnemonic(faucet_mnemonic_file),
-                    faults=FaultSettings(
+                    faults=_faults(
                         latency=latency,
                         error_rate=error_rate,
                         drop_rate=drop_rate,
@@ -107,13 +105,43 @@ def devnet(  # noqa: PLR0917 - Typer maps each option to a parameter
             sock.close()
 
 
+_FAULT_FLAGS = {
+    "errorRate": "--error-rate",
+    "dropRate": "--drop-rate",
+    "loseBlockRate": "--lose-block-rate",
+    "latency": "--latency",
+    "loseNextBlocks and holdNextBlocks": "--hold-next-blocks",
+}
+
+
+def _faults(**settings: float | int | bool) -> FaultSettings:
+    """The start-up faults; a bad value names the command-line flag (the API's messages use its JSON names)."""
+    try:
+        return FaultSettings(**settings)  # type: ignore[arg-type]
+    except DevnetBadRequest as exc:
+        message = str(exc)
+        for json_name, flag in _FAULT_FLAGS.items():
+            message = message.replace(f"fault {json_name} ", f"{flag} ")
+        raise DevnetConfigError(message) from None
+
+
 def _run(sock: socket.socket, config: DevnetConfig, log_level: str) -> None:
     if log_level.lower() not in _LOG_LEVELS:
         raise DevnetConfigError(f"unknown log level {log_level!r}; use one of {', '.join(_LOG_LEVELS)}")
     logging.basicConfig(
         level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
     )
-    node = DevnetNode(config)
+    stored = None if config.data_dir is None else config.data_dir / MNEMONIC_FILE
+    existed = stored is not None and stored.exists()
+    try:
+        node = DevnetNode(config)
+    except KeyboardInterrupt:
+        if stored is not None and not existed and stored.exists():
+            typer.echo(
+                f"interrupted during start-up: the new faucet mnemonic was not shown; it is stored in {stored}",
+                err=True,
+            )
+        raise
     if node.new_mnemonic is not None:
         where = f"stored in {config.data_dir}" if config.data_dir is not None else "not stored: in-memory devnet"
         typer.echo(f"New faucet mnemonic ({where}); shown once:\n  {node.new_mnemonic}", err=True)

@@ -6,9 +6,9 @@ Errors from tanglehub become one clear line on stderr and a non-zero exit code, 
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
-import shutil
 import sys
 
 import typer
@@ -18,13 +18,51 @@ from typer import Abort
 from tanglehub.cli.usage import ClickException, UsageError, is_no_args_help, safe_usage_message, usage_hint
 from tanglehub.errors import TanglehubError
 
-__all__ = ["HELP_MIN_WIDTH", "app", "main"]
+__all__ = ["HELP_NARROWEST", "HELP_UNKNOWN_WIDTH", "app", "help_width", "main"]
 
-HELP_MIN_WIDTH = 120
-"""Help is laid out at least this wide (wider on a wider terminal), so option names are never cut."""
+HELP_UNKNOWN_WIDTH = 120
+"""Help width when the terminal's width is unknown (output to a file or a pipe, no ``COLUMNS``)."""
+HELP_NARROWEST = 60
+"""Help is never laid out narrower than this."""
+HELP_TEXT_ROOM = 50
+"""Columns kept for the metavar, the help text and the frame beside a command's longest option names: help is
+widened beyond the terminal only when that much would not fit (else option names would be cut)."""
+
+
+def help_width() -> int:
+    """The width help is laid out in: ``COLUMNS`` or the terminal's width when known (never below
+    :data:`HELP_NARROWEST`), else :data:`HELP_UNKNOWN_WIDTH`."""
+    columns: int | None = None
+    with contextlib.suppress(ValueError):
+        columns = int(os.environ.get("COLUMNS", ""))
+    if columns is None:
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(OSError, ValueError, AttributeError):
+                columns = os.get_terminal_size(stream.fileno()).columns
+                break
+    if columns is None or columns <= 0:
+        return HELP_UNKNOWN_WIDTH
+    return max(columns, HELP_NARROWEST)
+
+
+def _names_width(args: list[str]) -> int:
+    """The width the help of the command named in ``args`` needs so that no option name is cut."""
+    command: object = typer.main.get_command(app)
+    for token in args:
+        sub = getattr(command, "commands", {}).get(token)
+        if sub is None:
+            break
+        command = sub
+    names = [
+        len(" / ".join([*param.opts, *getattr(param, "secondary_opts", [])]))
+        for param in getattr(command, "params", [])
+        if getattr(param, "param_type_name", "") == "option"
+    ]
+    return max(names, default=0) + HELP_TEXT_ROOM
+
 
 if not os.environ.get("TERMINAL_WIDTH"):  # an explicit TERMINAL_WIDTH (Typer's own setting) wins
-    typer.rich_utils.MAX_WIDTH = max(shutil.get_terminal_size((HELP_MIN_WIDTH, 24)).columns, HELP_MIN_WIDTH)
+    typer.rich_utils.MAX_WIDTH = help_width()
 
 app = typer.Typer(
     name="tanglehub",
@@ -56,6 +94,8 @@ def _mount() -> None:
         sub = getattr(module, "app", None)
         if isinstance(sub, typer.Typer):
             app.add_typer(sub, name=command)
+        elif getattr(module, "COMMAND", None) == command:  # a leaf command: no COMMAND in its usage line
+            app.command(command)(getattr(module, command))
     for module_name in ("selfcheck", "demo"):
         try:
             module = importlib.import_module(f"tanglehub.cli.{module_name}")
@@ -77,6 +117,8 @@ def main(argv: list[str] | None = None) -> int:
     on the command line by mistake is never echoed; see :mod:`tanglehub.cli.usage`).
     """
     args = list(sys.argv[1:] if argv is None else argv)
+    if not os.environ.get("TERMINAL_WIDTH") and ("--help" in args or "-h" in args):
+        typer.rich_utils.MAX_WIDTH = max(help_width(), _names_width(args))
     try:
         result = app(args=args, prog_name="tanglehub", standalone_mode=False)
     except UsageError as exc:

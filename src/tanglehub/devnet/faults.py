@@ -78,8 +78,8 @@ class FaultSettings:
     seed: int | None = None
 
     def __post_init__(self) -> None:
-        for name in ("error_rate", "drop_rate", "lose_block_rate"):
-            value = getattr(self, name)
+        for name in ("errorRate", "dropRate", "loseBlockRate"):
+            value = getattr(self, _JSON_NAMES[name])
             if not 0.0 <= value <= 1.0:
                 raise DevnetBadRequest(f"fault {name} must be between 0 and 1, got {value}")
         if self.latency < 0 or self.latency > 60:
@@ -87,7 +87,7 @@ class FaultSettings:
         if not 500 <= self.error_status <= 599:
             raise DevnetBadRequest(f"fault errorStatus must be a 5xx status, got {self.error_status}")
         if self.lose_next_blocks < 0 or self.hold_next_blocks < 0:
-            raise DevnetBadRequest("fault block counts must not be negative")
+            raise DevnetBadRequest("fault loseNextBlocks and holdNextBlocks must not be negative")
 
     def to_json(self) -> dict[str, Any]:
         """The settings in the admin route's JSON shape (camelCase keys)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import socket
 import threading
 import time
@@ -45,9 +46,18 @@ def bind_port(host: str, port: int) -> socket.socket:
     except OSError as exc:
         sock.close()
         reason = exc.strerror or str(exc)
-        raise DevnetPortInUse(
-            f"cannot listen on {host} port {port}: {reason}; stop the process using it or pass another --port"
-        ) from None
+        if exc.errno == errno.EADDRINUSE:
+            advice = "stop the process using it or pass another --port"
+        elif exc.errno == errno.EADDRNOTAVAIL:
+            advice = (
+                f"{host} is not an address of this machine; pass --host with one of its addresses "
+                "(127.0.0.1 for this machine only, 0.0.0.0 for every interface)"
+            )
+        elif exc.errno == errno.EACCES:
+            advice = "ports below 1024 need administrator rights; pass --port 1024 or above"
+        else:
+            advice = "check --host and --port"
+        raise DevnetPortInUse(f"cannot listen on {host} port {port}: {reason}; {advice}") from None
     return sock
 
 

@@ -95,6 +95,13 @@ class SqliteStore(MemoryStore):
         Raises DevnetDataDirInUse when another devnet (process or node) has the folder open, DevnetStoreError
         when the folder or database cannot be opened.
         """
+        if data_dir.exists() and not data_dir.is_dir():
+            raise DevnetStoreError(f"the devnet data folder {data_dir} is not a folder (a file has that name)")
+        bad_parent = next((p for p in data_dir.parents if p.exists() and not p.is_dir()), None)
+        if bad_parent is not None:
+            raise DevnetStoreError(
+                f"cannot create the devnet data folder {data_dir}: {bad_parent} is not a folder"
+            )
         try:
             data_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:

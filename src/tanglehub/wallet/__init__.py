@@ -9,7 +9,7 @@ The names most programs need are re-exported here: :class:`Wallet`, :class:`Acco
 from __future__ import annotations
 
 from tanglehub.wallet.account import Account
-from tanglehub.wallet.checks import MAX_ALIAS_LENGTH
+from tanglehub.wallet.checks import MAX_ALIAS_LENGTH, alias_key
 from tanglehub.wallet.errors import (
     AccountAliasTakenError,
     AccountNotFoundError,
@@ -30,6 +30,7 @@ from tanglehub.wallet.errors import (
     WalletInUseError,
     WalletNetworkMismatchError,
     WalletNotFoundError,
+    WalletOfflineUnavailableError,
     WalletRebuildNeededError,
     WalletStateCorruptError,
 )
@@ -168,8 +169,10 @@ __all__ = [
     "WalletLock",
     "WalletNetworkMismatchError",
     "WalletNotFoundError",
+    "WalletOfflineUnavailableError",
     "WalletRebuildNeededError",
     "WalletSettings",
     "WalletStateCorruptError",
     "WalletStore",
+    "alias_key",
 ]

@@ -57,7 +57,7 @@ from tanglehub.wallet.layout import (
     state_error,
     wallet_state,
 )
-from tanglehub.wallet.lock import WalletLock
+from tanglehub.wallet.lock import LOCK_FILE_NAME, WalletLock
 from tanglehub.wallet.operations.discovery import RESTORE_SCAN_KEY
 from tanglehub.wallet.settings import WalletSettings, check_network, make_directory, make_pool
 from tanglehub.wallet.storage import DB_FILE_NAME, WalletStore
@@ -65,7 +65,15 @@ from tanglehub.wallet.storage import DB_FILE_NAME, WalletStore
 if TYPE_CHECKING:
     from tanglehub.wallet.wallet import Wallet
 
-__all__ = ["BACKUP_MAGIC", "BACKUP_VERSION", "BackupHeader", "read_backup", "restore_backup", "write_backup"]
+__all__ = [
+    "BACKUP_MAGIC",
+    "BACKUP_VERSION",
+    "BackupHeader",
+    "check_backup_destination",
+    "read_backup",
+    "restore_backup",
+    "write_backup",
+]
 
 BACKUP_MAGIC = b"TANGLEHUB-WALLET-BACKUP\x00"
 BACKUP_VERSION = 1
@@ -229,6 +237,7 @@ async def write_backup(
     backup is never weaker than the vault). An existing ``dest`` is refused with :class:`BackupExistsError`
     unless ``overwrite`` is true (then it is replaced atomically)."""
     vault_crypto.password_bytes(backup_password)
+    check_backup_destination(wallet.path, dest)
     params = kdf if kdf is not None else await asyncio.to_thread(lambda: wallet.vault.stored_kdf)
     if not overwrite and dest.exists():
         raise BackupExistsError(
@@ -248,6 +257,30 @@ async def write_backup(
     )
     await asyncio.to_thread(atomic_write if overwrite else _write_new, dest, data)
     return dest
+
+
+_WALLET_FILES = frozenset(
+    {VAULT_FILE_NAME, LOCK_FILE_NAME, *(DB_FILE_NAME + s for s in ("", "-wal", "-shm", "-journal"))}
+)
+
+
+def check_backup_destination(wallet_dir: Path, dest: Path) -> None:
+    """Refuse a backup destination that would replace a wallet's own files, whatever ``overwrite`` says:
+    anything inside this wallet's directory, the directory itself, and a ``wallet.vault`` / ``wallet.db`` /
+    ``wallet.lock`` (or the database's ``-wal``/``-shm``/``-journal``) next to another wallet's files. The
+    path is resolved first (symbolic links and ``..`` followed). Raises :class:`BackupError`."""
+    own = wallet_dir.resolve()
+    target = dest.resolve()
+    inside = target == own or own in target.parents
+    other_wallet = target.name in _WALLET_FILES and any(
+        (target.parent / name).exists() for name in (VAULT_FILE_NAME, DB_FILE_NAME)
+    )
+    if inside or other_wallet:
+        whose = "this wallet's directory" if inside else "a wallet's own files"
+        raise BackupError(
+            f"{dest} is in {whose} ({target}); a backup must never replace a wallet's vault or database: "
+            "write it to a file outside every wallet directory, ideally on another disk"
+        )
 
 
 async def _check_node_network(

@@ -4,6 +4,7 @@ raw ``TypeError``/``ValueError``/``AttributeError`` escapes the public API."""
 
 from __future__ import annotations
 
+import unicodedata
 from typing import TypeVar
 
 from tanglehub.errors import WalletError
@@ -11,6 +12,7 @@ from tanglehub.wallet.errors import WalletArgumentError
 
 __all__ = [
     "MAX_ALIAS_LENGTH",
+    "alias_key",
     "check_alias",
     "check_amount",
     "check_bool",
@@ -115,7 +117,20 @@ def check_alias(alias: object) -> str:
         raise WalletArgumentError(f"an account alias must not start or end with whitespace: {alias!r}")
     if not alias.isprintable():
         raise WalletArgumentError(f"an account alias must be printable text (no control characters): {alias!r}")
+    if alias.isdigit() or unicodedata.normalize("NFKC", alias).isdigit():
+        raise WalletArgumentError(
+            f"an account alias must not be all digits ({alias!r} would read as an account index on the command "
+            "line); add a letter, e.g. 'user-" + alias + "'"
+        )
     return alias
+
+
+def alias_key(alias: str) -> str:
+    """The form in which two aliases are compared: NFKC, case-folded, accents (combining marks) removed, so
+    ``ALİCE``, ``Alice``, ``alice`` and the full-width (U+FF41...) form are one alias (as wallet.rs, aliases
+    are unique ignoring case; tanglehub also ignores the other ways a user can type the same name)."""
+    folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", alias).casefold())
+    return unicodedata.normalize("NFKC", "".join(c for c in folded if not unicodedata.combining(c)))
 
 
 def check_amount(amount: object, supply: int, error: type[WalletError] = WalletArgumentError) -> int:

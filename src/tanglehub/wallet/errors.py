@@ -51,6 +51,7 @@ __all__ = [
     "WalletIncompleteError",
     "WalletNetworkMismatchError",
     "WalletNotFoundError",
+    "WalletOfflineUnavailableError",
     "WalletRebuildNeededError",
     "WalletStateCorruptError",
 ]
@@ -111,6 +112,13 @@ class WalletArgumentError(WalletError):
     """An argument to a wallet call is out of range or of the wrong type."""
 
     code = "WALLET_INVALID_ARGUMENT"
+
+
+class WalletOfflineUnavailableError(WalletError):
+    """``Wallet.open(offline=True)`` on a wallet that has no stored protocol parameters yet (open it once
+    with a node)."""
+
+    code = "WALLET_OFFLINE_UNAVAILABLE"
 
 
 class WalletNetworkMismatchError(WalletError):

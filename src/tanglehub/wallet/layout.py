@@ -188,7 +188,7 @@ def state_error(directory: Path, state: WalletState, reason: str, *, creating: b
         doing = verb if creating else "cannot open it"
         fix = (
             f"rebuild its state from the vault and the ledger with Wallet.rebuild({str(directory)!r}, "
-            "password=..., node_urls=...), which keeps the vault"
+            "password=..., coin_type=..., node_urls=...), which keeps the vault"
         )
         if state is WalletState.STATE_CORRUPT:
             return WalletStateCorruptError(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import os
 from collections.abc import Sequence
@@ -18,10 +19,16 @@ from typing import Any
 from tanglehub.node import NodePool, TransportFactory
 from tanglehub.protocol.params import ProtocolParameters
 from tanglehub.vault import KdfParams, VaultStore
-from tanglehub.wallet.errors import CoinTypeMismatchError, WalletNotFoundError, WalletRebuildNeededError
+from tanglehub.wallet.errors import (
+    CoinTypeMismatchError,
+    WalletNotFoundError,
+    WalletOfflineUnavailableError,
+    WalletRebuildNeededError,
+)
 from tanglehub.wallet.layout import VAULT_FILE_NAME, WalletState, check_state, remove_leftovers, state_error
 from tanglehub.wallet.lock import WalletLock
 from tanglehub.wallet.settings import (
+    PROTOCOL_PARAMETERS_META_KEY,
     WalletSettings,
     check_coin_type,
     check_network,
@@ -83,6 +90,7 @@ async def create_parts(
         store = await WalletStore.open_async(db_path, create=True)
 
         def write_settings(tx: StoreTx) -> None:  # the completion marker: the last step of create
+            tx.set_meta(PROTOCOL_PARAMETERS_META_KEY, _canonical(info.protocol))
             for key, value in settings.to_meta().items():
                 tx.set_meta(key, value)
 
@@ -111,6 +119,10 @@ async def create_parts(
     }
 
 
+def _canonical(protocol: Any) -> str:
+    return json.dumps(protocol, sort_keys=True, separators=(",", ":"))
+
+
 async def open_parts(
     path: str | os.PathLike[str],
     *,
@@ -120,8 +132,12 @@ async def open_parts(
     coin_type: int | None,
     idle_timeout: float | None,
     transport_factory: TransportFactory | None,
+    offline: bool = False,
 ) -> dict[str, Any]:
-    """Open a wallet directory (see ``Wallet.open``); the constructor arguments of the opened wallet."""
+    """Open a wallet directory (see ``Wallet.open``); the constructor arguments of the opened wallet.
+
+    ``offline``: never ask the node; the protocol parameters are the ones stored by the last open with a node
+    (:class:`WalletOfflineUnavailableError` when there are none yet) and the network is not checked."""
     directory = check_paths(path, password)
     vault_path, db_path = directory / VAULT_FILE_NAME, directory / DB_FILE_NAME
     if not vault_path.exists() and not db_path.exists():
@@ -143,9 +159,21 @@ async def open_parts(
             raise CoinTypeMismatchError(
                 f"the wallet in {directory} uses coin type {settings.coin_type}, not {coin_type}"
             )
-        info = await node.get_info()
-        check_network(settings, info)
-        params = ProtocolParameters.from_json(info.protocol)
+        if offline:
+            stored = meta.get(PROTOCOL_PARAMETERS_META_KEY)
+            if stored is None:
+                raise WalletOfflineUnavailableError(
+                    f"the wallet in {directory} cannot be opened without a node yet: it has no stored protocol "
+                    "parameters; open it once while its node is reachable"
+                )
+            params = ProtocolParameters.from_json(json.loads(stored))
+        else:
+            info = await node.get_info()
+            check_network(settings, info)
+            params = ProtocolParameters.from_json(info.protocol)
+            latest = _canonical(info.protocol)
+            if meta.get(PROTOCOL_PARAMETERS_META_KEY) != latest:
+                await store.write(lambda tx: tx.set_meta(PROTOCOL_PARAMETERS_META_KEY, latest))
         vault = VaultStore(vault_path, idle_timeout=idle_timeout)
         await vault.unlock_async(password)
     except BaseException:

@@ -12,7 +12,15 @@ from tanglehub.keys.slip10 import check_coin_type as keys_check_coin_type
 from tanglehub.node import NodeInfo, NodePool, TransportFactory
 from tanglehub.wallet.errors import StorageError, WalletArgumentError, WalletNetworkMismatchError
 
-__all__ = ["WalletSettings", "check_coin_type", "check_network", "check_paths", "make_directory", "make_pool"]
+__all__ = [
+    "PROTOCOL_PARAMETERS_META_KEY",
+    "WalletSettings",
+    "check_coin_type",
+    "check_network",
+    "check_paths",
+    "make_directory",
+    "make_pool",
+]
 
 
 class WalletSettings:
@@ -39,6 +47,11 @@ class WalletSettings:
             "bech32_hrp": self.bech32_hrp,
             "network_id": self.network_id,
         }
+
+
+PROTOCOL_PARAMETERS_META_KEY = "protocol_parameters"
+"""Meta entry holding the node's last protocol parameters (canonical JSON of ``info.protocol``), so that
+``Wallet.open(offline=True)`` can open the wallet without a node."""
 
 
 def check_network(settings: WalletSettings, info: NodeInfo, what: str = "wallet") -> None:
@@ -92,6 +105,13 @@ def make_pool(
 
 def make_directory(directory: Path) -> None:
     """Create the wallet directory (mode 0700, parents too) if needed, or raise StorageError saying why not."""
+    if directory.exists() and not directory.is_dir():
+        raise StorageError(
+            f"cannot create the wallet directory {directory}: it is not a folder (a file has that name)"
+        )
+    bad_parent = next((p for p in directory.parents if p.exists() and not p.is_dir()), None)
+    if bad_parent is not None:
+        raise StorageError(f"cannot create the wallet directory {directory}: {bad_parent} is not a folder")
     try:
         directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError as exc:

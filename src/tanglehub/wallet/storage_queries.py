@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from tanglehub.protocol.payload import TransactionPayload
+from tanglehub.wallet.checks import alias_key
 from tanglehub.wallet.errors import AccountAliasTakenError, OutputReservedError, StorageError
 from tanglehub.wallet.storage_batch import BatchReads
 from tanglehub.wallet.storage_owners import record_unlockers, shared_unspent
@@ -84,7 +85,7 @@ class StoreTx(BatchReads):
         conn = self._w()
         taken = self.account_by_alias(alias)
         if taken is not None:
-            same = "" if taken.alias == alias else f" ({taken.alias!r}: aliases are compared ignoring case)"
+            same = "" if taken.alias == alias else f" ({taken.alias!r}: case and accents are ignored)"
             raise AccountAliasTakenError(
                 f"an account with alias {alias!r} already exists{same}; choose another alias"
             )
@@ -99,19 +100,18 @@ class StoreTx(BatchReads):
         return None if row is None else AccountRecord(int(row[0]), str(row[1]), int(row[2]))
 
     def account_by_alias(self, alias: str) -> AccountRecord | None:
-        """The account named ``alias`` ignoring case, as in wallet.rs (an exact match wins); ASCII aliases are
-        compared in SQL, others with Unicode case folding."""
+        """The account named ``alias`` by ``checks.alias_key`` (an exact match wins); ASCII in SQL."""
         row = self._conn.execute(
             "SELECT idx, alias, created_at FROM accounts WHERE alias = ?", (alias,)
         ).fetchone()
         if row is None:
-            folded = alias.casefold()
+            key = alias_key(alias)
             for candidate in self._conn.execute(
                 "SELECT idx, alias, created_at FROM accounts WHERE lower(alias) = ? OR alias GLOB '*[^ -~]*' "
                 "ORDER BY idx",
-                (folded,),
+                (key,),
             ):
-                if str(candidate[1]).casefold() == folded:
+                if alias_key(str(candidate[1])) == key:
                     row = candidate
                     break
         return None if row is None else AccountRecord(int(row[0]), str(row[1]), int(row[2]))

@@ -116,6 +116,8 @@ class Wallet:
         self.last_recovery: dict[int, RecoveryReport] = {}
         """What the recovery run by :meth:`open` (or :meth:`recover_after_restart`) did, by account index."""
         self.last_rebuild: RebuildReport | None = None
+        self.offline = False
+        """True when opened with ``offline=True`` (the node is never asked)."""
         """What :meth:`rebuild` did (None for a wallet that was created, opened or restored)."""
 
     def __repr__(self) -> str:
@@ -167,11 +169,15 @@ class Wallet:
         idle_timeout: float | None = DEFAULT_IDLE_TIMEOUT,
         transport_factory: TransportFactory | None = None,
         recover: bool = True,
+        offline: bool = False,
     ) -> Wallet:
         """Open the wallet in ``path``; the node must serve the wallet's network (and ``coin_type`` match).
 
         With ``recover`` (the default) every account is recovered after a possible crash (see the module
         docstring; the result is in :attr:`last_recovery` and one log line per account that needed it).
+        ``offline=True`` never asks the node (for reading stored state: accounts, addresses, balances,
+        events): the protocol parameters stored by the last open with a node are used, the network is not
+        checked and nothing is recovered; :class:`WalletOfflineUnavailableError` if none are stored yet.
         """
         parts = await open_parts(
             path,
@@ -181,9 +187,11 @@ class Wallet:
             coin_type=coin_type,
             idle_timeout=idle_timeout,
             transport_factory=transport_factory,
+            offline=check_bool(offline, "offline"),
         )
         wallet = cls(**parts)
-        if recover:
+        wallet.offline = offline
+        if recover and not offline:
             try:
                 await wallet.recover_after_restart()
             except BaseException:
@@ -204,10 +212,39 @@ class Wallet:
         address_gap: int = 20,
         idle_timeout: float | None = DEFAULT_IDLE_TIMEOUT,
         transport_factory: TransportFactory | None = None,
+        progress: ProgressCallback | None = None,
     ) -> Wallet:
         """Rebuild a missing, unfinished or damaged ``wallet.db`` from the vault (only read, with
         ``password``) and the ledger; returns the open wallet (report in :attr:`last_rebuild`). Details,
-        gap limits and what cannot come back: :mod:`tanglehub.wallet.rebuild`."""
+        gap limits and what cannot come back: :mod:`tanglehub.wallet.rebuild`. ``progress`` is called as
+        addresses are checked (:mod:`tanglehub.wallet.progress`)."""
+        with progress_scope(progress):
+            return await cls._rebuild(
+                path,
+                password=password,
+                coin_type=coin_type,
+                node_urls=node_urls,
+                pool=pool,
+                account_gap=account_gap,
+                address_gap=address_gap,
+                idle_timeout=idle_timeout,
+                transport_factory=transport_factory,
+            )
+
+    @classmethod
+    async def _rebuild(
+        cls,
+        path: str | os.PathLike[str],
+        *,
+        password: str,
+        coin_type: int | None,
+        node_urls: Sequence[str] | None,
+        pool: NodePool | None,
+        account_gap: int,
+        address_gap: int,
+        idle_timeout: float | None,
+        transport_factory: TransportFactory | None,
+    ) -> Wallet:
         return await rebuild_wallet(
             cls,
             path,
@@ -405,6 +442,8 @@ class Wallet:
         made earlier keep the password they were made with."""
         check_paths(self._path, old_password)
         check_paths(self._path, new_password)
+        if new_password == old_password:
+            raise WalletArgumentError("the new password is the current password; nothing was changed")
         if kdf is not None:
             check_instance(kdf, KdfParams, "kdf")
         await self.vault.change_password_async(old_password, new_password, kdf=kdf)

@@ -152,3 +152,51 @@ def test_a_bad_listen_address_is_one_error_line(args: list[str], message: str) -
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith(message)
+
+
+def test_review1_start_up_errors_give_the_right_advice(tmp_path: Path) -> None:
+    """Review 1 #16: an address the machine does not have is a --host problem (not a busy port); a data folder
+    that is a file says so; bad fault values name the flag (command line) or the JSON key (API)."""
+    foreign = _run("--host", "192.0.2.1", "--port", "0")  # TEST-NET-1: never an address of this machine
+    assert foreign.returncode == 2, foreign.stderr
+    assert "pass --host" in foreign.stderr
+    assert "--port" not in foreign.stderr
+    a_file = tmp_path / "not-a-folder"
+    a_file.write_text("x")
+    as_file = _run("--port", "0", "--data-dir", str(a_file))
+    assert as_file.returncode == 2, as_file.stderr
+    assert "is not a folder" in as_file.stderr
+    assert "File exists" not in as_file.stderr
+    bad_rate = _run("--port", "0", "--error-rate", "2")
+    assert bad_rate.returncode == 2, bad_rate.stderr
+    assert "--error-rate must be between 0 and 1" in bad_rate.stderr
+    proc, url = _start(tmp_path / "log", "--milestone-interval", "0")
+    try:
+        for key in ("errorRate", "dropRate", "loseBlockRate"):
+            answer = httpx.post(url + "/api/devnet/v1/faults", json={key: 2})
+            assert answer.status_code == 400
+            assert key in answer.text
+            assert "_rate" not in answer.text
+    finally:
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(20) == 0
+
+
+def test_review1_sigterm_during_start_up_never_loses_the_new_faucet_mnemonic(tmp_path: Path) -> None:
+    """Review 1 #14: stopped as soon as the new faucet mnemonic is on disk, the devnet has either shown it or
+    says where it is."""
+    data = tmp_path / "data"
+    log = tmp_path / "log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [*CLI, "--port", "0", "--data-dir", str(data), "--milestone-interval", "0"],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    mnemonic_file = data / "faucet-mnemonic.txt"
+    _wait_for(lambda: mnemonic_file.exists() and mnemonic_file.read_text().strip() != "")
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(30) in (0, 130)
+    out = log.read_text()
+    assert mnemonic_file.read_text().strip() in out or f"stored in {mnemonic_file}" in out, out
+    assert "Traceback" not in out

@@ -68,6 +68,7 @@ def test_error_codes() -> None:
         "WalletClosedError": "WALLET_CLOSED",
         "WalletArgumentError": "WALLET_INVALID_ARGUMENT",
         "WalletNetworkMismatchError": "WALLET_NETWORK_MISMATCH",
+        "WalletOfflineUnavailableError": "WALLET_OFFLINE_UNAVAILABLE",
         "CoinTypeMismatchError": "WALLET_COIN_TYPE_MISMATCH",
         "AccountNotFoundError": "WALLET_ACCOUNT_NOT_FOUND",
         "AccountAliasTakenError": "WALLET_ACCOUNT_ALIAS_TAKEN",

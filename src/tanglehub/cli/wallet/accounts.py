@@ -22,6 +22,7 @@ from tanglehub.cli.wallet.common import (
     run,
 )
 from tanglehub.cli.wallet.progress_bar import ProgressBar
+from tanglehub.cli.wallet.recovery import recover
 from tanglehub.wallet import AddressRecord, WalletArgumentError
 
 __all__ = ["account_app", "address_app"]
@@ -34,7 +35,10 @@ address_app = typer.Typer(name="address", help="An account's deposit and change 
 
 @account_app.command("create")
 def account_create(
-    alias: Annotated[str, typer.Argument(help="A unique alias (case-insensitive), e.g. your user id.")],
+    alias: Annotated[
+        str,
+        typer.Argument(help="A unique alias (compared ignoring case and accents; not all digits), e.g. user-1."),
+    ],
     *,
     wallet_dir: WalletDirOpt = DEFAULT_WALLET_DIR,
     node: NodeOpt = None,
@@ -57,7 +61,7 @@ def account_list(
     """List the wallet's accounts by index."""
 
     async def work() -> None:
-        async with await open_wallet(wallet_dir, node) as wallet:
+        async with await open_wallet(wallet_dir, node, read_only=True) as wallet:
             rows = []
             for account in await wallet.accounts():
                 public = await account.addresses(internal=False)
@@ -75,34 +79,7 @@ def account_list(
     run(work)
 
 
-@account_app.command("recover")
-def account_recover(
-    *,
-    wallet_dir: WalletDirOpt = DEFAULT_WALLET_DIR,
-    node: NodeOpt = None,
-    account_gap: Annotated[
-        int, typer.Option("--account-gap", help="Stop after this many unused accounts in a row.")
-    ] = 3,
-    address_gap: Annotated[
-        int, typer.Option("--address-gap", help="Stop a chain after this many unused addresses in a row.")
-    ] = 20,
-    show_progress: ProgressOpt = None,
-) -> None:
-    """Find the accounts and addresses an imported mnemonic already used (gap limits), then sync them."""
-
-    async def work() -> None:
-        async with await open_wallet(wallet_dir, node) as wallet:
-            enabled = err_console.is_terminal if show_progress is None else show_progress
-            with ProgressBar(err_console, enabled) as bar:
-                accounts = await wallet.recover_accounts(account_gap, address_gap, progress=bar)
-            for account in accounts:
-                total = (await account.balance()).base_coin.total
-                count = len(await account.addresses())
-                out_console.print(
-                    f"account {account.index} {account.alias!r}: {count} address(es), total {total}", markup=False
-                )
-
-    run(work)
+account_app.command("recover")(recover)
 
 
 def _address_json(record: AddressRecord) -> dict[str, object]:
@@ -157,7 +134,7 @@ def address_list(
         if chain not in ("public", "internal", "all"):
             raise WalletArgumentError(f"--chain must be public, internal or all, got {chain!r}")
         internal = None if chain == "all" else chain == "internal"
-        async with await open_wallet(wallet_dir, node) as wallet:
+        async with await open_wallet(wallet_dir, node, read_only=True) as wallet:
             chosen = await choose_account(wallet, account)
             records = await chosen.addresses(internal=internal)
         if as_json:

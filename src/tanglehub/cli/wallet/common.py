@@ -22,14 +22,24 @@ from typing import Annotated, Any, TypeVar
 import typer
 from rich.console import Console
 
-from tanglehub.errors import TanglehubError
+from tanglehub.cli.wallet.hints import cli_message
+from tanglehub.errors import TanglehubError, hide_secret_like
 from tanglehub.vault import KdfParams
-from tanglehub.wallet import Account, Wallet, WalletArgumentError
+from tanglehub.wallet import (
+    Account,
+    AccountNotFoundError,
+    Wallet,
+    WalletArgumentError,
+    WalletOfflineUnavailableError,
+)
 
 __all__ = [
     "BACKUP_PASSWORD_ENV",
     "DEFAULT_NODE_URL",
     "DEFAULT_WALLET_DIR",
+    "EXIT_CONFLICTING",
+    "EXIT_ERROR",
+    "EXIT_SIGNED",
     "KDF_CHOICES",
     "NEW_PASSWORD_ENV",
     "PASSWORD_ENV",
@@ -47,6 +57,7 @@ __all__ = [
     "open_wallet",
     "out_console",
     "password",
+    "error_line",
     "run",
 ]
 
@@ -63,6 +74,16 @@ DEFAULT_WALLET_DIR = Path.home() / ".tanglehub" / "wallet"
 source tree, so following a guide in a checkout never leaves a vault in it)."""
 DEFAULT_NODE_URL = "http://127.0.0.1:14265"
 """The node when neither ``--node`` nor ``TANGLEHUB_NODE_URL`` is given (a local ``tanglehub devnet``)."""
+
+EXIT_ERROR = 2
+"""Exit code of a command that failed; for ``send``, ``claim`` and ``consolidate``: failed before signing,
+so nothing was signed or sent and running it again cannot pay twice."""
+EXIT_SIGNED = 3
+"""Exit code of ``send``, ``claim`` or ``consolidate`` when a transaction WAS signed (and stored, and posted or
+to be posted) but was not seen confirmed: it must not be sent again; ``tanglehub wallet wait`` follows it."""
+EXIT_CONFLICTING = 4
+"""Exit code of ``send``, ``claim``, ``consolidate`` or ``wait`` when a transaction ended ``conflicting``: the
+ledger rejected it, so it paid nothing (its inputs are spendable again)."""
 
 KDF_CHOICES: dict[str, KdfParams] = {
     "minimum": KdfParams.MINIMUM,
@@ -174,9 +195,22 @@ def node_urls(nodes: list[str] | None) -> list[str]:
     return [u.strip() for u in urls] or [DEFAULT_NODE_URL]
 
 
-def open_wallet(wallet_dir: Path, nodes: list[str] | None) -> Awaitable[Wallet]:
-    """Open the wallet in ``wallet_dir`` with the password from the environment or a prompt."""
-    return Wallet.open(wallet_dir, password=password(), node_urls=node_urls(nodes))
+def open_wallet(wallet_dir: Path, nodes: list[str] | None, *, read_only: bool = False) -> Awaitable[Wallet]:
+    """Open the wallet in ``wallet_dir`` with the password from the environment or a prompt. ``read_only``
+    (commands that only read the stored state): without asking the node, so they work while it is down; a
+    wallet that has never stored its protocol parameters is opened with the node instead."""
+    secret = password()
+    urls = node_urls(nodes)
+    if not read_only:
+        return Wallet.open(wallet_dir, password=secret, node_urls=urls)
+
+    async def opened() -> Wallet:
+        try:
+            return await Wallet.open(wallet_dir, password=secret, node_urls=urls, offline=True)
+        except WalletOfflineUnavailableError:
+            return await Wallet.open(wallet_dir, password=secret, node_urls=urls)
+
+    return opened()
 
 
 async def choose_account(wallet: Wallet, account: str | None) -> Account:
@@ -193,19 +227,42 @@ async def choose_account(wallet: Wallet, account: str | None) -> Account:
             f"this wallet has {len(accounts)} accounts: choose one with --account ALIAS (or its index)"
         )
     if account.isdigit():
-        return await wallet.get_account(int(account))
+        index = int(account)
+        same = await _alias_holder(wallet, account)
+        if same is not None and same.index != index:
+            raise WalletArgumentError(
+                f"--account {account} is ambiguous: it is account index {index}, and account {same.index} has "
+                f"the alias {same.alias!r} (made before all-digit aliases were refused); use an alias that is "
+                f"not all digits, or the index of the account you mean"
+            )
+        return await wallet.get_account(index)
     return await wallet.get_account(account)
+
+
+async def _alias_holder(wallet: Wallet, alias: str) -> Account | None:
+    try:
+        return await wallet.get_account(alias)
+    except AccountNotFoundError:
+        return None
+
+
+def error_line(exc: BaseException) -> str:
+    """The one ``error:`` line for ``exc``: library hints in command-line terms, no value that could be a
+    mnemonic, a file system error with its file name."""
+    if isinstance(exc, OSError):
+        where = f" ('{exc.filename}')" if exc.filename else ""
+        text = f"{exc.strerror or exc}{where}"
+    else:
+        text = str(exc)
+    return f"error: {hide_secret_like(cli_message(text))}"
 
 
 def run(work: Callable[[], Coroutine[Any, Any, T]]) -> T:
     """Run ``work()`` on a new event loop; tanglehub and file-system errors become one ``error:`` line and
-    exit code 2 (the message names no secret: the library's messages never carry one)."""
+    exit code 2 (the message names no secret: the library's messages never carry one, and a quoted value that
+    could be a mnemonic is hidden)."""
     try:
         return asyncio.run(work())
-    except TanglehubError as exc:
-        err_console.print(f"error: {exc}", markup=False)
-        raise typer.Exit(2) from None
-    except OSError as exc:
-        where = f" ({exc.filename})" if exc.filename else ""
-        err_console.print(f"error: {exc.strerror or exc}{where}", markup=False)
-        raise typer.Exit(2) from None
+    except (TanglehubError, OSError) as exc:
+        err_console.print(error_line(exc), markup=False)
+        raise typer.Exit(EXIT_ERROR) from None

@@ -3,8 +3,8 @@
 Events after the consumer's stored cursor are printed one per line (``--json``: one JSON object per line,
 for a program to read) and acknowledged after they are printed, so the next run continues where this one
 stopped (``--no-ack`` only looks). ``--follow`` keeps waiting for new events, syncing the wallet every
-``--sync-interval`` seconds so that deposits show up; it stops on Ctrl-C, after ``--max`` events or after
-``--timeout`` seconds.
+``--sync-interval`` seconds so that deposits show up; it stops on Ctrl-C or SIGTERM (exit 0, every printed
+event acknowledged), after ``--max`` events or after ``--timeout`` seconds.
 """
 
 from __future__ import annotations
@@ -13,16 +13,20 @@ import asyncio
 import contextlib
 import datetime
 import json
+import signal
 import sys
-from typing import Annotated
+from collections.abc import Coroutine
+from typing import Annotated, Any
 
 import typer
 
+from tanglehub.cli.signals import sigterm_as_interrupt
 from tanglehub.cli.wallet.common import (
     DEFAULT_WALLET_DIR,
     JsonOpt,
     NodeOpt,
     WalletDirOpt,
+    err_console,
     open_wallet,
     out_console,
     run,
@@ -77,7 +81,7 @@ def events(
     async def work() -> None:
         if max_events < 0 or timeout < 0 or sync_interval < 0:
             raise WalletArgumentError("--max, --timeout and --sync-interval must not be negative")
-        async with await open_wallet(wallet_dir, node) as wallet:
+        async with await open_wallet(wallet_dir, node, read_only=not follow) as wallet:
             stream = wallet.events.stream(consumer, kinds=kind or None)
             syncing = (
                 asyncio.create_task(_sync_forever(wallet, sync_interval)) if follow and sync_interval > 0 else None
@@ -85,10 +89,13 @@ def events(
             loop = asyncio.get_running_loop()
             deadline = loop.time() + timeout if follow and timeout > 0 else None
             printed = 0
+            stop = asyncio.Event()
+            for signum in (signal.SIGINT, signal.SIGTERM):  # stop between events: printed = acknowledged
+                loop.add_signal_handler(signum, stop.set)
             try:
-                while max_events == 0 or printed < max_events:
+                while (max_events == 0 or printed < max_events) and not stop.is_set():
                     wait = 0.0 if not follow else None if deadline is None else max(0.0, deadline - loop.time())
-                    delivered = await stream.next(timeout=wait)
+                    delivered = await _next_or_stop(stream.next(timeout=wait), stop)
                     if delivered is None:
                         break
                     line = (
@@ -109,9 +116,32 @@ def events(
                         await stream.ack(delivered.seq)
                     printed += 1
             finally:
+                for signum in (signal.SIGINT, signal.SIGTERM):
+                    loop.remove_signal_handler(signum)
+                if stop.is_set():
+                    err_console.print("stopped (every printed event is acknowledged)", markup=False)
                 if syncing is not None:
                     syncing.cancel()
                     with contextlib.suppress(asyncio.CancelledError):
                         await syncing
 
-    run(work)
+    with sigterm_as_interrupt():  # before the loop's own handlers are installed: like Ctrl-C (exit 130)
+        run(work)
+
+
+async def _next_or_stop(
+    next_event: Coroutine[Any, Any, DeliveredEvent | None], stop: asyncio.Event
+) -> DeliveredEvent | None:
+    """The next event, or None as soon as ``stop`` is set (Ctrl-C or SIGTERM) while waiting for it."""
+    getting = asyncio.ensure_future(next_event)
+    stopping = asyncio.ensure_future(stop.wait())
+    try:
+        await asyncio.wait({getting, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopping.cancel()
+    if getting.done():
+        return getting.result()
+    getting.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await getting
+    return None

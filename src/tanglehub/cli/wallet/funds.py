@@ -2,9 +2,10 @@
 
 Amounts are integers of the smallest unit (as everywhere in tanglehub). ``balance`` prints a table (one row
 per account) or, with ``--json``, an object per account with amounts as decimal strings, as the node API
-writes them. ``send``, ``claim`` and ``consolidate`` print the transaction ids and, with ``--wait`` (the
-default), follow each transaction to ``confirmed`` (reattaching if needed); a transaction that ends
-``conflicting`` is an error (exit 2).
+writes them; the table counts potentially locked outputs as ``claimable`` (``tanglehub wallet claim`` can take
+them now) and ``locked`` (not yet). ``send``, ``claim`` and ``consolidate`` print the transaction ids and, with
+``--wait`` (the default), follow each transaction to ``confirmed`` (reattaching if needed); their exit codes
+(0, 2 nothing signed, 3 signed but not confirmed, 4 conflicting) are in :mod:`tanglehub.cli.wallet.sending`.
 """
 
 from __future__ import annotations
@@ -29,16 +30,14 @@ from tanglehub.cli.wallet.common import (
     run,
 )
 from tanglehub.cli.wallet.progress_bar import ProgressBar
+from tanglehub.cli.wallet.sending import DEFAULT_WAIT_TIMEOUT, Signed, WaitTimeoutOpt, finish, run_sending
 from tanglehub.wallet import (
     Account,
-    AmountBelowStorageDepositError,
     Balance,
     SyncMode,
     SyncOptions,
     SyncResult,
-    TransactionNotIncludedError,
     TransactionOptions,
-    TransactionRecord,
     Wallet,
     WalletArgumentError,
 )
@@ -49,8 +48,6 @@ ModeOpt = Annotated[str, typer.Option("--mode", help="indexer (ask per address) 
 WaitOpt = Annotated[
     bool, typer.Option("--wait/--no-wait", help="Follow the transaction until a milestone confirms it.")
 ]
-WAIT_ATTEMPTS = 120
-"""One-second checks ``--wait`` makes before it gives up (the transaction stays tracked)."""
 
 
 def _mode(name: str) -> SyncMode:
@@ -80,6 +77,11 @@ def sync(
 
     async def work() -> None:
         sync_mode = _mode(mode)
+        if account is not None and sync_mode is SyncMode.LEDGER:
+            raise WalletArgumentError(
+                "--mode ledger follows milestones for every account at once, so --account cannot be combined "
+                "with it; leave out --account, or use --mode indexer for one account"
+            )
         async with await open_wallet(wallet_dir, node) as wallet:
             chosen = None if account is None else await choose_account(wallet, account)
             result = await _sync(wallet, chosen, sync_mode, show_progress)
@@ -129,7 +131,7 @@ def balance(
     """Show the balance of every account (or --account): total, available, storage deposit, locked outputs."""
 
     async def work() -> None:
-        async with await open_wallet(wallet_dir, node) as wallet:
+        async with await open_wallet(wallet_dir, node, read_only=not sync_first) as wallet:
             chosen = [await choose_account(wallet, account)] if account is not None else await wallet.accounts()
             if sync_first:
                 await _sync(wallet, chosen[0] if account is not None else None, SyncMode.INDEXER, show_progress)
@@ -143,6 +145,7 @@ def balance(
         for name in ("total", "available", "storage deposit"):
             table.add_column(name, justify="right")
         table.add_column("native tokens", justify="right")
+        table.add_column("claimable outputs", justify="right")
         table.add_column("locked outputs", justify="right")
         for a, b in rows:
             table.add_row(
@@ -152,32 +155,12 @@ def balance(
                 f"{b.base_coin.available:,}",
                 f"{b.required_storage_deposit.total:,}",
                 str(len(b.native_tokens)),
+                str(sum(1 for o in b.potentially_locked_outputs if o.unlockable_now)),
                 str(sum(1 for o in b.potentially_locked_outputs if not o.unlockable_now)),
             )
         out_console.print(table)
 
     run(work)
-
-
-async def _finish(account: Account, records: list[TransactionRecord], wait: bool) -> None:
-    """Print each transaction; with ``wait`` follow it to a final state (conflicting = error)."""
-    for record in records:
-        block = "" if record.block_id is None else f" in block 0x{record.block_id.hex()}"
-        out_console.print(f"transaction 0x{record.tx_id.hex()} posted{block}", markup=False)
-    if not wait:
-        return
-    for record in records:
-        try:
-            final = await account.retry_until_included(record.tx_id, 1.0, WAIT_ATTEMPTS)
-        except TransactionNotIncludedError as exc:
-            raise TransactionNotIncludedError(f"{exc} (or run `tanglehub wallet sync`)") from exc
-        if final.state != "confirmed":
-            raise WalletArgumentError(
-                f"transaction 0x{final.tx_id.hex()} ended {final.state} (conflict reason {final.conflict_reason})"
-            )
-        out_console.print(
-            f"transaction 0x{final.tx_id.hex()} confirmed at milestone {final.inclusion_index}", markup=False
-        )
 
 
 def send(
@@ -188,24 +171,29 @@ def send(
     node: NodeOpt = None,
     account: AccountOpt = None,
     wait: WaitOpt = True,
+    wait_timeout: WaitTimeoutOpt = DEFAULT_WAIT_TIMEOUT,
     allow_micro: Annotated[
         bool, typer.Option("--allow-micro", help="Allow an amount below the storage deposit (with a return).")
     ] = False,
     note: Annotated[str | None, typer.Option("--note", help="A local note kept with the transaction.")] = None,
 ) -> None:
-    """Send AMOUNT (smallest unit) from the account to ADDRESS (a withdrawal)."""
+    """Send AMOUNT (smallest unit) from the account to ADDRESS (a withdrawal).
+
+    Exit codes: 0 confirmed. 2 failed before signing: nothing was sent.
+
+    3 signed but not seen confirmed: do NOT send again (`tanglehub wallet wait` follows it).
+
+    4 conflicting: nothing was paid."""
 
     async def work() -> None:
         async with await open_wallet(wallet_dir, node) as wallet:
             chosen = await choose_account(wallet, account)
             options = TransactionOptions(allow_micro_amount=allow_micro, note=note)
-            try:
-                record = await chosen.send(amount, address, options)
-            except AmountBelowStorageDepositError as exc:
-                raise WalletArgumentError(f"{exc} (on the command line: --allow-micro)") from None
-            await _finish(chosen, [record], wait)
+            record = await signed.sending(chosen.send(amount, address, options))
+            await finish(chosen, [record], wait, signed, wait_timeout)
 
-    run(work)
+    signed = Signed()
+    run_sending(work, signed)
 
 
 def _output_id(text: str) -> bytes:
@@ -228,20 +216,24 @@ def claim(
         list[str] | None, typer.Option("--output-id", help="Claim only this output (hex; repeatable).")
     ] = None,
     wait: WaitOpt = True,
+    wait_timeout: WaitTimeoutOpt = DEFAULT_WAIT_TIMEOUT,
 ) -> None:
-    """Claim outputs with storage deposit return or expiration conditions (default: every claimable one)."""
+    """Claim outputs with storage deposit return or expiration conditions (default: every claimable one).
+
+    Exit codes as for send: 0 confirmed, 2 nothing signed, 3 signed but not confirmed, 4 conflicting."""
 
     async def work() -> None:
         ids = None if not output_id else [_output_id(o) for o in output_id]
         async with await open_wallet(wallet_dir, node) as wallet:
             chosen = await choose_account(wallet, account)
-            record = await chosen.claim_outputs(ids)
+            record = await signed.sending(chosen.claim_outputs(ids))
             if record is None:
                 out_console.print("nothing to claim", markup=False)
                 return
-            await _finish(chosen, [record], wait)
+            await finish(chosen, [record], wait, signed, wait_timeout)
 
-    run(work)
+    signed = Signed()
+    run_sending(work, signed)
 
 
 def consolidate(
@@ -253,16 +245,20 @@ def consolidate(
         int, typer.Option("--threshold", help="Consolidate only when there are at least this many outputs.")
     ] = 2,
     wait: WaitOpt = True,
+    wait_timeout: WaitTimeoutOpt = DEFAULT_WAIT_TIMEOUT,
 ) -> None:
-    """Merge the account's many small outputs into few (at most 128 inputs per transaction)."""
+    """Merge the account's many small outputs into few (at most 128 inputs per transaction).
+
+    Exit codes as for send: 0 confirmed, 2 nothing signed, 3 signed but not confirmed, 4 conflicting."""
 
     async def work() -> None:
         async with await open_wallet(wallet_dir, node) as wallet:
             chosen = await choose_account(wallet, account)
-            records = await chosen.consolidate_outputs(threshold=threshold)
+            records = await signed.sending(chosen.consolidate_outputs(threshold=threshold))
             if not records:
                 out_console.print(f"nothing to consolidate (fewer than {threshold} outputs)", markup=False)
                 return
-            await _finish(chosen, records, wait)
+            await finish(chosen, records, wait, signed, wait_timeout)
 
-    run(work)
+    signed = Signed()
+    run_sending(work, signed)

@@ -7,6 +7,10 @@ environment or a prompt (:mod:`tanglehub.cli.wallet.common`), never from the com
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import os
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -29,13 +33,39 @@ from tanglehub.cli.wallet.common import (
     password,
     run,
 )
+from tanglehub.cli.wallet.recovery import print_recovered, recover_with_progress
 from tanglehub.keys.bip39 import validate_mnemonic
 from tanglehub.keys.slip10 import SHIMMER_COIN_TYPE
-from tanglehub.wallet import Wallet
+from tanglehub.wallet import Wallet, WalletArgumentError
+from tanglehub.wallet.layout import remove_leftovers
+from tanglehub.wallet.lock import LOCK_FILE_NAME
 
 __all__ = ["backup", "change_password", "create", "restore"]
 
 CoinTypeOpt = Annotated[int, typer.Option("--coin-type", help="4219 (Shimmer) or 4218 (IOTA).")]
+
+
+def _show_mnemonic(words: str) -> OSError | None:
+    """Write the new mnemonic alone on standard output; the OSError when it could not be written (a full disk,
+    a closed pipe), after which standard output is pointed at /dev/null so nothing else fails on it."""
+    try:
+        sys.stdout.write(words + "\n")
+        sys.stdout.flush()
+    except OSError as exc:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        return exc
+    return None
+
+
+def _remove_unseen_wallet(directory: Path, made_directory: bool) -> None:
+    """Delete a wallet whose new mnemonic nobody saw (its funds could never be recovered)."""
+    remove_leftovers(directory, own_vault=True)
+    (directory / LOCK_FILE_NAME).unlink(missing_ok=True)
+    if made_directory:
+        with contextlib.suppress(OSError):
+            directory.rmdir()
 
 
 def create(
@@ -46,14 +76,24 @@ def create(
     import_mnemonic: Annotated[
         bool, typer.Option("--import", help="Read an existing mnemonic from standard input instead.")
     ] = False,
+    recover: Annotated[
+        bool,
+        typer.Option("--recover", help="With --import: find the mnemonic's used accounts and addresses now."),
+    ] = False,
     kdf: KdfOpt = "moderate",
 ) -> None:
-    """Create a wallet: a new 24-word mnemonic shown ONCE (or --import one from standard input)."""
+    """Create a wallet: a new 24-word mnemonic shown ONCE (or --import one from standard input).
+
+    If the new mnemonic cannot be written to standard output (a full disk, a closed pipe), the new wallet is
+    removed again: a wallet whose mnemonic nobody saw is never kept."""
 
     async def work() -> None:
         params = kdf_params(kdf)
+        if recover and not import_mnemonic:
+            raise WalletArgumentError("--recover goes with --import (a new mnemonic has nothing to recover)")
         mnemonic = validate_mnemonic(read_mnemonic()) if import_mnemonic else None
         secret = new_password("TANGLEHUB_WALLET_PASSWORD", "new wallet password")
+        made_directory = not wallet_dir.exists()
         wallet = await Wallet.create(
             wallet_dir,
             password=secret,
@@ -62,6 +102,7 @@ def create(
             mnemonic=mnemonic,
             kdf=params,
         )
+        failed: OSError | None = None
         async with wallet:
             err_console.print(
                 f"Created the wallet in {wallet.path} for network {wallet.network_name!r} "
@@ -74,9 +115,24 @@ def create(
                     "owns the funds; without it a lost vault cannot be recovered.",
                     markup=False,
                 )
-                out_console.print(wallet.take_new_mnemonic(), markup=False)
+                failed = _show_mnemonic(wallet.take_new_mnemonic())
             else:
                 err_console.print("The mnemonic was imported into the encrypted vault.", markup=False)
+                if recover:
+                    print_recovered(await recover_with_progress(wallet, 3, 20, None))
+                else:
+                    err_console.print(
+                        "If this mnemonic was used before, find its accounts and funds with "
+                        "`tanglehub wallet recover` (a gap scan; accounts made here otherwise start empty).",
+                        markup=False,
+                    )
+        if failed is not None:
+            await asyncio.to_thread(_remove_unseen_wallet, wallet.path, made_directory)
+            raise WalletArgumentError(
+                f"could not write the new mnemonic to standard output ({failed.strerror or failed}); the new "
+                f"wallet was removed, since nobody saw its mnemonic. Run the command again with standard output "
+                "on a terminal or a file you keep offline"
+            )
 
     run(work)
 
@@ -87,6 +143,9 @@ def backup(
     wallet_dir: WalletDirOpt = DEFAULT_WALLET_DIR,
     node: NodeOpt = None,
     kdf: KdfOpt = "moderate",
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Replace an existing backup file (never a wallet's own files).")
+    ] = False,
 ) -> None:
     """Write one encrypted backup file (vault + state), protected by a backup password."""
 
@@ -94,7 +153,7 @@ def backup(
         params = kdf_params(kdf)
         async with await open_wallet(wallet_dir, node) as wallet:
             secret = new_password(BACKUP_PASSWORD_ENV, "backup password")
-            written = await wallet.backup(destination, secret, kdf=params)
+            written = await wallet.backup(destination, secret, kdf=params, overwrite=overwrite)
         out_console.print(f"backup written to {written}", markup=False)
 
     run(work)

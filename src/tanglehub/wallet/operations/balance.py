@@ -210,6 +210,8 @@ async def get_balance(account: Account, *, now: int | None = None) -> Balance:
     wallet count here when this account can unlock them (an expired micro payment coming back).
     """
     wallet = account.wallet
+    if now is None and getattr(wallet, "offline", False):
+        now = int(time.time())
     if now is None:
         now = int(time.time())
         try:
