@@ -66,6 +66,13 @@ class BatchReads:
             query, args = query + " AND account_idx = ?", (account_index,)
         return {bytes(oid): int(booked) for oid, booked in self._conn.execute(query, args)}
 
+    def latest_unspent(self) -> tuple[bytes, int] | None:
+        """(output id, booked milestone index) of the unspent output booked last (any account), None if none."""
+        row = self._conn.execute(
+            "SELECT output_id, booked_index FROM outputs WHERE spent = 0 ORDER BY booked_index DESC LIMIT 1"
+        ).fetchone()
+        return None if row is None else (bytes(row[0]), int(row[1]))
+
     def set_spent_proof(
         self, output_id: bytes, *, tx_id: bytes | None, milestone_index: int | None, timestamp: int | None
     ) -> None:

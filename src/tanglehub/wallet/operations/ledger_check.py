@@ -14,6 +14,9 @@ So every sync first compares the node's state with what the wallet saw last:
   ledger.
 * the **ledger cursor** of ledger-mode sync (the next milestone to read): a node whose confirmed milestone
   is below the last milestone read is behind.
+* without an anchor (a wallet synced by an older version), the unspent output booked last must be known to
+  the node (an output id is its transaction's hash: another ledger does not have it; unspent outputs are
+  never pruned). A node whose confirmed milestone is below its booking is behind.
 
 The sync is refused before anything is stored; the error names both indexes. Cost: the ``info`` request the
 sync makes anyway, plus one milestone read when the node has moved on since the anchor.
@@ -42,9 +45,28 @@ _LEDGER_CURSOR_KEY = "ledger_cursor"
 _HINT = "nothing was changed; sync from a node of this wallet's ledger that is up to date"
 
 
-def _anchor(tx: StoreTx) -> tuple[dict[str, str | int] | None, int | None]:
+def _anchor(tx: StoreTx) -> tuple[dict[str, str | int] | None, int | None, tuple[bytes, int] | None]:
     raw, cursor = tx.get_meta(LEDGER_ANCHOR_KEY), tx.get_meta(_LEDGER_CURSOR_KEY)
-    return (json.loads(raw) if raw else None), (int(cursor) if cursor else None)
+    latest = None if raw else tx.latest_unspent()
+    return (json.loads(raw) if raw else None), (int(cursor) if cursor else None), latest
+
+
+async def _check_output(wallet: Wallet, info: NodeInfo, latest: tuple[bytes, int]) -> None:
+    """Without an anchor: the unspent output booked last must be known to the node."""
+    oid, booked = latest
+    try:
+        await wallet.node.get_output_metadata(oid)
+    except NodeNotFound:
+        confirmed = info.status.confirmed_milestone.index
+        if confirmed < booked:
+            raise LedgerBehindError(
+                f"the node's confirmed milestone {confirmed} is below milestone {booked}, which booked an "
+                f"output this wallet holds: the node is behind or serves another ledger; {_HINT}"
+            ) from None
+        raise LedgerMismatchError(
+            f"the node does not know output 0x{oid.hex()}, which this wallet holds unspent since milestone "
+            f"{booked}: it serves another ledger (same network name: a fresh or reset network?); {_HINT}"
+        ) from None
 
 
 async def _milestone_id(wallet: Wallet, index: int) -> bytes | None:
@@ -62,7 +84,7 @@ async def check_ledger(wallet: Wallet) -> NodeInfo:
 
     Raises :class:`LedgerBehindError` or :class:`LedgerMismatchError`, and the node's errors."""
     info = await wallet.node.get_info()
-    anchor, cursor = await wallet.store.read(_anchor)
+    anchor, cursor, latest = await wallet.store.read(_anchor)
     confirmed = info.status.confirmed_milestone
     if cursor is not None and confirmed.index < cursor - 1:
         raise LedgerBehindError(
@@ -70,6 +92,8 @@ async def check_ledger(wallet: Wallet) -> NodeInfo:
             f"wallet has already synced (ledger mode): the node is behind or serves another ledger; {_HINT}"
         )
     if anchor is None:
+        if latest is not None:
+            await _check_output(wallet, info, latest)
         return info
     index, want = int(anchor["index"]), bytes.fromhex(str(anchor["milestoneId"]))
     if confirmed.index < index:
