@@ -229,6 +229,7 @@ class NodePool(IndexerHelpers):
             raise error
         node.info = info
         node.checked_at = self._clock()
+        node.down_until = 0.0  # a node that passed its health check is usable again (no cool-down left)
         node.last_error = None
 
     def _mark_down(self, node: _Node, error: NodeError) -> None:

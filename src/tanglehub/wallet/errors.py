@@ -12,6 +12,8 @@ Every class derives from :class:`tanglehub.errors.WalletError`::
     +-- WalletClosedError                WALLET_CLOSED
     +-- WalletArgumentError              WALLET_INVALID_ARGUMENT
     +-- WalletNetworkMismatchError       WALLET_NETWORK_MISMATCH
+    +-- LedgerMismatchError              WALLET_LEDGER_MISMATCH
+    |   +-- LedgerBehindError            WALLET_LEDGER_BEHIND
     +-- CoinTypeMismatchError            WALLET_COIN_TYPE_MISMATCH
     +-- AccountNotFoundError             WALLET_ACCOUNT_NOT_FOUND
     +-- AccountAliasTakenError           WALLET_ACCOUNT_ALIAS_TAKEN
@@ -40,6 +42,8 @@ __all__ = [
     "BackupExistsError",
     "BackupWrongPasswordError",
     "CoinTypeMismatchError",
+    "LedgerBehindError",
+    "LedgerMismatchError",
     "OutputReservedError",
     "SchemaVersionError",
     "StorageError",
@@ -126,6 +130,24 @@ class WalletNetworkMismatchError(WalletError):
 
     code = "WALLET_NETWORK_MISMATCH"
     http_status = 409
+
+
+class LedgerMismatchError(WalletError):
+    """The node serves another ledger than the one the wallet synced with (same network name, but a
+    different milestone at an index the wallet has seen: a fresh devnet, a reset test network). The sync
+    is refused before anything is stored; sync from a node of the wallet's ledger."""
+
+    code = "WALLET_LEDGER_MISMATCH"
+    http_status = 409
+
+
+class LedgerBehindError(LedgerMismatchError):
+    """The node's confirmed milestone is below one the wallet already synced to (a lagging or re-syncing
+    node, a pool member behind the others). The sync is refused before anything is stored (the wallet's
+    cursor never moves back); retry later or use an up-to-date node."""
+
+    code = "WALLET_LEDGER_BEHIND"
+    http_status = 503
 
 
 class CoinTypeMismatchError(WalletError):

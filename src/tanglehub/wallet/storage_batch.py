@@ -1,4 +1,5 @@
-"""Batch reads of the wallet state store: many ids per query, for sync and input selection.
+"""Batch reads of the wallet state store (many ids per query, for sync and input selection), and the
+repair of spent marks that have no proof (:meth:`BatchReads.unproven_spent`, :meth:`BatchReads.set_spent_proof`).
 
 :class:`BatchReads` is mixed into :class:`~tanglehub.wallet.storage_queries.StoreTx`; each method runs inside
 the caller's transaction and reads at most 500 ids per ``IN (...)`` query (SQLite's variable limit is far
@@ -54,6 +55,47 @@ class BatchReads:
                 rec = address_row(row)
                 found[rec.hash] = rec
         return found
+
+    def unproven_spent(self, account_index: int | None = None) -> dict[bytes, int]:
+        """Output id -> booked milestone index of the outputs marked spent with neither a spending transaction
+        nor a spending milestone (older versions marked an output the node did not know spent that way)."""
+        query = "SELECT output_id, booked_index FROM outputs WHERE spent = 1 AND spent_tx_id IS NULL "
+        query += "AND spent_index IS NULL"
+        args: tuple[int, ...] = ()
+        if account_index is not None:
+            query, args = query + " AND account_idx = ?", (account_index,)
+        return {bytes(oid): int(booked) for oid, booked in self._conn.execute(query, args)}
+
+    def latest_unspent(self) -> tuple[bytes, int] | None:
+        """(output id, booked milestone index) of the unspent output booked last (any account), None if none."""
+        row = self._conn.execute(
+            "SELECT output_id, booked_index FROM outputs WHERE spent = 0 ORDER BY booked_index DESC LIMIT 1"
+        ).fetchone()
+        return None if row is None else (bytes(row[0]), int(row[1]))
+
+    def set_spent_proof(
+        self, output_id: bytes, *, tx_id: bytes | None, milestone_index: int | None, timestamp: int | None
+    ) -> None:
+        """Fill in where a spent output was spent (an output with a spender is never re-checked)."""
+        self._w().execute(
+            "UPDATE outputs SET spent_tx_id = ?, spent_index = ?, spent_timestamp = ? WHERE output_id = ? "
+            "AND spent = 1",
+            (tx_id, milestone_index, timestamp, output_id),
+        )
+
+    def mark_output_unspent(self, output_id: bytes) -> OutputRecord | None:
+        """Undo a spent mark without proof (the ledger shows the output unspent); its record (as now) when it
+        changed, else None."""
+        changed = self._w().execute(
+            "UPDATE outputs SET spent = 0, spent_tx_id = NULL, spent_index = NULL, spent_timestamp = NULL "
+            "WHERE output_id = ? AND spent = 1",
+            (output_id,),
+        )
+        return self.outputs_by_id([output_id]).get(output_id) if changed.rowcount else None
+
+    def _w(self) -> sqlite3.Connection:
+        """The connection, for a write (``StoreTx`` refuses it in a read transaction)."""
+        raise NotImplementedError
 
     def unspent_ids_by_address(self, account_index: int) -> dict[bytes, list[bytes]]:
         """The account's unspent output ids grouped by the address hash they are stored under (no decoding)."""

@@ -283,6 +283,21 @@ async def test_the_only_node_is_not_cooled_down_for_failed_requests(nd: Any) -> 
     assert nodes[A].paths().count("/health") == 1  # no new health check: nowhere else to go anyway
 
 
+async def test_the_only_node_whose_health_check_fails_is_checked_again_not_given_up(nd: Any) -> None:
+    """Review 1, finding 6: a flaky node's ``/health`` answering 503 (or dropping the connection) must not make
+    the pool give up when that node is the only one: it is probed again after the backoff."""
+    nodes = with_fakes(nd, A)
+    nodes[A].routes[("GET", "/health")] = flaky(
+        [httpx.Response(503), httpx.RemoteProtocolError("peer closed connection"), httpx.Response(503)],
+        httpx.Response(200),
+    )
+    pool, _, sleeps = make_pool(nodes, nd, backoff=0.1, max_backoff=2.0)
+    assert await pool.get_tips() == (b"\x11" * 32,)
+    assert nodes[A].paths() == ["/health"] * 4 + ["/api/core/v2/info", "/api/core/v2/tips"]
+    assert sleeps.calls == [0.1, 0.2, 0.4]
+    assert pool.states()[0].healthy
+
+
 async def test_retries_stop_at_the_deadline(nd: Any) -> None:
     nodes = with_fakes(nd, A)
     nodes[A].routes[("GET", "/api/core/v2/tips")] = httpx.Response(503, json=nd.error_body(503, "busy"))

@@ -8,7 +8,13 @@ second and an indexer a little behind the confirmed milestone lose nothing). Out
 fetched (only those): one ``GET /outputs/{id}`` each, or, for a transaction that created three or more of
 them, its included block (binary) plus one output's metadata, which all its outputs share. Stored unspent
 outputs the indexer no longer lists for their address are checked with one metadata request each and
-marked spent when the node says so.
+marked spent only when the node says they are spent (an output the node does not know stays unspent, unless
+it was booked at or below the node's pruning index): an indexer that lacks outputs proves nothing.
+
+Before anything else the node's ledger is checked against the wallet's
+(:func:`~tanglehub.wallet.operations.ledger_check.check_ledger`: refused when it is behind or another
+ledger), and outputs that older versions marked spent without proof are re-checked
+(:mod:`~tanglehub.wallet.operations.spent_recheck`).
 
 When at least :data:`GLOBAL_SCAN_MIN_ADDRESSES` covered addresses hold nothing, one ledger-wide listing of
 the outputs created since the cursor (``/outputs?createdAfter=``, paged) replaces their queries, provided it
@@ -39,6 +45,7 @@ from tanglehub.node.routes_indexer import fetch_concurrently
 from tanglehub.protocol.block import Block
 from tanglehub.protocol.ids import output_id, split_output_id
 from tanglehub.protocol.payload import TransactionPayload
+from tanglehub.wallet.operations.ledger_check import check_ledger, record_anchor
 from tanglehub.wallet.operations.outputs import (
     SpentInfo,
     apply_changes,
@@ -46,6 +53,7 @@ from tanglehub.wallet.operations.outputs import (
     ledger_spent_info,
     owner_hash,
 )
+from tanglehub.wallet.operations.spent_recheck import recheck_unproven_spent
 from tanglehub.wallet.options import SyncOptions
 from tanglehub.wallet.progress import ProgressStage, ProgressTracker, tracker
 from tanglehub.wallet.storage import StoreTx
@@ -156,9 +164,21 @@ async def _found_by_address(
     return found
 
 
-async def _spent_infos(account: Account, vanished: Sequence[bytes], concurrency: int) -> list[SpentInfo]:
-    node = account.wallet.node
-    results = await fetch_concurrently(partial(ledger_spent_info, node), vanished, concurrency)
+async def _spent_infos(
+    account: Account, vanished: Sequence[bytes], concurrency: int, pruning_index: int
+) -> list[SpentInfo]:
+    """Where the ``vanished`` outputs were spent, for those the node shows spent (or pruned: booked at or
+    below its ``pruning_index``, when it has pruned anything)."""
+    if not vanished:
+        return []
+    wallet = account.wallet
+    booked = await wallet.store.read(lambda tx: {o: r.booked_index for o, r in tx.outputs_by_id(vanished).items()})
+
+    async def one(oid: bytes) -> SpentInfo | None:
+        pruned = pruning_index > 0 and booked.get(oid, pruning_index + 1) <= pruning_index
+        return await ledger_spent_info(wallet.node, oid, pruned=pruned)
+
+    results = await fetch_concurrently(one, vanished, concurrency)
     return [r for r in results if r is not None]
 
 
@@ -243,6 +263,7 @@ async def _sync_chunk(
     cursor: dict[str, int] | None,
     opts: SyncOptions,
     progress: str | None,
+    pruning_index: int,
     shown: ProgressTracker | None = None,
 ) -> SyncResult:
     """Query, fetch and apply one chunk of addresses (with the progress record, when given); ``shown`` counts
@@ -261,7 +282,7 @@ async def _sync_chunk(
     vanished = [oid for a in chunk for oid in held.get(a.hash, ()) if oid not in found]
     records, spent = await asyncio.gather(
         _new_records(account, new_ids, found, opts.concurrency),
-        _spent_infos(account, vanished, opts.concurrency),
+        _spent_infos(account, vanished, opts.concurrency, pruning_index),
     )
     if not records and not spent and progress is None:
         return SyncResult()
@@ -383,7 +404,9 @@ async def sync_account_indexer(account: Account, options: SyncOptions | None = N
     addresses, held, stored_progress, stored_cursor = await wallet.store.read(load)
     if not addresses:
         return SyncResult()
-    info = await wallet.node.get_info()
+    info = await check_ledger(wallet)
+    if await recheck_unproven_spent(wallet, index, opts.concurrency):
+        held = await wallet.store.read(lambda tx: tx.unspent_ids_by_address(index))
     began_index = info.status.confirmed_milestone.index
     began_at = info.status.confirmed_milestone.timestamp
     cursor: dict[str, int] | None = json.loads(stored_cursor) if stored_cursor else None
@@ -415,7 +438,16 @@ async def sync_account_indexer(account: Account, options: SyncOptions | None = N
         state = {"ledgerIndex": began_index, "done": end, "global": scanned is not None}
         progress = json.dumps(state) if end < len(queried) else None
         result = result.merged(
-            await _sync_chunk(account, chunk, held=held, cursor=cursor, opts=opts, progress=progress, shown=shown)
+            await _sync_chunk(
+                account,
+                chunk,
+                held=held,
+                cursor=cursor,
+                opts=opts,
+                progress=progress,
+                pruning_index=info.status.pruning_index,
+                shown=shown,
+            )
         )
 
     covered = {False: 0, True: 0}
@@ -424,6 +456,7 @@ async def sync_account_indexer(account: Account, options: SyncOptions | None = N
 
     def finish(tx: StoreTx) -> None:
         tx.set_meta(progress_key, "")  # empty: no sync left unfinished
+        record_anchor(tx, info)
         if began_at is not None:
             cursor = {"timestamp": began_at, "public": covered[False], "internal": covered[True]}
             tx.set_meta(cursor_key, json.dumps(cursor))

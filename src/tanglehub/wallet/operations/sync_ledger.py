@@ -10,6 +10,13 @@ applied in one database transaction together with the cursor (``meta.ledger_curs
 read); milestones that do not are skipped and the cursor catches up at the end. A crash at any point is
 safe: a rerun reads from the stored cursor and applying a milestone twice changes nothing.
 
+Before reading, the node's ledger is checked against the wallet's
+(:func:`~tanglehub.wallet.operations.ledger_check.check_ledger`): a node whose confirmed milestone is below
+the cursor, or with another milestone at an index the wallet saw, is refused with a clear error and the
+cursor never moves back. Outputs that older versions marked spent without proof are re-checked
+(:mod:`~tanglehub.wallet.operations.spent_recheck`). A consumed output is marked spent because a confirmed
+milestone consumed it: that is the proof.
+
 The first ledger sync of a wallet (no cursor yet) runs an indexer sync of every account to establish the
 state, then starts after the milestone the node had confirmed before that sync began. When the node has
 pruned the milestone the cursor points at, the same indexer rescan re-establishes the state.
@@ -34,7 +41,9 @@ from tanglehub.node.routes_indexer import fetch_concurrently
 from tanglehub.protocol.ids import output_id, split_output_id
 from tanglehub.protocol.payload import TransactionPayload
 from tanglehub.wallet.operations.history import fetch_transactions
+from tanglehub.wallet.operations.ledger_check import check_ledger, record_anchor
 from tanglehub.wallet.operations.outputs import SpentInfo, apply_changes, chain_id_of, owner_hash
+from tanglehub.wallet.operations.spent_recheck import recheck_unproven_spent
 from tanglehub.wallet.operations.sync_indexer import SyncResult, sync_account_indexer
 from tanglehub.wallet.options import SyncMode, SyncOptions
 from tanglehub.wallet.progress import ProgressStage, progress_scope, report
@@ -61,7 +70,12 @@ async def _rescan(wallet: Wallet, options: SyncOptions) -> SyncResult:
     with progress_scope(None, ProgressStage.LEDGER_BOOTSTRAP):
         for account in await wallet.accounts():
             result = result.merged(await sync_account_indexer(account, indexer_options))
-    await wallet.store.write(lambda tx: tx.set_meta(LEDGER_CURSOR_KEY, start))
+
+    def move(tx: StoreTx) -> None:  # never back (a rescan after pruning starts later than any cursor)
+        stored = tx.get_meta(LEDGER_CURSOR_KEY)
+        tx.set_meta(LEDGER_CURSOR_KEY, max(start, int(stored) if stored else 0))
+
+    await wallet.store.write(move)
     return result.merged(SyncResult(ledger_index=start - 1))
 
 
@@ -171,6 +185,8 @@ async def sync_ledger(wallet: Wallet, options: SyncOptions | None = None) -> Syn
     if stored is None:
         return await _rescan(wallet, opts)
     start = int(stored)
+    info = await check_ledger(wallet)
+    await recheck_unproven_spent(wallet, None, opts.concurrency)
     hrp = wallet.bech32_hrp
     cursor = MilestoneCursor(wallet.node, start)
     new_ids: list[bytes] = []
@@ -210,6 +226,11 @@ async def sync_ledger(wallet: Wallet, options: SyncOptions | None = None) -> Syn
             task.cancel()
         await asyncio.gather(*pending, return_exceptions=True)
     final = start + read
-    if final > persisted:
-        await wallet.store.write(lambda tx: tx.set_meta(LEDGER_CURSOR_KEY, final))
+
+    def finish(tx: StoreTx) -> None:
+        if final > persisted:
+            tx.set_meta(LEDGER_CURSOR_KEY, final)
+        record_anchor(tx, info)
+
+    await wallet.store.write(finish)
     return SyncResult(tuple(new_ids), tuple(spent_ids), read, final - 1)

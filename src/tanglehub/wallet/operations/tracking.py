@@ -30,14 +30,12 @@ from dataclasses import dataclass
 
 from tanglehub.node.errors import NodeError, NodeNotFound
 from tanglehub.node.models import BlockMetadata, LedgerInclusionState
-from tanglehub.protocol.ids import output_id
 from tanglehub.wallet.events import TransactionInclusion
 from tanglehub.wallet.operations.outputs import (
     SpentInfo,
     apply_changes,
-    chain_id_of,
-    ed25519_hashes,
     ledger_spent_info,
+    own_created_outputs,
 )
 from tanglehub.wallet.operations.transaction.context import AccountContext
 from tanglehub.wallet.operations.transaction.errors import (
@@ -48,7 +46,7 @@ from tanglehub.wallet.operations.transaction.errors import (
 from tanglehub.wallet.operations.transaction.prepare import in_flight
 from tanglehub.wallet.operations.transaction.submit import post_payload
 from tanglehub.wallet.storage_queries import StoreTx
-from tanglehub.wallet.storage_schema import AddressRecord, OutputRecord, TransactionRecord
+from tanglehub.wallet.storage_schema import OutputRecord, TransactionRecord
 
 __all__ = [
     "RecoveryReport",
@@ -116,38 +114,6 @@ async def _milestone_timestamp(account: AccountContext, index: int | None) -> in
         return None
 
 
-def own_created_outputs(
-    tx: StoreTx, rec: TransactionRecord, block_id: bytes | None, index: int, timestamp: int
-) -> tuple[list[OutputRecord], dict[bytes, str]]:
-    """The outputs of ``rec``'s transaction that one of the wallet's addresses (any account) owns, as
-    records booked at milestone ``index``; and bech32 texts of their addresses."""
-    records: list[OutputRecord] = []
-    bech32_of: dict[bytes, str] = {}
-    for i, output in enumerate(rec.payload.essence.outputs):
-        owner: AddressRecord | None = None
-        for h in ed25519_hashes(output):
-            owner = tx.address_by_hash(h)
-            if owner is not None:
-                break
-        if owner is None:
-            continue
-        oid = output_id(rec.tx_id, i)
-        records.append(
-            OutputRecord(
-                output_id=oid,
-                account_index=owner.account_index,
-                address_hash=owner.hash,
-                output=output,
-                block_id=block_id,
-                booked_index=index,
-                booked_timestamp=timestamp,
-                chain_id=chain_id_of(output, oid),
-            )
-        )
-        bech32_of[owner.hash] = owner.bech32
-    return records, bech32_of
-
-
 async def _confirm(account: AccountContext, rec: TransactionRecord, meta: BlockMetadata) -> TransactionRecord:
     index = meta.referenced_by_milestone_index
     ts = await _milestone_timestamp(account, index)
@@ -157,9 +123,9 @@ async def _confirm(account: AccountContext, rec: TransactionRecord, meta: BlockM
     def apply(tx: StoreTx) -> TransactionRecord:
         created: list[OutputRecord] = []
         bech32_of: dict[bytes, str] = {}
-        if index is not None and ts is not None:  # else the booking is unknown: the next sync stores them
+        if index is not None and ts is not None:  # else apply_changes books them at the record's last update
             created, bech32_of = own_created_outputs(tx, rec, meta.block_id, index, ts)
-        apply_changes(tx, created, infos, bech32_of)
+        apply_changes(tx, created, infos, bech32_of, confirm_own=False)
         tx.release_reservations(tx_id)
         out = tx.update_transaction(tx_id, state="confirmed", inclusion_index=index, block_id=meta.block_id)
         tx.add_event(TransactionInclusion(rec.account_index, tx_id, "confirmed", meta.block_id, index))

@@ -1,0 +1,129 @@
+"""Is the node's ledger the one this wallet synced with, and is it not behind? Checked before every sync.
+
+Two nodes of the same network name can serve different ledgers (a fresh devnet, a reset test network),
+and a lagging node (a pool member behind the others, a node re-syncing or re-indexing) lacks the newest
+outputs. A sync against either would mark outputs spent that are not, or move the wallet's cursor back.
+So every sync first compares the node's state with what the wallet saw last:
+
+* the **anchor** (meta key :data:`LEDGER_ANCHOR_KEY`, JSON ``{"index", "milestoneId"}``): the confirmed
+  milestone the last sync began at (either mode). A node whose confirmed milestone is below it is behind
+  (:class:`~tanglehub.wallet.errors.LedgerBehindError`); a node with another milestone id at that index
+  (its ``info`` when the index is its confirmed one, else ``GET /milestones/by-index/{index}``) serves
+  another ledger (:class:`~tanglehub.wallet.errors.LedgerMismatchError`). A node that has pruned the
+  anchor milestone cannot be compared by id; a node that does not know it, although it should, is another
+  ledger.
+* the **ledger cursor** of ledger-mode sync (the next milestone to read): a node whose confirmed milestone
+  is below the last milestone read is behind.
+* without an anchor (a wallet synced by an older version), the unspent output booked last must be known to
+  the node (an output id is its transaction's hash: another ledger does not have it; unspent outputs are
+  never pruned). A node whose confirmed milestone is below its booking is behind.
+
+The sync is refused before anything is stored; the error names both indexes. Cost: the ``info`` request the
+sync makes anyway, plus one milestone read when the node has moved on since the anchor.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+from tanglehub.node import NodeNotFound
+from tanglehub.node.models import NodeInfo
+from tanglehub.wallet.errors import LedgerBehindError, LedgerMismatchError
+from tanglehub.wallet.storage import StoreTx
+
+if TYPE_CHECKING:
+    from tanglehub.wallet.wallet import Wallet
+
+__all__ = ["LEDGER_ANCHOR_KEY", "check_ledger", "record_anchor"]
+
+LEDGER_ANCHOR_KEY = "ledger_anchor"
+"""Meta key: JSON ``{"index", "milestoneId"}`` of the confirmed milestone the last sync began at."""
+_LEDGER_CURSOR_KEY = "ledger_cursor"
+"""The ledger-mode cursor (the same key as ``sync_ledger.LEDGER_CURSOR_KEY``; sync_ledger imports this module)."""
+
+_HINT = "nothing was changed; sync from a node of this wallet's ledger that is up to date"
+
+
+def _anchor(tx: StoreTx) -> tuple[dict[str, str | int] | None, int | None, tuple[bytes, int] | None]:
+    raw, cursor = tx.get_meta(LEDGER_ANCHOR_KEY), tx.get_meta(_LEDGER_CURSOR_KEY)
+    latest = None if raw else tx.latest_unspent()
+    return (json.loads(raw) if raw else None), (int(cursor) if cursor else None), latest
+
+
+async def _check_output(wallet: Wallet, info: NodeInfo, latest: tuple[bytes, int]) -> None:
+    """Without an anchor: the unspent output booked last must be known to the node."""
+    oid, booked = latest
+    try:
+        await wallet.node.get_output_metadata(oid)
+    except NodeNotFound:
+        confirmed = info.status.confirmed_milestone.index
+        if confirmed < booked:
+            raise LedgerBehindError(
+                f"the node's confirmed milestone {confirmed} is below milestone {booked}, which booked an "
+                f"output this wallet holds: the node is behind or serves another ledger; {_HINT}"
+            ) from None
+        raise LedgerMismatchError(
+            f"the node does not know output 0x{oid.hex()}, which this wallet holds unspent since milestone "
+            f"{booked}: it serves another ledger (same network name: a fresh or reset network?); {_HINT}"
+        ) from None
+
+
+async def _milestone_id(wallet: Wallet, index: int) -> bytes | None:
+    """The id of milestone ``index`` on the node; None when the node does not know it."""
+    try:
+        milestone = await wallet.node.get_milestone_by_index(index)
+    except NodeNotFound:
+        return None
+    return milestone.milestone_id()
+
+
+async def check_ledger(wallet: Wallet) -> NodeInfo:
+    """Refuse a node that is behind the wallet or serves another ledger (see the module docstring);
+    returns the node's info (the caller's sync reuses it).
+
+    Raises :class:`LedgerBehindError` or :class:`LedgerMismatchError`, and the node's errors."""
+    info = await wallet.node.get_info()
+    anchor, cursor, latest = await wallet.store.read(_anchor)
+    confirmed = info.status.confirmed_milestone
+    if cursor is not None and confirmed.index < cursor - 1:
+        raise LedgerBehindError(
+            f"the node's confirmed milestone {confirmed.index} is below milestone {cursor - 1}, which this "
+            f"wallet has already synced (ledger mode): the node is behind or serves another ledger; {_HINT}"
+        )
+    if anchor is None:
+        if latest is not None:
+            await _check_output(wallet, info, latest)
+        return info
+    index, want = int(anchor["index"]), bytes.fromhex(str(anchor["milestoneId"]))
+    if confirmed.index < index:
+        raise LedgerBehindError(
+            f"the node's confirmed milestone {confirmed.index} is below milestone {index}, which this wallet "
+            f"saw confirmed at its last sync: the node is behind or serves another ledger; {_HINT}"
+        )
+    if confirmed.index == index and confirmed.milestone_id is not None:
+        have: bytes | None = confirmed.milestone_id
+    elif index <= info.status.pruning_index:
+        return info  # pruned there: nothing to compare
+    else:
+        have = await _milestone_id(wallet, index)
+    if have != want:
+        seen = "does not know it" if have is None else f"has 0x{have.hex()} there"
+        raise LedgerMismatchError(
+            f"the node serves another ledger: this wallet saw milestone {index} as 0x{want.hex()}, the node "
+            f"{seen} (same network name, different ledger: a fresh or reset network?); {_HINT}"
+        )
+    return info
+
+
+def record_anchor(tx: StoreTx, info: NodeInfo) -> None:
+    """Store ``info``'s confirmed milestone as the anchor (when the node named its id; it never moves back)."""
+    confirmed = info.status.confirmed_milestone
+    if confirmed.milestone_id is None:
+        return
+    raw = tx.get_meta(LEDGER_ANCHOR_KEY)
+    if raw and int(json.loads(raw)["index"]) > confirmed.index:
+        return
+    tx.set_meta(
+        LEDGER_ANCHOR_KEY, json.dumps({"index": confirmed.index, "milestoneId": confirmed.milestone_id.hex()})
+    )
