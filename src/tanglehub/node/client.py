@@ -13,8 +13,8 @@ from typing import Self
 
 import httpx
 
-from tanglehub.node.errors import NodeArgumentError
 from tanglehub.node.aiohttp_wire import AiohttpWire
+from tanglehub.node.errors import NodeArgumentError
 from tanglehub.node.routes_core import CoreRoutes
 from tanglehub.node.routes_indexer import IndexerRoutes
 from tanglehub.node.transport import HttpxWire, Wire

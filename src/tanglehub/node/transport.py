@@ -3,8 +3,8 @@
 A :class:`Wire` sends one request and returns a :class:`RawResponse`. The default wire is
 :class:`~tanglehub.node.aiohttp_wire.AiohttpWire` (aiohttp: the least client CPU per request of the libraries
 ``bench/node_transport.py`` measured); :class:`HttpxWire` carries a caller's ``httpx`` transport
-(``MockTransport``, ``ASGITransport``) so tests and in-process nodes keep working. :func:`raise_for_status` turns the node's
-``{"error": {"code", "message"}}`` answers into :class:`~tanglehub.node.errors.NodeNotFound`,
+(``MockTransport``, ``ASGITransport``) so tests and in-process nodes keep working. :func:`raise_for_status`
+turns the node's ``{"error": {"code", "message"}}`` answers into :class:`~tanglehub.node.errors.NodeNotFound`,
 :class:`~tanglehub.node.errors.NodeRejected` or :class:`~tanglehub.node.errors.NodeUnavailable`.
 """
 
