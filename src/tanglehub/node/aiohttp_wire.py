@@ -77,7 +77,7 @@ class AiohttpWire:
 
     def _open(self) -> aiohttp.ClientSession:
         """Make the session inside the running loop (first request only)."""
-        connector = aiohttp.TCPConnector(limit=self._max_connections, limit_per_host=0)
+        connector = aiohttp.TCPConnector(limit=self._max_connections)
         self._session = aiohttp.ClientSession(
             connector=connector,
             headers=self._headers,

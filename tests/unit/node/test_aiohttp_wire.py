@@ -214,6 +214,9 @@ async def test_post_on_a_connection_the_server_dropped_is_not_resent(
         with pytest.raises(NodeUnavailable, match="broke off POST /api/core/v2/blocks"):
             await node.post_block_raw(b"\x02" * 40)
     assert server.connections == 1
+    head, _, body = server.requests[1].partition(b"\r\n\r\n")
+    assert b"Content-Type: application/vnd.iota.serializer-v1\r\n" in head
+    assert body == b"\x02" * 40
 
 
 async def test_redirect_is_followed(serve: Callable[[Handler], Awaitable[Server]]) -> None:
