@@ -2,17 +2,18 @@
 
 Why aiohttp: the project keeps HTTP client code out of its own tree (a well-kept library beats code of ours
 outside the protocol and custody logic), and of the libraries ``bench/node_transport.py`` measured aiohttp
-uses the least client CPU per request (about a fifth of httpx's; see bench/README.md for the figures).
+uses the least client CPU per request (0.2-0.4x httpx's on the shared 2-core machine; bench/README.md).
 
 Lifecycle: the session and its :class:`aiohttp.TCPConnector` are made on the first request, inside the
 running event loop (aiohttp binds both to it), and closed by :meth:`AiohttpWire.aclose`; a client that was
 never used has nothing to close. One wire serves one event loop: make a new ``NodeClient`` per loop.
 
-Per-request settings that keep the CPU low: no cookie jar (:class:`aiohttp.DummyCookieJar`; node APIs set
-none), no ``Accept-Encoding`` header and no decompression (node answers are small JSON or binary blocks), and
-the environment's proxy (``HTTP_PROXY``/``HTTPS_PROXY``/``NO_PROXY``, as httpx honoured them) looked up once
-when the session is made rather than per request (aiohttp's ``trust_env`` would look it up, and read
-``~/.netrc``, in a worker thread for every request). Redirects are followed (at most 10).
+Settings: the environment's proxy (``HTTP_PROXY``/``HTTPS_PROXY``/``NO_PROXY``, as httpx honoured them) is
+looked up once, when the wire is made: aiohttp's ``trust_env`` looks it up (and reads ``~/.netrc``) in a
+worker thread for every request, which the bench measured at about twice the CPU per request. No cookie jar
+(:class:`aiohttp.DummyCookieJar`: node APIs set none), no ``Accept-Encoding`` and no decompression (answers
+are small JSON or binary blocks); these measured the same as aiohttp's defaults, within the machine's noise.
+Redirects are followed (aiohttp's default, at most 10).
 
 Errors: not reaching the node becomes :class:`~tanglehub.node.errors.NodeUnavailable` ("cannot reach
 node"), a connection broken off or an answer that is not valid HTTP becomes ``NodeUnavailable`` ("broke
