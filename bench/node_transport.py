@@ -7,11 +7,14 @@ this process only; the devnet runs in its own process, so the server's work is n
 blocking ``Client.get_block_metadata`` is measured the same way (its Rust threads count as this process).
 
 Candidates:
-  httpx (today)        ``httpx.AsyncClient(base_url=...)``, ``build_request`` + ``send`` as NodeClient did
+  httpx                ``httpx.AsyncClient(base_url=...)``, ``build_request`` + ``send`` (NodeClient's wire
+                       before aiohttp; still the wire for injected httpx transports): the baseline
   httpx lean           ``httpx.AsyncClient`` without base URL, tuned ``Limits``, ``retries=0`` transport
   httpcore pool        ``httpcore.AsyncConnectionPool`` directly (httpx's wire without httpx's models)
-  aiohttp              ``aiohttp.ClientSession`` with a ``TCPConnector(limit=32)`` (if installed)
-  tanglehub Http11     ``tanglehub.node.http11.Http11Client`` (asyncio streams, keep-alive)
+  aiohttp defaults     ``aiohttp.ClientSession`` with a ``TCPConnector(limit=32)``, other settings default
+  aiohttp trust_env    the same with ``trust_env=True`` (proxy and netrc looked up per request)
+  AiohttpWire          ``tanglehub.node.aiohttp_wire.AiohttpWire``: NodeClient's wire (aiohttp, no cookie jar,
+                       no Accept-Encoding/decompression, proxy looked up once, pre-encoded URL)
   NodeClient           the full ``NodeClient.get_block_metadata`` (wire + error mapping + JSON parsing)
   pipelined            16 requests written back to back on one connection, then 16 answers read
 
@@ -30,13 +33,14 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import httpcore
 import httpx
 
 sys.path.insert(0, str(Path(__file__).parent))
 from sync import DevnetChild  # the bench scripts share the devnet child helper
 from tanglehub.node import NodeClient
-from tanglehub.node.http11 import Http11Client
+from tanglehub.node.aiohttp_wire import AiohttpWire
 
 CONCURRENCY = 16
 
@@ -128,7 +132,7 @@ async def run(n: int) -> None:
                 req = today.build_request("GET", path, headers={"Accept": "application/json"})
                 (await today.send(req)).json()
 
-            await measure("httpx (today)", httpx_today, n, rows)
+            await measure("httpx", httpx_today, n, rows)
 
         limits = httpx.Limits(max_connections=32, max_keepalive_connections=32)
         transport = httpx.AsyncHTTPTransport(retries=0, limits=limits)
@@ -147,26 +151,23 @@ async def run(n: int) -> None:
 
             await measure("httpcore pool", httpcore_pool, n, rows)
 
-        try:
-            aiohttp: Any = importlib.import_module("aiohttp")
-        except ImportError:
-            print("  aiohttp not installed: skipped")
-        else:
-            async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=32)) as session:
+        for name, trust_env in (("aiohttp defaults", False), ("aiohttp trust_env", True)):
+            connector = aiohttp.TCPConnector(limit=32)
+            async with aiohttp.ClientSession(connector=connector, trust_env=trust_env) as session:
 
-                async def aiohttp_get() -> None:
+                async def aiohttp_get(session: aiohttp.ClientSession = session) -> None:
                     async with session.get(url + path, headers={"Accept": "application/json"}) as resp:
                         await resp.read()
 
-                await measure("aiohttp", aiohttp_get, n, rows)
+                await measure(name, aiohttp_get, n, rows)
 
-        ours = Http11Client(url, timeout=10, headers=[("User-Agent", "tanglehub")])
+        wire = AiohttpWire(url, timeout=10, headers={"User-Agent": "tanglehub"})
 
-        async def http11() -> None:
-            await ours.request("GET", path, [("Accept", "application/json")])
+        async def aiohttp_wire() -> None:
+            await wire.request("GET", path, [("Accept", "application/json")])
 
-        await measure("tanglehub Http11", http11, n, rows)
-        await ours.aclose()
+        await measure("AiohttpWire", aiohttp_wire, n, rows)
+        await wire.aclose()
 
         async with NodeClient(url) as node:
             await measure("NodeClient", lambda: node.get_block_metadata(block_id), n, rows)
@@ -176,9 +177,9 @@ async def run(n: int) -> None:
     finally:
         devnet.stop()
     print()
-    print("| client | mode | requests/s | client CPU µs/request | CPU vs httpx (today) |")
+    print("| client | mode | requests/s | client CPU µs/request | CPU vs httpx |")
     print("| --- | --- | ---: | ---: | ---: |")
-    base = {mode: cpu for name, mode, _, cpu in rows if name == "httpx (today)"}
+    base = {mode: cpu for name, mode, _, cpu in rows if name == "httpx"}
     for name, mode, rate, cpu in rows:
         ref = base.get(mode, base["sequential"])
         print(f"| {name} | {mode} | {rate:.0f} | {cpu:.0f} | {cpu / ref:.2f} |")

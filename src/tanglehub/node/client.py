@@ -1,6 +1,7 @@
 """``NodeClient``: one node's core API v2 and indexer API v1 over keep-alive HTTP/1.1.
 
-The wire is :class:`~tanglehub.node.http11.Http11Client` unless an httpx ``transport`` is given (tests,
+The wire is :class:`~tanglehub.node.aiohttp_wire.AiohttpWire` (one aiohttp session, made on the first request
+inside the running loop, closed by :meth:`NodeClient.aclose`) unless an httpx ``transport`` is given (tests,
 in-process nodes), which goes through :class:`~tanglehub.node.transport.HttpxWire`.
 """
 
@@ -12,8 +13,8 @@ from typing import Self
 
 import httpx
 
+from tanglehub.node.aiohttp_wire import AiohttpWire
 from tanglehub.node.errors import NodeArgumentError
-from tanglehub.node.http11 import Http11Client
 from tanglehub.node.routes_core import CoreRoutes
 from tanglehub.node.routes_indexer import IndexerRoutes
 from tanglehub.node.transport import HttpxWire, Wire
@@ -31,7 +32,9 @@ class NodeClient(CoreRoutes, IndexerRoutes):
     """Async client for one node; use as ``async with NodeClient(url) as node: await node.get_info()``.
 
     ``transport`` replaces the network (``httpx.MockTransport``, ``httpx.ASGITransport``); ``auth`` is a
-    JWT sent as ``Authorization: Bearer`` (protected routes); ``headers`` are added to every request.
+    JWT sent as ``Authorization: Bearer`` (protected routes); ``headers`` are added to every request;
+    ``proxy`` is an HTTP proxy URL (default: the environment's ``HTTP(S)_PROXY``/``NO_PROXY``; ``""``: none).
+    Close it with :meth:`aclose` (or ``async with``), on the event loop it ran on.
     """
 
     def __init__(
@@ -43,6 +46,7 @@ class NodeClient(CoreRoutes, IndexerRoutes):
         auth: str | None = None,
         headers: Mapping[str, str] | None = None,
         max_connections: int = DEFAULT_MAX_CONNECTIONS,
+        proxy: str | None = None,
     ) -> None:
         if not isinstance(base_url, str) or not base_url.startswith(("http://", "https://")):
             raise NodeArgumentError(f"node URL must start with http:// or https://, got {base_url!r}")
@@ -59,15 +63,15 @@ class NodeClient(CoreRoutes, IndexerRoutes):
         if transport is not None:
             self._wire = HttpxWire(self.base_url, transport=transport, timeout=timeout, headers=all_headers)
         else:
-            self._wire = Http11Client(
-                self.base_url, timeout=timeout, headers=list(all_headers.items()), max_connections=max_connections
+            self._wire = AiohttpWire(
+                self.base_url, timeout=timeout, headers=all_headers, max_connections=max_connections, proxy=proxy
             )
 
     def __repr__(self) -> str:
         return f"NodeClient({self.base_url!r})"
 
     async def aclose(self) -> None:
-        """Close the connection pool."""
+        """Close the connection pool (the aiohttp session, if a request made one)."""
         await self._wire.aclose()
 
     async def __aenter__(self) -> Self:

@@ -1,10 +1,10 @@
 """The HTTP seam of the node client: the wire, error translation, status mapping and the request helpers.
 
-A :class:`Wire` sends one request and returns a :class:`~tanglehub.node.http11.RawResponse`. The default wire
-is :class:`~tanglehub.node.http11.Http11Client` (chosen by ``bench/node_transport.py``: a fraction of httpx's
-client CPU per request); :class:`HttpxWire` carries a caller's ``httpx`` transport (``MockTransport``,
-``ASGITransport``) so tests and in-process nodes keep working. :func:`raise_for_status` turns the node's
-``{"error": {"code", "message"}}`` answers into :class:`~tanglehub.node.errors.NodeNotFound`,
+A :class:`Wire` sends one request and returns a :class:`RawResponse`. The default wire is
+:class:`~tanglehub.node.aiohttp_wire.AiohttpWire` (aiohttp: the least client CPU per request of the libraries
+``bench/node_transport.py`` measured); :class:`HttpxWire` carries a caller's ``httpx`` transport
+(``MockTransport``, ``ASGITransport``) so tests and in-process nodes keep working. :func:`raise_for_status`
+turns the node's ``{"error": {"code", "message"}}`` answers into :class:`~tanglehub.node.errors.NodeNotFound`,
 :class:`~tanglehub.node.errors.NodeRejected` or :class:`~tanglehub.node.errors.NodeUnavailable`.
 """
 
@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import quote
 
@@ -25,7 +26,6 @@ from tanglehub.node.errors import (
     NodeTimeout,
     NodeUnavailable,
 )
-from tanglehub.node.http11 import RawResponse
 
 __all__ = [
     "BINARY_MEDIA_TYPE",
@@ -33,6 +33,7 @@ __all__ = [
     "HttpBase",
     "HttpxWire",
     "QueryParams",
+    "RawResponse",
     "Wire",
     "encode_target",
     "raise_for_status",
@@ -51,6 +52,16 @@ _ACCEPT_JSON = (("Accept", JSON_MEDIA_TYPE),)
 _ACCEPT_BINARY = (("Accept", BINARY_MEDIA_TYPE),)
 _POST_JSON = (("Accept", JSON_MEDIA_TYPE), ("Content-Type", JSON_MEDIA_TYPE))
 _POST_BINARY = (("Accept", JSON_MEDIA_TYPE), ("Content-Type", BINARY_MEDIA_TYPE))
+
+
+@dataclass(frozen=True, slots=True)
+class RawResponse:
+    """One answer: the request's method and path (prefix included, no query), the status and the whole body."""
+
+    method: str
+    path: str
+    status: int
+    content: bytes
 
 
 class Wire(Protocol):
@@ -141,7 +152,7 @@ class HttpxWire:
         request = self._http.build_request(method, target, headers=list(headers), content=body)
         with translate_errors(self._url):
             response = await self._http.send(request)
-        return RawResponse(method, response.request.url.path, response.status_code, {}, response.content)
+        return RawResponse(method, response.request.url.path, response.status_code, response.content)
 
     async def aclose(self) -> None:
         """Close the httpx client."""
