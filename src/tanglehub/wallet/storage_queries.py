@@ -8,7 +8,6 @@ it is only valid inside that call. Write methods raise :class:`StorageError` in 
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Iterable
 from typing import Any
@@ -17,6 +16,7 @@ from tanglehub.protocol.payload import TransactionPayload
 from tanglehub.wallet.checks import alias_key
 from tanglehub.wallet.errors import AccountAliasTakenError, OutputReservedError, StorageError
 from tanglehub.wallet.storage_batch import BatchReads
+from tanglehub.wallet.storage_events import EventQueries
 from tanglehub.wallet.storage_owners import record_unlockers, shared_unspent
 from tanglehub.wallet.storage_rows import (
     OUTPUT_COLUMNS,
@@ -33,7 +33,6 @@ from tanglehub.wallet.storage_schema import (
     TX_STATES,
     AccountRecord,
     AddressRecord,
-    EventRecord,
     OutputRecord,
     Reservation,
     TransactionRecord,
@@ -42,7 +41,7 @@ from tanglehub.wallet.storage_schema import (
 __all__ = ["StoreTx", "StoredEvent"]
 
 
-class StoreTx(BatchReads):
+class StoreTx(BatchReads, EventQueries):
     """One open database transaction with typed queries for every wallet table."""
 
     __slots__ = ("_conn", "_writable", "last_event_seq")
@@ -458,56 +457,3 @@ class StoreTx(BatchReads):
     def reserved_output_ids(self, account_index: int | None = None) -> set[bytes]:
         """Ids of the reserved outputs (of one account, or of all)."""
         return {r.output_id for r in self.reservations(account_index)}
-
-    # -- events (the outbox) ------------------------------------------------------------------------------
-
-    def add_event(self, event: StoredEvent) -> int:
-        """Append ``event`` to the durable log in this transaction; return its sequence number."""
-        return self.add_event_raw(event.kind, event.to_json(), event.account_index)
-
-    def add_event_raw(self, kind: str, payload: dict[str, Any], account_index: int | None) -> int:
-        """Append an event given as kind name and JSON object; return its sequence number."""
-        cur = self._w().execute(
-            "INSERT INTO events(account_idx, kind, payload, created_at) VALUES (?, ?, ?, ?)",
-            (account_index, kind, EventRecord.encode_payload(payload), unix_now()),
-        )
-        seq = int(cur.lastrowid or 0)
-        self.last_event_seq = seq
-        return seq
-
-    def events_after(
-        self, seq: int, *, limit: int = 1000, kinds: Iterable[str] | None = None, account_index: int | None = None
-    ) -> list[EventRecord]:
-        """Up to ``limit`` events with a sequence number above ``seq``, in order."""
-        clauses = ["seq > ?"]
-        args: list[Any] = [seq]
-        if kinds is not None:
-            names = list(kinds)
-            clauses.append(f"kind IN ({', '.join('?' for _ in names)})")
-            args.extend(names)
-        if account_index is not None:
-            clauses.append("account_idx = ?")
-            args.append(account_index)
-        rows = self._conn.execute(
-            "SELECT seq, account_idx, kind, payload, created_at FROM events "
-            f"WHERE {' AND '.join(clauses)} ORDER BY seq LIMIT ?",
-            (*args, limit),
-        )
-        return [EventRecord(int(r[0]), r[1], str(r[2]), json.loads(r[3]), int(r[4])) for r in rows]
-
-    def last_event_seq_stored(self) -> int:
-        """The highest event sequence number in the log (0 when empty)."""
-        return int(self._conn.execute("SELECT coalesce(max(seq), 0) FROM events").fetchone()[0])
-
-    def get_cursor(self, consumer: str) -> int:
-        """The last sequence number ``consumer`` acknowledged (0 when it never did)."""
-        row = self._conn.execute("SELECT seq FROM event_cursors WHERE consumer = ?", (consumer,)).fetchone()
-        return 0 if row is None else int(row[0])
-
-    def set_cursor(self, consumer: str, seq: int) -> int:
-        """Advance ``consumer``'s cursor to ``seq`` (never backwards); return the stored value."""
-        current = self.get_cursor(consumer)
-        if seq > current:
-            self._w().execute("INSERT OR REPLACE INTO event_cursors(consumer, seq) VALUES (?, ?)", (consumer, seq))
-            return seq
-        return current
