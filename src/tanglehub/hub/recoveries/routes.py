@@ -67,7 +67,7 @@ async def create_recovery(
 def list_recoveries(
     session: SessionDep,
     state: str | None = None,
-    after: Annotated[int, Query(ge=0)] = 0,
+    after: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> RecoveryList:
     """Recoveries, oldest first, optionally of one ``state``."""

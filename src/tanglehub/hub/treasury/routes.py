@@ -47,7 +47,7 @@ def get_treasury(session: SessionDep, ctx: ContextDep) -> TreasuryPublic:
 @router.get("/v1/sweeps", dependencies=[Depends(require_scope("read"))])
 def list_sweeps(
     session: SessionDep,
-    after: Annotated[int, Query(ge=0)] = 0,
+    after: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> SweepList:
     """Sweeps (consolidations of credited deposits into a hot address), oldest first."""
