@@ -15,9 +15,10 @@ from typing import Annotated
 
 import typer
 
+from tanglehub.dirlock import DirectoryLock
 from tanglehub.errors import TanglehubError
 from tanglehub.keys.slip10 import SHIMMER_COIN_TYPE
-from tanglehub.signer.audit import verify_records
+from tanglehub.signer.audit import verify_log
 from tanglehub.signer.certs import make_certificates
 from tanglehub.signer.errors import SignerConfigError
 from tanglehub.signer.home import SignerHome, open_service
@@ -167,6 +168,14 @@ def serve(  # noqa: PLR0917 - typer options
             client_ca or home.certs / "ca.pem",
         )
         home.check_initialized()
+        lock = DirectoryLock.acquire(
+            home.lock,
+            busy=lambda pid: SignerConfigError(
+                f"the signer directory {data_dir} is already served by another process "
+                f"(pid {pid if pid is not None else 'unknown'}); one signer per directory"
+            ),
+            failed=SignerConfigError,
+        )
         password = _password(confirm=False)
         service = asyncio.run(open_service(home, password))
     except TanglehubError as exc:
@@ -177,6 +186,7 @@ def serve(  # noqa: PLR0917 - typer options
         asyncio.run(serve_until_signalled(server))
     finally:
         service.state.close()
+        lock.release()
 
 
 @audit_app.command("verify")
@@ -188,9 +198,14 @@ def audit_verify(data_dir: DataDir) -> None:
             raise SignerConfigError(f"no signer state in {data_dir}")
         state = SignerState(home.state)
         try:
-            count = verify_records(state.audit_records())
+            count = verify_log(state.audit_records(), state.audit_head(), state.unaudited_requests())
+            head = state.audit_head()
         finally:
             state.close()
     except TanglehubError as exc:
         raise _fail(exc) from None
     typer.echo(f"audit log intact: {count} record(s)")
+    if head is not None:
+        typer.echo(
+            f"head: record {head[0]}, hash 0x{head[1].hex()} (keep this line elsewhere to detect a rollback)"
+        )

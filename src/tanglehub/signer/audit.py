@@ -12,13 +12,13 @@ the first record whose hash or link does not match (tampering, deletion, reorder
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from tanglehub.protocol.ids import blake2b256
 from tanglehub.signer.errors import AuditLogCorrupted
 
-__all__ = ["GENESIS_HASH", "AuditRecord", "record_hash", "verify_records"]
+__all__ = ["GENESIS_HASH", "AuditRecord", "record_hash", "verify_log", "verify_records"]
 
 GENESIS_HASH = bytes(32)
 """The ``prev_hash`` of the first record."""
@@ -67,3 +67,33 @@ def verify_records(records: Iterable[AuditRecord]) -> int:
         prev = r.hash
         expected += 1
     return expected - 1
+
+
+def verify_log(records: Iterable[AuditRecord], head: tuple[int, bytes] | None, unaudited: Sequence[str]) -> int:
+    """:func:`verify_records`, then the ends: the newest record must be the head stored with every append (so
+    records cut off the end are found) and every answered request must have its record. Returns the count;
+    raises :class:`AuditLogCorrupted` naming the first missing or bad record."""
+    last: AuditRecord | None = None
+
+    def remember(rs: Iterable[AuditRecord]) -> Iterable[AuditRecord]:
+        nonlocal last
+        for r in rs:
+            last = r
+            yield r
+
+    count = verify_records(remember(records))
+    if head is not None:
+        seq, digest = head
+        if seq > count:
+            raise AuditLogCorrupted(
+                count + 1, f"missing: the log's head says it holds {seq} record(s), {count} remain"
+            )
+        if last is None or last.seq != seq or last.hash != digest:
+            raise AuditLogCorrupted(seq, "it is not the head recorded with the last append")
+    elif count:
+        raise AuditLogCorrupted(count, "the log's head record is missing")
+    if unaudited:
+        raise AuditLogCorrupted(
+            count + 1, f"missing: answered request(s) {', '.join(repr(u) for u in unaudited)} have no audit record"
+        )
+    return count

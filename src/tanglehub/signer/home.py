@@ -52,6 +52,11 @@ class SignerHome:
         return self.root / "legacy-salt.vault"
 
     @property
+    def lock(self) -> Path:
+        """Held (flock) by the one signer process serving this directory."""
+        return self.root / "signer.lock"
+
+    @property
     def certs(self) -> Path:
         """The certificate folder."""
         return self.root / "certs"

@@ -23,6 +23,7 @@ A missing or malformed value raises :class:`SignerConfigError` naming the key an
 
 from __future__ import annotations
 
+import difflib
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -103,8 +104,47 @@ def _key(text: object, i: int) -> bytes:
     return key
 
 
+_TOP_KEYS = frozenset(
+    {
+        "network_name",
+        "bech32_hrp",
+        "coin_type",
+        "accounts",
+        "cold_address",
+        "node_url",
+        "legacy_deposits",
+        "withdrawals",
+    }
+)
+_WITHDRAWAL_KEYS = frozenset(
+    {
+        "max_per_withdrawal",
+        "window_seconds",
+        "max_per_window",
+        "max_per_address_per_window",
+        "require_authorization",
+        "authorization_keys",
+    }
+)
+
+
+def _check_known(table: Mapping[str, object], known: frozenset[str], where: str) -> None:
+    for key in table:
+        if key not in known:
+            near = difflib.get_close_matches(key, sorted(known), n=1)
+            hint = f"; did you mean {near[0]!r}?" if near else f"; known keys: {', '.join(sorted(known))}"
+            raise SignerConfigError(
+                f"policy: unknown key {where}{key!r}{hint} (a misspelt key would silently weaken the policy; "
+                "a top-level key written after [withdrawals] belongs to that table in TOML)"
+            )
+
+
 def parse_policy(doc: Mapping[str, object]) -> Policy:
-    """Build a :class:`Policy` from a parsed TOML document (see the module docstring)."""
+    """Build a :class:`Policy` from a parsed TOML document (see the module docstring); an unknown key is
+    refused with :class:`SignerConfigError` (a misspelling must never leave a limit off)."""
+    _check_known(doc, _TOP_KEYS, "")
+    if isinstance(doc.get("withdrawals"), dict):
+        _check_known(doc["withdrawals"], _WITHDRAWAL_KEYS, "withdrawals.")  # type: ignore[arg-type]
     network_name = _text(doc, "network_name")
     hrp = _text(doc, "bech32_hrp")
     coin_type = doc.get("coin_type")

@@ -199,7 +199,28 @@ class SignerState:
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (seq, at, request_id, decision, reason, text, prev, digest),
         )
+        db.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES ('audit_head', ?)", (f"{int(seq)}:{digest.hex()}",)
+        )
         return int(seq)
+
+    def audit_head(self) -> tuple[int, bytes] | None:
+        """(sequence number, hash) of the newest record as written with it, or None before the first."""
+        with self._lock:
+            row = self._db.execute("SELECT value FROM meta WHERE key = 'audit_head'").fetchone()
+        if row is None:
+            return None
+        seq, _, digest = str(row[0]).partition(":")
+        return int(seq), bytes.fromhex(digest)
+
+    def unaudited_requests(self) -> list[str]:
+        """Request ids that have a stored answer but no audit record (a deleted record leaves one)."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT request_id FROM requests WHERE request_id NOT IN (SELECT request_id FROM audit)"
+                " ORDER BY request_id LIMIT 10"
+            ).fetchall()
+        return [str(r[0]) for r in rows]
 
     def audit_records(self) -> Iterator[AuditRecord]:
         """Every audit record in sequence order."""

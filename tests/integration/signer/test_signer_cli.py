@@ -132,6 +132,7 @@ def test_serve_answers_over_mutual_tls_and_stops_cleanly_on_sigterm(home: Path) 
 
         hashes = asyncio.run(probe())
         assert len(hashes) == 2
+        _one_line_error(_run(["serve", "--data-dir", str(home), "--port", str(free_port())]), "already served")
         proc.send_signal(signal.SIGTERM)
         _, err = proc.communicate(timeout=20)
         assert proc.returncode == 0, err

@@ -89,9 +89,48 @@ async def test_audit_verify_command_names_the_first_bad_record(tmp_path: Path) -
     db = await _decisions(tmp_path, 4)
     cmd = [sys.executable, "-m", "tanglehub.cli.main", "signer", "audit", "verify", "--data-dir", str(tmp_path)]
     ok = subprocess.run(cmd, capture_output=True, text=True, check=False)
-    assert (ok.returncode, ok.stdout.strip()) == (0, "audit log intact: 4 record(s)")
+    assert ok.returncode == 0, ok.stderr
+    assert ok.stdout.splitlines()[0] == "audit log intact: 4 record(s)"
+    assert ok.stdout.splitlines()[1].startswith("head: record 4, hash 0x")
     _tamper(db, "UPDATE audit SET reason = 'X' WHERE seq = 2")
     bad = subprocess.run(cmd, capture_output=True, text=True, check=False)
     assert bad.returncode == 2
     assert bad.stderr.strip().startswith("error: audit record 2:")
     assert "Traceback" not in bad.stderr
+
+
+async def test_records_cut_off_the_end_are_found(tmp_path: Path) -> None:
+    from tanglehub.signer.audit import verify_log
+    from tanglehub.signer.state import SignerState
+
+    db = await _decisions(tmp_path, 6)
+    _tamper(db, "DELETE FROM audit WHERE seq >= 5")
+    state = SignerState(db)
+    try:
+        assert verify_records(state.audit_records()) == 4  # the chain alone still links
+        with pytest.raises(AuditLogCorrupted) as info:
+            verify_log(state.audit_records(), state.audit_head(), state.unaudited_requests())
+    finally:
+        state.close()
+    assert info.value.seq == 5
+
+
+async def test_a_deleted_record_with_a_rewritten_head_is_still_found_through_the_answers(tmp_path: Path) -> None:
+    from tanglehub.signer.audit import verify_log
+    from tanglehub.signer.state import SignerState
+
+    db = await _decisions(tmp_path, 4)
+    con = sqlite3.connect(db)
+    last = con.execute("SELECT seq, hash FROM audit WHERE seq = 3").fetchone()
+    con.close()
+    _tamper(db, "DELETE FROM audit WHERE seq = 4")
+    con = sqlite3.connect(db)
+    con.execute("UPDATE meta SET value = ? WHERE key = 'audit_head'", (f"{last[0]}:{bytes(last[1]).hex()}",))
+    con.commit()
+    con.close()
+    state = SignerState(db)
+    try:
+        with pytest.raises(AuditLogCorrupted, match="no audit record"):
+            verify_log(state.audit_records(), state.audit_head(), state.unaudited_requests())
+    finally:
+        state.close()

@@ -62,3 +62,22 @@ def test_a_missing_or_broken_file_is_a_clear_error(tmp_path: Path) -> None:
     bad.write_text("network_name = ")
     with pytest.raises(SignerConfigError, match="not valid TOML"):
         load_policy(bad)
+
+
+@pytest.mark.parametrize(
+    ("where", "key", "hint"),
+    [
+        ("withdrawals", "require_authorisation", "require_authorization"),
+        ("withdrawals", "bogus_key", "known keys"),
+        ("withdrawals", "cold_address", "belongs to that table"),
+        ("top", "netwrk_name", "network_name"),
+    ],
+)
+def test_an_unknown_or_misspelt_key_is_refused(where: str, key: str, hint: str) -> None:
+    doc = policy_doc()
+    if where == "top":
+        doc[key] = "x"
+    else:
+        doc["withdrawals"][key] = True
+    with pytest.raises(SignerConfigError, match=hint):
+        parse_policy(doc)
