@@ -56,6 +56,7 @@ __all__ = [
     "node_urls",
     "open_wallet",
     "out_console",
+    "parse_hex_id",
     "password",
     "error_line",
     "run",
@@ -143,6 +144,23 @@ def kdf_params(name: str) -> KdfParams:
     if found is None:
         raise WalletArgumentError(f"--kdf must be one of {', '.join(KDF_CHOICES)}, got {name!r}")
     return found
+
+
+def parse_hex_id(text: str, size: int, error: str) -> bytes:
+    """The ``size`` bytes written in hex in ``text`` (with or without ``0x``).
+
+    Raises:
+        WalletArgumentError: ``text`` is not hex or not ``size`` bytes long; the message is ``error`` followed
+            by ``got 'text'``.
+    """
+    body = text[2:] if text.lower().startswith("0x") else text
+    try:
+        raw = bytes.fromhex(body)
+    except ValueError:
+        raw = b""
+    if len(raw) != size:
+        raise WalletArgumentError(f"{error}, got {text!r}")
+    return raw
 
 
 def _tty_prompt(prompt: str) -> str | None:
