@@ -196,12 +196,7 @@ def new_password(env: str, what: str) -> str:
     value = os.environ.get(env)
     if value:
         return value
-    first = _tty_prompt(f"{what}: ")
-    if not first:
-        raise WalletArgumentError(
-            f"no {what}: set {env} or run the command in a terminal to be asked (passwords are never "
-            "taken from the command line)"
-        )
+    first = password(env, what)  # ``env`` is unset, so this asks on the terminal
     if _tty_prompt(f"{what} (again): ") != first:
         raise WalletArgumentError(f"the two {what}s differ; nothing was changed")
     return first
