@@ -18,6 +18,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,18 +30,22 @@ from tanglehub.protocol.block import Block
 from tanglehub.protocol.payload import TransactionPayload
 
 __all__ = [
+    "CALM",
     "PASSWORD",
     "REPO_ROOT",
     "DevnetProcess",
     "Driver",
     "WalletDb",
     "devnet_transactions",
+    "faulty_devnet",
 ]
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "crash test password"
 """The wallets' password (fast KDF; test only)."""
 FAUCET_AMOUNT = 1_000_000_000
+CALM = {"errorRate": 0.0, "dropRate": 0.0}
+"""The devnet's fault settings with no injected errors or drops."""
 
 
 class DevnetProcess:
@@ -67,6 +72,10 @@ class DevnetProcess:
             if time.monotonic() > deadline or self.proc.poll() is not None:
                 raise RuntimeError(f"the devnet did not start; see {self.log_path}")
             time.sleep(0.1)
+
+    def set_faults(self, settings: dict[str, float | int]) -> None:
+        """Set the devnet's injected faults (``errorRate``, ``dropRate``, ``seed``, ...; see ``CALM``)."""
+        self.http.post("/api/devnet/v1/faults", json=settings).raise_for_status()
 
     def faucet(self, address: str) -> None:
         """Enqueue one faucet payment to ``address`` (confirmed by the next timed milestone)."""
@@ -245,6 +254,15 @@ class WalletDb:
             assert int(str(change["before"])) == total, "a balance change does not start where the last ended"
             total = int(str(change["after"]))
         assert total == sum(a for a, s in outputs.values() if not s), "the balance log disagrees with the outputs"
+
+
+def faulty_devnet(tmp: Path) -> Iterator[DevnetProcess]:
+    """The body of a module-scoped ``devnet`` fixture for tests that inject faults: a :class:`DevnetProcess`
+    in ``tmp``, calmed (``CALM``) and stopped afterwards."""
+    net = DevnetProcess(tmp)
+    yield net
+    net.http.post("/api/devnet/v1/faults", json=CALM)
+    net.stop()
 
 
 def devnet_transactions(data_dir: Path) -> list[tuple[bytes, TransactionPayload, int]]:

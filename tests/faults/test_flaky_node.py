@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.faults.harness import FAUCET_AMOUNT, PASSWORD, DevnetProcess
+from tests.faults.harness import CALM, FAUCET_AMOUNT, PASSWORD, DevnetProcess, faulty_devnet
 
 from tanglehub.keys.slip10 import SHIMMER_COIN_TYPE
 from tanglehub.node import NodeClient, NodePool, OutputQuery
@@ -36,20 +36,19 @@ ROUNDS = int(os.environ.get("TANGLEHUB_FAULT_ROUNDS", "5"))
 """Sends and syncs each (CI-sized by default)."""
 ADDRESSES = 1_000
 FLAKY = {"errorRate": 0.3, "dropRate": 0.1, "seed": 12}
-CALM = {"errorRate": 0.0, "dropRate": 0.0}
 EXTERNAL = Ed25519Address(blake2b256(b"somebody else")).to_bech32("tst")
 
 
 @pytest.fixture(scope="module")
 def devnet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevnetProcess]:
-    net = DevnetProcess(tmp_path_factory.mktemp("devnet"))
-    yield net
-    net.http.post("/api/devnet/v1/faults", json=CALM)
-    net.stop()
+    yield from faulty_devnet(tmp_path_factory.mktemp("devnet"))
 
 
-def _faults(devnet: DevnetProcess, settings: dict[str, float | int]) -> None:
-    devnet.http.post("/api/devnet/v1/faults", json=settings).raise_for_status()
+async def _create(path: Path, pool: NodePool) -> Wallet:
+    """A new wallet (generated mnemonic, fast KDF) on ``pool``."""
+    return await Wallet.create(
+        path, password=PASSWORD, coin_type=SHIMMER_COIN_TYPE, pool=pool, kdf=KdfParams.MINIMUM, idle_timeout=None
+    )
 
 
 async def _ledger_view(devnet: DevnetProcess, wallet: Wallet) -> tuple[set[bytes], int]:
@@ -67,14 +66,7 @@ async def test_sends_and_syncs_complete_at_30_percent_errors_and_10_percent_drop
     devnet: DevnetProcess, tmp_path: Path
 ) -> None:
     pool = NodePool([devnet.url], max_milestone_age=None)
-    wallet = await Wallet.create(
-        tmp_path / "w",
-        password=PASSWORD,
-        coin_type=SHIMMER_COIN_TYPE,
-        pool=pool,
-        kdf=KdfParams.MINIMUM,
-        idle_timeout=None,
-    )
+    wallet = await _create(tmp_path / "w", pool)
     try:
         account = await wallet.create_account("main")
         await account.generate_addresses(ADDRESSES - 1)
@@ -82,7 +74,7 @@ async def test_sends_and_syncs_complete_at_30_percent_errors_and_10_percent_drop
         for a in (addresses[0], addresses[500], addresses[-1]):
             devnet.faucet(a.bech32)
         devnet.wait_milestones(2)
-        _faults(devnet, FLAKY)
+        devnet.set_faults(FLAKY)
         modes = [SyncOptions(SyncMode.LEDGER), SyncOptions(SyncMode.INDEXER)]
         await wallet.sync(modes[1])
         for i in range(ROUNDS):
@@ -90,7 +82,7 @@ async def test_sends_and_syncs_complete_at_30_percent_errors_and_10_percent_drop
             done = await retry_until_included(account, rec.tx_id, interval=0.25, max_attempts=400)
             assert done.state == "confirmed"
             await wallet.sync(modes[i % 2])
-        _faults(devnet, CALM)
+        devnet.set_faults(CALM)
         devnet.wait_milestones(1)
         await wallet.sync(modes[0])
         ledger_ids, ledger_total = await _ledger_view(devnet, wallet)
@@ -98,7 +90,7 @@ async def test_sends_and_syncs_complete_at_30_percent_errors_and_10_percent_drop
         assert (await account.balance()).base_coin.total == ledger_total
         assert ledger_total == 3 * FAUCET_AMOUNT - sum(1_000_000 + i for i in range(ROUNDS))
     finally:
-        _faults(devnet, CALM)
+        devnet.set_faults(CALM)
         await wallet.close()
         await pool.aclose()
 
@@ -107,14 +99,7 @@ async def test_interrupted_indexer_sync_resumes_instead_of_starting_over(
     devnet: DevnetProcess, tmp_path: Path
 ) -> None:
     pool = NodePool([devnet.url], max_milestone_age=None, max_retries=0)
-    wallet = await Wallet.create(
-        tmp_path / "w",
-        password=PASSWORD,
-        coin_type=SHIMMER_COIN_TYPE,
-        pool=pool,
-        kdf=KdfParams.MINIMUM,
-        idle_timeout=None,
-    )
+    wallet = await _create(tmp_path / "w", pool)
     try:
         account = await wallet.create_account("main")
         await account.generate_addresses(2 * 500 + 199)
@@ -131,13 +116,13 @@ async def test_interrupted_indexer_sync_resumes_instead_of_starting_over(
         async def failing_call(fn: Any) -> Any:
             seen.append("call")
             if len(seen) == stop_at and not resumed:
-                _faults(devnet, {"errorRate": 1.0})
+                devnet.set_faults({"errorRate": 1.0})
             return await original(fn)
 
         pool.call = failing_call  # type: ignore[method-assign]
         with pytest.raises(Exception, match="503"):
             await wallet.sync(indexer)
-        _faults(devnet, CALM)
+        devnet.set_faults(CALM)
         first_run = len(seen)
         stored = await wallet.store.read(lambda tx: tx.get_meta(indexer_progress_key(account.index)))
         assert stored is not None
@@ -154,6 +139,6 @@ async def test_interrupted_indexer_sync_resumes_instead_of_starting_over(
         assert result is not None
         print(f"requests: interrupted run {first_run}, resumed run {second_run}, addresses {len(addresses)}")
     finally:
-        _faults(devnet, CALM)
+        devnet.set_faults(CALM)
         await wallet.close()
         await pool.aclose()

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from tests.faults.harness import FAUCET_AMOUNT, PASSWORD, DevnetProcess
+from tests.faults.harness import CALM, FAUCET_AMOUNT, PASSWORD, DevnetProcess, faulty_devnet
 
 from tanglehub.keys.slip10 import SHIMMER_COIN_TYPE
 from tanglehub.node import NodeClient, OutputQuery
@@ -31,21 +31,13 @@ pytestmark = pytest.mark.slow
 
 ROUNDS = int(os.environ.get("TANGLEHUB_FLAKY_OPENS", "6"))
 FLAKY = {"errorRate": 0.3, "dropRate": 0.1, "seed": 6}
-CALM = {"errorRate": 0.0, "dropRate": 0.0}
 EXTERNAL = Ed25519Address(blake2b256(b"review 1 finding 6 recipient")).to_bech32("tst")
 AMOUNT = 1_000_000
 
 
 @pytest.fixture(scope="module")
 def devnet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevnetProcess]:
-    net = DevnetProcess(tmp_path_factory.mktemp("devnet"))
-    yield net
-    net.http.post("/api/devnet/v1/faults", json=CALM)
-    net.stop()
-
-
-def _faults(devnet: DevnetProcess, settings: dict[str, float | int]) -> None:
-    devnet.http.post("/api/devnet/v1/faults", json=settings).raise_for_status()
+    yield from faulty_devnet(tmp_path_factory.mktemp("devnet"))
 
 
 async def test_open_syncs_and_sends_complete_on_a_flaky_node(devnet: DevnetProcess, tmp_path: Path) -> None:
@@ -62,7 +54,7 @@ async def test_open_syncs_and_sends_complete_on_a_flaky_node(devnet: DevnetProce
     finally:
         await wallet.close()
 
-    _faults(devnet, FLAKY)
+    devnet.set_faults(FLAKY)
     try:
         for _ in range(ROUNDS):
             wallet = await Wallet.open(path, password=PASSWORD, node_urls=[devnet.url])
@@ -74,7 +66,7 @@ async def test_open_syncs_and_sends_complete_on_a_flaky_node(devnet: DevnetProce
             finally:
                 await wallet.close()
     finally:
-        _faults(devnet, CALM)
+        devnet.set_faults(CALM)
 
     devnet.wait_milestones(2)
     wallet = await Wallet.open(path, password=PASSWORD, node_urls=[devnet.url])

@@ -38,15 +38,36 @@ class HubProcess:
         workers_only: bool = False,
         start_timeout: float = 60.0,
     ) -> None:
+        extra = ["--min-deposit", str(min_deposit)] + (["--workers-only"] if workers_only else [])
+        self._start(
+            "tests.hub.drivers.serve",
+            data_dir,
+            node_url,
+            extra,
+            database_url=database_url,
+            crash_at=crash_at,
+            start_timeout=start_timeout,
+        )
+
+    def _start(
+        self,
+        module: str,
+        data_dir: Path,
+        node_url: str,
+        extra: list[str],
+        *,
+        database_url: str | None,
+        crash_at: str | None,
+        start_timeout: float,
+    ) -> None:
+        """Run ``python -m <module>`` on a free port with ``extra`` arguments; wait for its ``ready`` line."""
         self.data_dir = data_dir
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        args = [sys.executable, "-m", "tests.hub.drivers.serve", "--data-dir", str(data_dir), "--node", node_url]
-        args += ["--port", str(self.port), "--min-deposit", str(min_deposit)]
+        args = [sys.executable, "-m", module, "--data-dir", str(data_dir), "--node", node_url]
+        args += ["--port", str(self.port), *extra]
         if database_url:
             args += ["--database-url", database_url]
-        if workers_only:
-            args.append("--workers-only")
         env = dict(os.environ)
         env.pop("TANGLEHUB_HUB_CRASH_AT", None)
         if crash_at:

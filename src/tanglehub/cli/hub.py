@@ -17,11 +17,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import getpass
 import logging
-import os
 import signal
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated
@@ -30,6 +27,7 @@ import typer
 import uvicorn
 from sqlalchemy import Engine, func, select
 
+from tanglehub.cli.password import read_password as prompt_password
 from tanglehub.errors import ConfigError
 from tanglehub.hub.settings import HubSettings
 
@@ -108,17 +106,14 @@ def read_password(*, confirm: bool = False) -> str:
     Raises:
         ConfigError: no terminal to prompt on and no environment variable, or the two entries differ.
     """
-    value = os.environ.get(PASSWORD_ENV)
-    if value:
-        return value
-    if not sys.stdin or not sys.stdin.isatty():
-        raise ConfigError(f"no vault password: set {PASSWORD_ENV} or run in a terminal to be prompted")
-    password = getpass.getpass("vault password: ")
-    if confirm and getpass.getpass("repeat the password: ") != password:
-        raise ConfigError("the two passwords differ; nothing was created")
-    if not password:
-        raise ConfigError("the vault password must not be empty")
-    return password
+    return prompt_password(
+        PASSWORD_ENV,
+        prompt="vault password: ",
+        what="vault password",
+        error=ConfigError,
+        confirm=confirm,
+        undone="created",
+    )
 
 
 def _engine(settings: HubSettings, *, create: bool = False) -> Engine:
@@ -149,9 +144,7 @@ def init(  # noqa: PLR0917 - Typer maps each option to a parameter
 
     With ``--signer-url`` (and the CA, client certificate and key) no vault is made: the keys live in the
     signing server, and the signer settings are written to ``<data-dir>/hub.toml``."""
-    from tanglehub.hub.api.auth import create_api_key  # noqa: PLC0415
     from tanglehub.hub.context import vault_path  # noqa: PLC0415
-    from tanglehub.hub.db import make_sessionmaker  # noqa: PLC0415
     from tanglehub.vault import VaultStore  # noqa: PLC0415
 
     settings = _with_signer(_settings(config, data_dir), signer_url, signer_ca, signer_cert, signer_key)
@@ -182,12 +175,7 @@ def init(  # noqa: PLR0917 - Typer maps each option to a parameter
         store.path.unlink(missing_ok=True)
         raise
     store.lock()
-    engine = _engine(settings, create=True)
-    try:
-        with make_sessionmaker(engine)() as session:
-            token, info = create_api_key(session, "admin (hub init)", ["admin"])
-    finally:
-        engine.dispose()
+    admin_key = _admin_key(settings)
     typer.echo(f"data dir    {Path(settings.data_dir).resolve()}")
     typer.echo(f"vault       {store.path} (encrypted with your password)")
     typer.echo(f"database    {'PostgreSQL' if settings.database_url else Path(settings.data_dir) / 'hub.db'}")
@@ -197,18 +185,29 @@ def init(  # noqa: PLR0917 - Typer maps each option to a parameter
             "Write down this mnemonic now; it is shown only once and every deposit address derives from it:"
         )
         typer.echo(f"  {shown.reveal()}")
-    typer.echo("")
-    typer.echo(f"admin API key (shown once; id {info.key_id}):")
-    typer.echo(f"  {token}")
+    for line in admin_key:
+        typer.echo(line)
     typer.echo("")
     typer.echo("Start the hub with: tanglehub hub serve" + (f" --data-dir {data_dir}" if data_dir else ""))
 
 
+def _admin_key(settings: HubSettings) -> list[str]:
+    """Create the hub's database (migrated) and its first admin API key; the lines that show the key once."""
+    from tanglehub.hub.api.auth import create_api_key  # noqa: PLC0415
+    from tanglehub.hub.db import make_sessionmaker  # noqa: PLC0415
+
+    engine = _engine(settings, create=True)
+    try:
+        with make_sessionmaker(engine)() as session:
+            token, info = create_api_key(session, "admin (hub init)", ["admin"])
+    finally:
+        engine.dispose()
+    return ["", f"admin API key (shown once; id {info.key_id}):", f"  {token}"]
+
+
 def _init_remote(settings: HubSettings, config: Path | None) -> None:
     """``hub init --signer-url``: database, admin key and ``hub.toml`` with the signer settings; no vault."""
-    from tanglehub.hub.api.auth import create_api_key  # noqa: PLC0415
     from tanglehub.hub.config import CONFIG_FILE_NAME  # noqa: PLC0415
-    from tanglehub.hub.db import make_sessionmaker  # noqa: PLC0415
 
     for what, path in (
         ("--signer-ca", settings.signer_ca),
@@ -227,19 +226,13 @@ def _init_remote(settings: HubSettings, config: Path | None) -> None:
         written = f"not written ({config or toml} exists; add signer_url, signer_ca, signer_client_cert, " + (
             "signer_client_key to it)"
         )
-    engine = _engine(settings, create=True)
-    try:
-        with make_sessionmaker(engine)() as session:
-            token, info = create_api_key(session, "admin (hub init)", ["admin"])
-    finally:
-        engine.dispose()
+    admin_key = _admin_key(settings)
     typer.echo(f"data dir    {root.resolve()}")
     typer.echo(f"signer      {settings.signer_url} (mutual TLS; this hub holds no keys and no vault)")
     typer.echo(f"config      {written}")
     typer.echo(f"database    {'PostgreSQL' if settings.database_url else root / 'hub.db'}")
-    typer.echo("")
-    typer.echo(f"admin API key (shown once; id {info.key_id}):")
-    typer.echo(f"  {token}")
+    for line in admin_key:
+        typer.echo(line)
 
 
 def _configure_logging() -> None:

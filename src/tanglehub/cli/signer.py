@@ -7,14 +7,13 @@ mnemonic is read from standard input. Bad input is one ``error:`` line and exit 
 from __future__ import annotations
 
 import asyncio
-import getpass
-import os
 import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from tanglehub.cli.password import read_password
 from tanglehub.dirlock import DirectoryLock
 from tanglehub.errors import TanglehubError
 from tanglehub.keys.slip10 import SHIMMER_COIN_TYPE
@@ -50,17 +49,14 @@ def _fail(exc: TanglehubError) -> typer.Exit:
 
 
 def _password(confirm: bool) -> str:
-    env = os.environ.get(PASSWORD_ENV)
-    if env:
-        return env
-    if sys.stdin is None or not sys.stdin.isatty():
-        raise SignerConfigError(f"no password: set {PASSWORD_ENV} or run in a terminal to be asked")
-    first = getpass.getpass("signer vault password: ")
-    if confirm and getpass.getpass("repeat the password: ") != first:
-        raise SignerConfigError("the two passwords differ; nothing was written")
-    if not first:
-        raise SignerConfigError("the password must not be empty")
-    return first
+    return read_password(
+        PASSWORD_ENV,
+        prompt="signer vault password: ",
+        what="password",
+        error=SignerConfigError,
+        confirm=confirm,
+        undone="written",
+    )
 
 
 @app.command("init")

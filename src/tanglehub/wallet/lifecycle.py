@@ -12,7 +12,7 @@ import contextlib
 import json
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from functools import partial
 from typing import Any
 
@@ -38,9 +38,30 @@ from tanglehub.wallet.settings import (
 )
 from tanglehub.wallet.storage import DB_FILE_NAME, StoreTx, WalletStore
 
-__all__ = ["create_parts", "open_parts"]
+__all__ = ["create_parts", "open_parts", "release_parts"]
 
 log = logging.getLogger("tanglehub.wallet")
+
+
+async def release_parts(
+    store: WalletStore | None,
+    lock: WalletLock | None,
+    node: NodePool,
+    owns_node: bool,
+    *,
+    before_unlock: Callable[[], Awaitable[None]] | None = None,
+) -> None:
+    """Undo the steps of a failed create, open or rebuild, in this order: close ``store`` (if opened), run
+    ``before_unlock`` (cleanup that needs the directory still locked), release ``lock`` (if taken), close
+    ``node`` (only when ``owns_node``: a caller's pool stays open)."""
+    if store is not None:
+        await store.aclose()
+    if before_unlock is not None:
+        await before_unlock()
+    if lock is not None:
+        lock.release()
+    if owns_node:
+        await node.aclose()
 
 
 async def create_parts(
@@ -96,15 +117,13 @@ async def create_parts(
 
         await store.write(write_settings)
     except BaseException:
-        if store is not None:
-            await store.aclose()
-        if started:  # only this call's own vault (never shown, or the caller's mnemonic) may go
-            with contextlib.suppress(WalletRebuildNeededError):
-                await asyncio.to_thread(partial(remove_leftovers, directory, own_vault=made_vault))
-        if lock is not None:
-            lock.release()
-        if owns:
-            await node.aclose()
+
+        async def remove_own() -> None:  # only this call's own vault (never shown, or the caller's mnemonic)
+            if started:
+                with contextlib.suppress(WalletRebuildNeededError):
+                    await asyncio.to_thread(partial(remove_leftovers, directory, own_vault=made_vault))
+
+        await release_parts(store, lock, node, owns, before_unlock=remove_own)
         raise
     return {
         "path": directory,
@@ -177,12 +196,7 @@ async def open_parts(
         vault = VaultStore(vault_path, idle_timeout=idle_timeout)
         await vault.unlock_async(password)
     except BaseException:
-        if store is not None:
-            await store.aclose()
-        if lock is not None:
-            lock.release()
-        if owns:
-            await node.aclose()
+        await release_parts(store, lock, node, owns)
         raise
     return {
         "path": directory,

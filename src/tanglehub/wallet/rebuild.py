@@ -39,6 +39,7 @@ from tanglehub.wallet.errors import (
     WalletNotFoundError,
 )
 from tanglehub.wallet.layout import DB_FILE_NAME, VAULT_FILE_NAME, WalletState, check_state, move_state_aside
+from tanglehub.wallet.lifecycle import release_parts
 from tanglehub.wallet.lock import WalletLock
 from tanglehub.wallet.operations.addresses import MAX_ADDRESS_BATCH
 from tanglehub.wallet.settings import WalletSettings, check_paths, make_pool
@@ -207,12 +208,7 @@ async def rebuild_wallet(
         moved = await asyncio.to_thread(move_state_aside, directory)
         store = await WalletStore.open_async(db_path, create=True)
     except BaseException:
-        if store is not None:
-            await store.aclose()
-        if lock is not None:
-            lock.release()
-        if owns:
-            await node.aclose()
+        await release_parts(store, lock, node, owns)
         raise
     wallet = cls(
         path=directory,

@@ -219,7 +219,8 @@ class Wallet:
         gap limits and what cannot come back: :mod:`tanglehub.wallet.rebuild`. ``progress`` is called as
         addresses are checked (:mod:`tanglehub.wallet.progress`)."""
         with progress_scope(progress):
-            return await cls._rebuild(
+            return await rebuild_wallet(
+                cls,
                 path,
                 password=password,
                 coin_type=coin_type,
@@ -230,33 +231,6 @@ class Wallet:
                 idle_timeout=idle_timeout,
                 transport_factory=transport_factory,
             )
-
-    @classmethod
-    async def _rebuild(
-        cls,
-        path: str | os.PathLike[str],
-        *,
-        password: str,
-        coin_type: int | None,
-        node_urls: Sequence[str] | None,
-        pool: NodePool | None,
-        account_gap: int,
-        address_gap: int,
-        idle_timeout: float | None,
-        transport_factory: TransportFactory | None,
-    ) -> Wallet:
-        return await rebuild_wallet(
-            cls,
-            path,
-            password=password,
-            coin_type=coin_type,
-            node_urls=node_urls,
-            pool=pool,
-            account_gap=account_gap,
-            address_gap=address_gap,
-            idle_timeout=idle_timeout,
-            transport_factory=transport_factory,
-        )
 
     async def recover_after_restart(self) -> dict[int, RecoveryReport]:
         """Run the crash recovery (``operations.tracking.recover_after_restart``) of every account that has

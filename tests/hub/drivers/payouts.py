@@ -19,15 +19,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import signal
 from pathlib import Path
 from typing import Any
 
-import uvicorn
-from tests.hub.drivers.serve import CRASH_ENV, HUB_MNEMONIC, _counter
+from tests.hub.drivers.serve import CRASH_ENV, HUB_MNEMONIC, _counter, serve_api, stop_on_signals, write_admin_key
 
-from tanglehub.hub.api.app import create_app
-from tanglehub.hub.api.auth import create_api_key
 from tanglehub.hub.context import open_hub
 from tanglehub.hub.settings import HubSettings
 from tanglehub.hub.signing import InProcessSigner, PoolDeadCheck
@@ -124,27 +120,10 @@ async def main() -> None:
     dead_pool = NodePool([args.node], max_milestone_age=None)
     signer = InProcessSigner(settings, mnemonic, dead_check=PoolDeadCheck(dead_pool))
     ctx = await open_hub(settings, signer=signer)
-    key_file = args.data_dir / "admin.key"
-    if not key_file.exists():
-        with ctx.sessionmaker() as session:
-            token, _ = create_api_key(session, "tests", ["admin"])
-        key_file.write_text(token)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
+    write_admin_key(ctx, args.data_dir)
+    stop = stop_on_signals()
     try:
-        app = create_app(ctx, with_workers=not args.api_only)
-        config = uvicorn.Config(app, host="127.0.0.1", port=args.port, log_level="warning", lifespan="on")
-        server = uvicorn.Server(config)
-        server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
-        task = asyncio.create_task(server.serve())
-        while not server.started:
-            await asyncio.sleep(0.05)
-        print("ready", flush=True)
-        await stop.wait()
-        server.should_exit = True
-        await task
+        await serve_api(ctx, stop, port=args.port, api_only=args.api_only)
     finally:
         await ctx.aclose()
         await dead_pool.aclose()

@@ -30,7 +30,7 @@ import uvicorn
 from tanglehub.hub.addresses.source import SignerAddressSource
 from tanglehub.hub.api.app import create_app
 from tanglehub.hub.api.auth import create_api_key
-from tanglehub.hub.context import open_hub
+from tanglehub.hub.context import HubContext, open_hub
 from tanglehub.hub.settings import HubSettings
 from tanglehub.hub.workers.runner import run_workers
 from tanglehub.vault import MnemonicSigner
@@ -119,6 +119,40 @@ def install_crash_point(spec: str) -> None:
         raise SystemExit(f"unknown crash point {point!r}")
 
 
+def write_admin_key(ctx: HubContext, data_dir: Path) -> None:
+    """Create an admin API key into ``<data-dir>/admin.key`` unless an earlier run wrote one."""
+    key_file = data_dir / "admin.key"
+    if not key_file.exists():
+        with ctx.sessionmaker() as session:
+            token, _ = create_api_key(session, "tests", ["admin"])
+        key_file.write_text(token)
+
+
+def stop_on_signals() -> asyncio.Event:
+    """An event set by SIGTERM or SIGINT (on the running loop)."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    return stop
+
+
+async def serve_api(ctx: HubContext, stop: asyncio.Event, *, port: int, api_only: bool) -> None:
+    """Serve the hub's API (with its workers unless ``api_only``) on ``port``; print ``ready`` once it serves,
+    return after ``stop`` is set and uvicorn has shut down."""
+    app = create_app(ctx, with_workers=not api_only)
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    server = uvicorn.Server(config)
+    server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.05)
+    print("ready", flush=True)
+    await stop.wait()
+    server.should_exit = True
+    await task
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--data-dir", type=Path, required=True)
@@ -144,31 +178,14 @@ async def main() -> None:
     )
     signer = MnemonicSigner(HUB_MNEMONIC)
     ctx = await open_hub(settings, address_source=SignerAddressSource(signer, 4219))
-    key_file = args.data_dir / "admin.key"
-    if not key_file.exists():
-        with ctx.sessionmaker() as session:
-            token, _ = create_api_key(session, "tests", ["admin"])
-        key_file.write_text(token)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
+    write_admin_key(ctx, args.data_dir)
+    stop = stop_on_signals()
     try:
         if args.workers_only:
             print("ready", flush=True)
             await run_workers(ctx, stop, webhooks=False)
             return
-        app = create_app(ctx, with_workers=not args.api_only)
-        config = uvicorn.Config(app, host="127.0.0.1", port=args.port, log_level="warning", lifespan="on")
-        server = uvicorn.Server(config)
-        server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
-        task = asyncio.create_task(server.serve())
-        while not server.started:
-            await asyncio.sleep(0.05)
-        print("ready", flush=True)
-        await stop.wait()
-        server.should_exit = True
-        await task
+        await serve_api(ctx, stop, port=args.port, api_only=args.api_only)
     finally:
         await ctx.aclose()
 

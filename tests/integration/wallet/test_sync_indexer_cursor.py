@@ -32,7 +32,8 @@ class QueryLog(httpx.AsyncBaseTransport):
         return await self.inner.handle_async_request(request)
 
 
-async def test_created_after_only_where_nothing_can_be_missed(devnet: Devnet, tmp_path: Path) -> None:
+async def _logged_wallet(devnet: Devnet, tmp_path: Path) -> tuple[Wallet, QueryLog]:
+    """A new wallet (test mnemonic) whose node requests go through a :class:`QueryLog`."""
     log = QueryLog(devnet.transport_factory(devnet.url))
     pool = NodePool([devnet.url], transport_factory=lambda url: log, max_milestone_age=None)
     devnet.pools.append(pool)
@@ -45,6 +46,11 @@ async def test_created_after_only_where_nothing_can_be_missed(devnet: Devnet, tm
         kdf=KdfParams.MINIMUM,
         idle_timeout=None,
     )
+    return wallet, log
+
+
+async def test_created_after_only_where_nothing_can_be_missed(devnet: Devnet, tmp_path: Path) -> None:
+    wallet, log = await _logged_wallet(devnet, tmp_path)
     try:
         account = await wallet.create_account("main")
         a0, a1, a2 = [a.bech32 for a in await account.addresses(internal=False)] + [
@@ -82,18 +88,7 @@ async def test_one_ledger_wide_listing_replaces_the_queries_of_empty_addresses(
     devnet: Devnet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(sync_indexer, "GLOBAL_SCAN_MIN_ADDRESSES", 2)
-    log = QueryLog(devnet.transport_factory(devnet.url))
-    pool = NodePool([devnet.url], transport_factory=lambda url: log, max_milestone_age=None)
-    devnet.pools.append(pool)
-    wallet = await Wallet.create(
-        tmp_path / "w",
-        password=PASSWORD,
-        coin_type=SHIMMER_COIN_TYPE,
-        pool=pool,
-        mnemonic=MNEMONIC,
-        kdf=KdfParams.MINIMUM,
-        idle_timeout=None,
-    )
+    wallet, log = await _logged_wallet(devnet, tmp_path)
     try:
         account = await wallet.create_account("main")
         await account.generate_addresses(4)

@@ -56,6 +56,7 @@ __all__ = [
     "node_urls",
     "open_wallet",
     "out_console",
+    "parse_hex_id",
     "password",
     "error_line",
     "run",
@@ -145,6 +146,23 @@ def kdf_params(name: str) -> KdfParams:
     return found
 
 
+def parse_hex_id(text: str, size: int, error: str) -> bytes:
+    """The ``size`` bytes written in hex in ``text`` (with or without ``0x``).
+
+    Raises:
+        WalletArgumentError: ``text`` is not hex or not ``size`` bytes long; the message is ``error`` followed
+            by ``got 'text'``.
+    """
+    body = text[2:] if text.lower().startswith("0x") else text
+    try:
+        raw = bytes.fromhex(body)
+    except ValueError:
+        raw = b""
+    if len(raw) != size:
+        raise WalletArgumentError(f"{error}, got {text!r}")
+    return raw
+
+
 def _tty_prompt(prompt: str) -> str | None:
     """Ask on the terminal without echo; None when there is no terminal to ask on."""
     try:
@@ -178,12 +196,7 @@ def new_password(env: str, what: str) -> str:
     value = os.environ.get(env)
     if value:
         return value
-    first = _tty_prompt(f"{what}: ")
-    if not first:
-        raise WalletArgumentError(
-            f"no {what}: set {env} or run the command in a terminal to be asked (passwords are never "
-            "taken from the command line)"
-        )
+    first = password(env, what)  # ``env`` is unset, so this asks on the terminal
     if _tty_prompt(f"{what} (again): ") != first:
         raise WalletArgumentError(f"the two {what}s differ; nothing was changed")
     return first

@@ -27,6 +27,7 @@ from tanglehub.cli.wallet.common import (
     err_console,
     open_wallet,
     out_console,
+    parse_hex_id,
     run,
 )
 from tanglehub.cli.wallet.progress_bar import ProgressBar
@@ -197,14 +198,7 @@ def send(
 
 
 def _output_id(text: str) -> bytes:
-    body = text[2:] if text.lower().startswith("0x") else text
-    try:
-        raw = bytes.fromhex(body)
-    except ValueError:
-        raw = b""
-    if len(raw) != 34:
-        raise WalletArgumentError(f"--output-id must be a 34-byte output id in hex (0x + 68 digits), got {text!r}")
-    return raw
+    return parse_hex_id(text, 34, "--output-id must be a 34-byte output id in hex (0x + 68 digits)")
 
 
 def claim(

@@ -40,6 +40,7 @@ from tanglehub.cli.wallet.common import (
     error_line,
     open_wallet,
     out_console,
+    parse_hex_id,
 )
 from tanglehub.errors import TanglehubError
 from tanglehub.wallet import Account, TransactionNotIncludedError, TransactionRecord, Wallet, WalletArgumentError
@@ -179,14 +180,7 @@ async def _follow(account: Account, ids: list[bytes], timeout: int) -> None:
 
 
 def _tx_id(text: str) -> bytes:
-    body = text[2:] if text.lower().startswith("0x") else text
-    try:
-        raw = bytes.fromhex(body)
-    except ValueError:
-        raw = b""
-    if len(raw) != 32:
-        raise WalletArgumentError(f"a transaction id is 32 bytes in hex (0x + 64 digits), got {text!r}")
-    return raw
+    return parse_hex_id(text, 32, "a transaction id is 32 bytes in hex (0x + 64 digits)")
 
 
 async def _pending(wallet: Wallet, accounts: list[Account], wanted: list[bytes]) -> list[tuple[Account, bytes]]:
