@@ -23,7 +23,16 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tanglehub.hub.settings import HubSettings
 
-__all__ = ["WRITE_LOCK_KEY", "is_postgres", "lock_writes", "make_engine", "make_sessionmaker", "migrate", "now_ms"]
+__all__ = [
+    "POOL_SIZE",
+    "WRITE_LOCK_KEY",
+    "is_postgres",
+    "lock_writes",
+    "make_engine",
+    "make_sessionmaker",
+    "migrate",
+    "now_ms",
+]
 
 WRITE_LOCK_KEY = 7001
 """PostgreSQL advisory lock key (transaction-scoped) that serializes the hub's write transactions. Every hub
@@ -55,12 +64,22 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def make_engine(settings: HubSettings, *, pool_size: int = 10) -> Engine:
-    """A SQLAlchemy engine for the hub's database (see the module docstring); creates ``data_dir`` for SQLite."""
+POOL_SIZE = 20
+"""Connections each hub process keeps open: at least as many as requests the API serves at once (its
+threadpool), so that a busy API reuses connections; a smaller pool made every request beyond it open and
+close an overflow connection (on SQLite, with its four PRAGMAs), which cost more than the query."""
+
+
+def make_engine(settings: HubSettings, *, pool_size: int = POOL_SIZE) -> Engine:
+    """A SQLAlchemy engine for the hub's database (see the module docstring); creates ``data_dir`` for SQLite.
+
+    Both kinds keep ``pool_size`` connections open and allow 20 more at peaks."""
     url = database_url(settings)
     if url.startswith("sqlite"):
         Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 30}, pool_size=pool_size, max_overflow=20
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True)
