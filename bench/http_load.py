@@ -97,8 +97,13 @@ end
 
 
 def _wrk_ms(text: str) -> float:
-    value, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()  # type: ignore[union-attr]
-    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+    found = re.fullmatch(r"([\d.]+)(us|ms|s|m|h)", text)
+    if found is None:
+        raise SystemExit(f"wrk printed a latency this bench cannot read: {text!r}")
+    return (
+        float(found.group(1))
+        * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}[found.group(2)]
+    )
 
 
 def _wrk_load(wrk: str, url: str, token: str, paths: list[str], method: str, concurrency: int) -> LoadResult:
