@@ -5,9 +5,10 @@
    looks up each created output by its address hash, never each address).
 2. Catch-up: credited deposits per second while the scanner works through a backlog of milestones.
 3. Over HTTP (the hub's API in a child process, uvicorn, an admin key): balance reads and deposit-address
-   creations per second with p50/p99 latency, 16 concurrent clients.
-   Beside them, ``GET /health`` (no key, no database) under the same load: the ceiling of this machine with
-   the load generator on the same cores.
+   creations per second with p50/p99 latency, 16 concurrent connections from a lean load generator
+   (bench/http_load.py: ``wrk`` when installed, else aiohttp; its own CPU share is printed, and the
+   machine's load average, since the cores are shared). Beside them, ``GET /health`` (no key, no database)
+   under the same load: the ceiling of this machine with the load generator on the same cores.
 4. Baseline, the legacy Hub's model at 10k addresses: one balance request per deposit address per scan
    (here: the indexer's outputs-by-address query per address); a deposit waits at least one full scan.
 
@@ -15,8 +16,10 @@ Setup (not timed): a devnet child process with manual milestones; the deposit ad
 (random Ed25519 address hashes assigned round robin to 1,000 users, bulk-inserted), because deriving a
 million keys measures the signer, not the hub. The faucet pays the deposits.
 
-Usage: .venv/bin/python bench/hub.py [--quick] [--postgres URL]
+Usage: .venv/bin/python bench/hub.py [--quick] [--http-only] [--no-wrk] [--postgres URL]
   --quick: 10k and 100k addresses, a smaller backlog and fewer requests.
+  --http-only: only part 3 (10k addresses; no detection, catch-up or legacy scan).
+  --no-wrk: use the aiohttp generator even when wrk is installed.
   --postgres URL: run on PostgreSQL (a fresh schema in that database, dropped at the end) instead of SQLite.
 """
 
@@ -37,6 +40,7 @@ from pathlib import Path
 import httpx
 from sqlalchemy import create_engine, insert, select, text
 
+from http_load import LoadResult, run_load
 from tanglehub.devnet.server import free_port
 from tanglehub.hub.addresses.source import AddressSource
 from tanglehub.hub.api.auth import create_api_key
@@ -163,36 +167,6 @@ async def catch_up(ctx: HubContext, devnet: DevnetChild, addresses: list[str], d
     return (await asyncio.to_thread(credited_count, ctx)) - before, elapsed
 
 
-async def load(
-    url: str, token: str, paths: list[str], method: str, concurrency: int = 16
-) -> tuple[float, list[float]]:
-    """Run every request in ``paths`` with ``concurrency`` clients; (requests per second, latencies)."""
-    latencies: list[float] = []
-    queue = list(reversed(paths))
-    headers = {"Authorization": f"Bearer {token}"}
-    limits = httpx.Limits(max_connections=concurrency)
-    async with httpx.AsyncClient(base_url=url, headers=headers, limits=limits, timeout=30) as client:
-
-        async def worker() -> None:
-            while queue:
-                path = queue.pop()
-                t = time.perf_counter()
-                response = await client.request(method, path)
-                latencies.append(time.perf_counter() - t)
-                if response.status_code >= 400:
-                    raise SystemExit(f"{method} {path} -> {response.status_code} {response.text[:200]}")
-
-        t0 = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
-        elapsed = time.perf_counter() - t0
-    return len(latencies) / elapsed, latencies
-
-
-def pct(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(p * len(ordered)))] * 1000
-
-
 async def legacy_scan(devnet_url: str, addresses: list[str], concurrency: int = 16) -> float:
     """Seconds for one legacy-style scan: one balance (outputs-by-address) request per deposit address."""
     queue = list(addresses)
@@ -231,9 +205,13 @@ def serve_api(settings: HubSettings, port: int) -> subprocess.Popen[bytes]:
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--http-only", action="store_true", help="only the HTTP figures (10k addresses)")
+    parser.add_argument("--no-wrk", action="store_true", help="the aiohttp load generator even if wrk is here")
     parser.add_argument("--postgres", default=None, help="a postgresql+psycopg:// URL (a schema is made in it)")
     args = parser.parse_args()
     sizes = [10_000, 100_000] if args.quick else [10_000, 100_000, 1_000_000]
+    if args.http_only:
+        sizes = [10_000]
     trials = 5 if args.quick else 10
     backlog = 300 if args.quick else 1000
     requests = 2000 if args.quick else 5000
@@ -266,10 +244,12 @@ async def main() -> None:
             t = time.perf_counter()
             addresses += await asyncio.to_thread(add_addresses, ctx, size)
             print(f"  {size:>9,} deposit addresses in the hub (insert {time.perf_counter() - t:.1f} s)")
-            times = await detection(ctx, devnet, addresses, trials)
-            results.append((size, times))
-        credited, seconds = await catch_up(ctx, devnet, addresses, backlog)
-        pool = await asyncio.to_thread(add_addresses, ctx, len(addresses) + requests, assigned=False)
+            if not args.http_only:
+                results.append((size, await detection(ctx, devnet, addresses, trials)))
+        credited, seconds = (0, 0.0) if args.http_only else await catch_up(ctx, devnet, addresses, backlog)
+        # wrk runs for a time, not a count: leave room for ~5k creations/s for its run
+        pool_size = requests + (0 if args.no_wrk else 50_000)
+        pool = await asyncio.to_thread(add_addresses, ctx, len(addresses) + pool_size, assigned=False)
         with ctx.sessionmaker() as session:
             lock_writes(session)
             token, _ = create_api_key(session, "bench", ["admin"])
@@ -286,29 +266,46 @@ async def main() -> None:
                 await asyncio.sleep(0.1)
         try:
             users = [f"bench-{i % USERS}" for i in range(requests)]
-            await load(url, token, [f"/v1/users/{u}/balance" for u in users[:200]], "GET")  # warm-up
-            reads_rps, reads = await load(url, token, [f"/v1/users/{u}/balance" for u in users], "GET")
-            ceiling_rps, ceiling = await load(url, token, ["/health"] * len(users), "GET")
-            new_rps, news = await load(
-                url, token, [f"/v1/users/{u}/deposit-addresses" for u in users[: len(pool) // 2]], "POST"
+            wrk = not args.no_wrk
+            reads_paths = [f"/v1/users/{u}/balance" for u in users]
+            await run_load(url, token, reads_paths[:200], "GET", use_wrk=False)  # warm-up
+            load_before = os.getloadavg()
+            reads = await run_load(url, token, reads_paths, "GET", use_wrk=wrk)
+            ceiling = await run_load(url, token, ["/health"] * len(users), "GET", use_wrk=wrk)
+            news = await run_load(
+                url,
+                token,
+                [f"/v1/users/{u}/deposit-addresses" for u in users[: len(pool) // 2]],
+                "POST",
+                use_wrk=wrk,
             )
+            load_after = os.getloadavg()
         finally:
             api.terminate()
             api.wait(20)
-        legacy = await legacy_scan(devnet.url, addresses[:10_000])
+        legacy = 0.0 if args.http_only else await legacy_scan(devnet.url, addresses[:10_000])
 
-        print("\nDetection: milestone confirmed -> deposit.credited event (median / max over trials)")
-        for size, times in results:
+        if not args.http_only:
+            print("\nDetection: milestone confirmed -> deposit.credited event (median / max over trials)")
+            for size, times in results:
+                median, worst = statistics.median(times) * 1000, max(times) * 1000
+                print(f"  {size:>9,} addresses: {median:7.1f} ms / {worst:7.1f} ms")
             print(
-                f"  {size:>9,} addresses: {statistics.median(times) * 1000:7.1f} ms / {max(times) * 1000:7.1f} ms"
+                f"Catch-up: {credited} deposits credited in {seconds:.2f} s = {credited / seconds:,.0f} deposits/s"
             )
-        print(f"Catch-up: {credited} deposits credited in {seconds:.2f} s = {credited / seconds:,.0f} deposits/s")
-        print("Over HTTP (16 clients):")
-        rows = [("balance reads", reads_rps, reads), ("deposit-address creations", new_rps, news)]
-        rows.append(("ceiling: GET /health (no key, no DB)", ceiling_rps, ceiling))
-        for label, rps, latencies in rows:
-            p50, p99 = pct(latencies, 0.5), pct(latencies, 0.99)
-            print(f"  {label:37} {rps:7,.0f} req/s  p50 {p50:6.1f} ms  p99 {p99:6.1f} ms")
+        print(
+            f"\nOver HTTP (16 connections, generator: {reads.generator}; load average before/after "
+            f"{load_before[0]:.2f}/{load_after[0]:.2f} on {os.cpu_count()} shared cores):"
+        )
+        rows: list[tuple[str, LoadResult]] = [("balance reads", reads), ("deposit-address creations", news)]
+        rows.append(("ceiling: GET /health (no key, no DB)", ceiling))
+        for label, result in rows:
+            print(
+                f"  {label:37} {result.rps:7,.0f} req/s  p50 {result.p50_ms:6.1f} ms  p99 {result.p99_ms:6.1f} ms"
+                f"  (generator CPU {result.client_cpu * 100:3.0f}% of a core)"
+            )
+        if args.http_only:
+            return
         print("Baseline, the legacy Hub's model (one balance request per deposit address per scan):")
         print(
             f"  one scan of 10,000 addresses: {legacy:.2f} s ({10_000 / legacy:,.0f} requests/s); a deposit waits"

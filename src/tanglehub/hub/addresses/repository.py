@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
 from tanglehub.hub.models.address import DepositAddress
@@ -17,6 +17,7 @@ __all__ = [
     "count_assigned",
     "count_unassigned",
     "current_of",
+    "lowest_unassigned",
     "next_index",
     "of_user",
 ]
@@ -45,30 +46,46 @@ def add_batch(session: Session, rows: Sequence[tuple[int, bytes, str]]) -> None:
     session.flush()
 
 
+_LOWEST_UNASSIGNED_SQLITE = text(
+    "SELECT address_index FROM deposit_addresses INDEXED BY ix_deposit_addresses_unassigned "
+    "WHERE user_id IS NULL ORDER BY address_index LIMIT 1"
+)
+"""SQLite's planner prefers ``ix_deposit_addresses_user_assigned`` (user_id = NULL) and then sorts every
+unassigned row (~9 ms at 70k pool rows, under the write guard); the partial pool index answers in one step."""
+
+_LOWEST_UNASSIGNED = (
+    select(DepositAddress.address_index)
+    .where(DepositAddress.user_id.is_(None))
+    .order_by(DepositAddress.address_index)
+    .limit(1)
+)
+
+
+def lowest_unassigned(session: Session) -> int | None:
+    """The lowest pool index not yet assigned (one read of the partial pool index); None when the pool is empty."""
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    found = session.scalar(_LOWEST_UNASSIGNED_SQLITE if sqlite else _LOWEST_UNASSIGNED)
+    return None if found is None else int(found)
+
+
 def assign_lowest(session: Session, user_id: int, now: int) -> DepositAddress | None:
     """Assign the lowest-index unassigned address to ``user_id``; ``None`` when the pool is empty.
 
     The conditional UPDATE (``WHERE user_id IS NULL``) never hands one address to two users, even without the
-    write guard.
+    write guard; it returns the updated row (``RETURNING``), so no second read is needed.
     """
     for _ in range(8):
-        index = session.scalar(
-            select(DepositAddress.address_index)
-            .where(DepositAddress.user_id.is_(None))
-            .order_by(DepositAddress.address_index)
-            .limit(1)
-        )
+        index = lowest_unassigned(session)
         if index is None:
             return None
-        done = session.execute(
+        row = session.scalars(
             update(DepositAddress)
             .where(DepositAddress.address_index == index, DepositAddress.user_id.is_(None))
             .values(user_id=user_id, assigned_at=now)
-        )
-        if done.rowcount == 1:  # type: ignore[attr-defined]
-            row = session.get(DepositAddress, index)
-            assert row is not None
-            session.refresh(row)
+            .returning(DepositAddress),
+            execution_options={"populate_existing": True},
+        ).first()
+        if row is not None:
             return row
     return None
 

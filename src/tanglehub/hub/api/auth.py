@@ -37,6 +37,7 @@ __all__ = [
     "ApiKeyNotFound",
     "InvalidScope",
     "authenticate",
+    "authenticate_cached",
     "create_api_key",
     "list_api_keys",
     "parse_scopes",
@@ -184,6 +185,24 @@ def _split(token: str) -> tuple[str, str]:
     if prefix != TOKEN_PREFIX or not key_id or not secret or len(key_id) > 32:
         raise Unauthorized("malformed API key: expected thk_<id>_<secret>")
     return key_id, secret
+
+
+def authenticate_cached(token: str | None) -> ApiPrincipal | None:
+    """The principal of ``token`` if this process verified that key less than ``CACHE_SECONDS`` ago, else
+    ``None`` (then call :func:`authenticate`). Never reads the database, so it may run on the event loop.
+
+    Raises:
+        Unauthorized: a malformed token, or a cached key whose secret does not match.
+    """
+    if not token:
+        return None
+    key_id, secret = _split(token.strip())
+    cached = _CACHE.get(key_id)
+    if cached is None:
+        return None
+    if hmac.compare_digest(cached[0], _digest(secret)):
+        return cached[1]
+    raise Unauthorized("unknown or revoked API key")
 
 
 def authenticate(ctx: HubContext, token: str | None) -> ApiPrincipal:

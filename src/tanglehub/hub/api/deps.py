@@ -25,12 +25,13 @@ Routes are sync ``def`` functions (FastAPI runs them in its threadpool); they ne
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 if TYPE_CHECKING:
     from tanglehub.hub.context import HubContext
@@ -64,17 +65,25 @@ ContextDep = Annotated["HubContext", Depends(get_context)]
 """The running hub's context, injected into a route parameter."""
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """Yield one ``Session`` for the request; roll back what the service did not commit, then close it."""
+def _end_session(session: Session) -> None:
+    try:
+        session.rollback()
+    finally:
+        session.close()
+
+
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """Yield one ``Session`` for the request; roll back what the service did not commit, then close it.
+
+    Making the session touches no database (it connects at its first query, in the route's thread), so it is
+    made on the event loop; the rollback and close (which may talk to the database) run in the threadpool.
+    """
     ctx = get_context(request)
     session: Session = ctx.sessionmaker()
     try:
         yield session
     finally:
-        try:
-            session.rollback()
-        finally:
-            session.close()
+        await run_in_threadpool(_end_session, session)
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
@@ -112,14 +121,19 @@ def require_scope(scope: Scope) -> Callable[..., Any]:
     if scope not in SCOPES:
         raise ValueError(f"unknown API scope {scope!r}; expected one of {', '.join(SCOPES)}")
 
-    def dependency(
+    async def dependency(
         request: Request,
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     ) -> ApiPrincipal:
-        from tanglehub.hub.api.auth import authenticate  # noqa: PLC0415 - keeps this module importable alone
+        from tanglehub.hub.api.auth import authenticate, authenticate_cached  # noqa: PLC0415 - importable alone
         from tanglehub.hub.api.errors import Forbidden  # noqa: PLC0415
 
-        principal = authenticate(get_context(request), credentials.credentials if credentials else None)
+        # a key verified in the last seconds is checked on the event loop (no thread hop, no database);
+        # otherwise the table is read in the threadpool
+        token = credentials.credentials if credentials else None
+        principal = authenticate_cached(token)
+        if principal is None:
+            principal = await run_in_threadpool(authenticate, get_context(request), token)
         if not principal.allows(scope):
             raise Forbidden(f"this API key lacks the {scope!r} scope needed here")
         request.state.principal = principal
