@@ -169,7 +169,9 @@ def init(  # noqa: PLR0917 - Typer maps each option to a parameter
 
         mnemonic = read_mnemonic()
     password = read_password(confirm=True)
-    Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
+    from tanglehub.hub.db import secure_data_dir  # noqa: PLC0415
+
+    secure_data_dir(settings.data_dir, sqlite=not settings.database_url)
     store.create(password)
     try:
         if mnemonic is not None:
@@ -217,8 +219,9 @@ def _init_remote(settings: HubSettings, config: Path | None) -> None:
     ):
         if path is None or not Path(path).is_file():
             raise ConfigError(f"{what}: {path} is not a file ('tanglehub signer certs' makes them)")
-    root = Path(settings.data_dir)
-    root.mkdir(parents=True, exist_ok=True)
+    from tanglehub.hub.db import secure_data_dir  # noqa: PLC0415
+
+    root = secure_data_dir(settings.data_dir, sqlite=not settings.database_url)
     toml = root / CONFIG_FILE_NAME
     if config is None and not toml.exists():
         toml.write_text(_signer_toml(settings), "utf-8")

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,18 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tanglehub.hub.settings import HubSettings
 
-__all__ = ["WRITE_LOCK_KEY", "is_postgres", "lock_writes", "make_engine", "make_sessionmaker", "migrate", "now_ms"]
+__all__ = [
+    "DATA_DIR_MODE",
+    "DB_FILE_MODE",
+    "WRITE_LOCK_KEY",
+    "is_postgres",
+    "lock_writes",
+    "make_engine",
+    "make_sessionmaker",
+    "migrate",
+    "now_ms",
+    "secure_data_dir",
+]
 
 WRITE_LOCK_KEY = 7001
 """PostgreSQL advisory lock key (transaction-scoped) that serializes the hub's write transactions. Every hub
@@ -55,11 +67,35 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+DATA_DIR_MODE = 0o700
+"""The mode of the hub's data directory (it holds the database with webhook secrets, and the vault)."""
+DB_FILE_MODE = 0o600
+"""The mode of ``hub.db`` and its ``-wal`` / ``-shm`` files (SQLite gives these the database file's mode)."""
+
+
+def secure_data_dir(data_dir: Path | str, *, sqlite: bool = True) -> Path:
+    """Create ``data_dir`` (mode 0700) if missing and tighten what is there: the directory to 0700 and the
+    SQLite files ``hub.db``, ``hub.db-wal``, ``hub.db-shm`` to 0600 (``hub.db`` is created empty with 0600
+    when missing and ``sqlite``, so SQLite never makes it world-readable). Returns the directory."""
+    root = Path(data_dir)
+    root.mkdir(mode=DATA_DIR_MODE, parents=True, exist_ok=True)
+    os.chmod(root, DATA_DIR_MODE)
+    database = root / "hub.db"
+    if sqlite and not database.exists():
+        os.close(os.open(database, os.O_WRONLY | os.O_CREAT, DB_FILE_MODE))
+    for name in ("hub.db", "hub.db-wal", "hub.db-shm"):
+        path = root / name
+        if path.exists():
+            os.chmod(path, DB_FILE_MODE)
+    return root
+
+
 def make_engine(settings: HubSettings, *, pool_size: int = 10) -> Engine:
-    """A SQLAlchemy engine for the hub's database (see the module docstring); creates ``data_dir`` for SQLite."""
+    """A SQLAlchemy engine for the hub's database (see the module docstring); for SQLite, creates ``data_dir``
+    0700 and ``hub.db`` 0600 and tightens looser modes found there (:func:`secure_data_dir`)."""
     url = database_url(settings)
     if url.startswith("sqlite"):
-        Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
+        secure_data_dir(settings.data_dir)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine

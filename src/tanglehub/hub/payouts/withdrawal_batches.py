@@ -151,6 +151,7 @@ def build_withdrawal_batches(
                         "amount": str(w.amount),
                         "idempotencyKey": w.idempotency_key,
                     }
+                    | ({} if w.authorization is None else {"authorization": w.authorization})
                     for w in part
                 ],
             }
