@@ -213,6 +213,12 @@ def test_serve_answers_and_stops_cleanly_on_sigterm(tmp_path: Path, devnet: Devn
         second = _hub(env, "serve", "--port", str(free_port()))
         assert second.returncode == 2, "a second hub process on the same SQLite database must be refused"
         assert "Traceback" not in second.stderr
+        taken = _hub(env, "serve", "--port", str(port))
+        assert taken.returncode == 2, taken.stderr
+        assert taken.stderr.strip().splitlines() == [
+            f"error: cannot listen on 127.0.0.1 port {port}: Address already in use; "
+            "stop the process using it or pass another --port"
+        ], taken.stderr
         status = _hub(env, "status")
         assert status.returncode == 0, status.stderr
         assert re.search(r"users\s+1", status.stdout), status.stdout
