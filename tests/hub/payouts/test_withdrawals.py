@@ -333,3 +333,18 @@ async def test_idempotency_compares_the_normalized_request(payout_hub: PayoutHub
     with pytest.raises(IdempotencyConflict):
         _ask(ph, "n1", "lou", dest, "5000001")
     assert balance(ph.ctx, "lou") == 15_000_000
+
+
+async def test_a_remainder_below_the_storage_deposit_is_named_as_the_reason(payout_hub: PayoutHub) -> None:
+    ph = payout_hub
+    ph.ctx.settings.withdrawal_approval_threshold = None
+    await _funded(ph, {"max": 10_000_000})
+    # the hub holds exactly 10 M: paying 10 M - 1000 would leave 1000, below a remainder's storage deposit
+    waiting = _ask(ph, "m1", "max", _external(41).to_bech32("tst"), "9999000")
+    await ph.run(rounds=2)
+    got = _get(ph, waiting.id)
+    assert got.state == "queued"
+    assert got.reason is not None
+    assert "remainder below storage deposit" in got.reason
+    (short,) = events(ph.ctx, ["payouts.short_funds"])
+    assert short.data["reason"] == "remainder below storage deposit"
