@@ -90,3 +90,14 @@ async def test_titles_are_short_plain_text(hub: Hub) -> None:
     with pytest.raises(WithdrawalWrongNetwork) as caught:
         parse_destination(Ed25519Address(bytes(32)).to_bech32("smr"), "tst")
     assert caught.value.message.endswith('which start with "tst1"')
+
+
+async def test_a_malformed_withdrawal_authorization_is_named(hub: Hub) -> None:
+    body = {"userId": "u", "address": Ed25519Address(bytes(32)).to_bech32("tst"), "amount": "1000000"}
+    response = await hub.client.post(
+        "/v1/withdrawals",
+        json={**body, "authorization": "0x1234"},
+        headers={**hub.keys.header("withdraw"), "Idempotency-Key": "bad-auth"},
+    )
+    problem = _problem(response, 422, "HUB_REQUEST_INVALID")
+    assert [e["location"] for e in problem["errors"]] == ["body/authorization"]  # type: ignore[attr-defined]
