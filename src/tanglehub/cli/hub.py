@@ -19,6 +19,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+import socket
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated
@@ -162,7 +163,9 @@ def init(  # noqa: PLR0917 - Typer maps each option to a parameter
 
         mnemonic = read_mnemonic()
     password = read_password(confirm=True)
-    Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
+    from tanglehub.hub.db import secure_data_dir  # noqa: PLC0415
+
+    secure_data_dir(settings.data_dir, sqlite=not settings.database_url)
     store.create(password)
     try:
         if mnemonic is not None:
@@ -216,8 +219,9 @@ def _init_remote(settings: HubSettings, config: Path | None) -> None:
     ):
         if path is None or not Path(path).is_file():
             raise ConfigError(f"{what}: {path} is not a file ('tanglehub signer certs' makes them)")
-    root = Path(settings.data_dir)
-    root.mkdir(parents=True, exist_ok=True)
+    from tanglehub.hub.db import secure_data_dir  # noqa: PLC0415
+
+    root = secure_data_dir(settings.data_dir, sqlite=not settings.database_url)
     toml = root / CONFIG_FILE_NAME
     if config is None and not toml.exists():
         toml.write_text(_signer_toml(settings), "utf-8")
@@ -258,7 +262,21 @@ class _QuietServer(uvicorn.Server):
         self._on_exit()
 
 
-async def _serve(settings: HubSettings, password: str | None, *, api: bool, workers: bool) -> None:
+def _bind_api_port(host: str, port: int) -> socket.socket:
+    """The API's listening socket, bound before anything else is done (as ``tanglehub devnet`` does): a taken
+    port is one ``error:`` line (exit 2), not uvicorn's start-up failure after the hub has opened."""
+    from tanglehub.devnet.errors import DevnetError  # noqa: PLC0415
+    from tanglehub.devnet.server import bind_port  # noqa: PLC0415
+
+    try:
+        return bind_port(host, port)
+    except DevnetError as exc:
+        raise ConfigError(exc.message) from None
+
+
+async def _serve(
+    settings: HubSettings, password: str | None, *, api: bool, workers: bool, sock: socket.socket | None = None
+) -> None:
     from tanglehub.hub.api.app import begin_shutdown, create_app  # noqa: PLC0415
     from tanglehub.hub.context import open_hub  # noqa: PLC0415
     from tanglehub.hub.workers.runner import run_workers  # noqa: PLC0415
@@ -286,7 +304,7 @@ async def _serve(settings: HubSettings, password: str | None, *, api: bool, work
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, server.request_exit)
-        await server.serve()
+        await server.serve(sockets=None if sock is None else [sock])
     finally:
         await ctx.aclose()
 
@@ -317,10 +335,15 @@ def serve(  # noqa: PLR0917 - Typer maps each option to a parameter
         if not 0 <= port <= 65535:
             raise ConfigError(f"--port must be between 0 and 65535, got {port}")
         settings.api_port = port
-    password = None if settings.signer_url is not None else read_password()
-    _configure_logging()
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_serve(settings, password, api=not workers_only, workers=not api_only))
+    sock = None if workers_only else _bind_api_port(settings.api_host, settings.api_port)
+    try:
+        password = None if settings.signer_url is not None else read_password()
+        _configure_logging()
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(_serve(settings, password, api=not workers_only, workers=not api_only, sock=sock))
+    finally:
+        if sock is not None:
+            sock.close()
 
 
 @apikey_app.command("create")

@@ -17,20 +17,24 @@ import contextlib
 import json
 import os
 import secrets
+import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
 import httpx
 import typer
+import uvicorn
 
+from tanglehub.cli.signals import sigterm_as_interrupt
 from tanglehub.errors import ConfigError
 from tanglehub.protocol.address import Ed25519Address
 
-__all__ = ["hub_demo"]
+__all__ = ["hub_demo", "start_signer", "stop_process"]
 
 DEMO_USER = "demo-alice"
 CREDIT_WAIT = 60.0
@@ -106,6 +110,17 @@ def _cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     )
 
 
+def stop_process(process: subprocess.Popen[bytes]) -> None:
+    """Stop a child process: SIGTERM, up to 10 s to exit, then SIGKILL; always reaped. A no-op once it ended."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+    process.wait()
+
+
 def start_signer(folder: Path, devnet_url: str, port: int) -> tuple[subprocess.Popen[bytes], str]:
     """Initialize a signer in ``folder`` (its mnemonic never printed: it stays in the signer's vault), make its
     certificates and serve it on ``port`` as a child process; returns the process and its URL once it answers.
@@ -137,15 +152,18 @@ def start_signer(folder: Path, devnet_url: str, port: int) -> tuple[subprocess.P
     deadline = time.monotonic() + 30
     import socket  # noqa: PLC0415
 
-    while True:
-        if process.poll() is not None:
-            raise ConfigError(f"the signer exited at start (code {process.returncode})")
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
-            return process, url
-        if time.monotonic() > deadline:
-            process.kill()
-            raise ConfigError(f"the signer did not listen on port {port} within 30 s")
-        time.sleep(0.1)
+    try:
+        while True:
+            if process.poll() is not None:
+                raise ConfigError(f"the signer exited at start (code {process.returncode})")
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return process, url
+            if time.monotonic() > deadline:
+                raise ConfigError(f"the signer did not listen on port {port} within 30 s")
+            time.sleep(0.1)
+    except BaseException:  # Ctrl-C / SIGTERM while it starts, too: never leave it running
+        stop_process(process)
+        raise
 
 
 def _print_guide(hub_url: str, devnet_url: str, token: str, data_dir: Path) -> None:
@@ -173,9 +191,41 @@ def _print_guide(hub_url: str, devnet_url: str, token: str, data_dir: Path) -> N
     print(f"  curl -s {hub_url}/ready; curl -s {hub_url}/metrics | grep tanglehub_hub")
 
 
-async def _run(data_dir: Path, api_port: int, devnet_url: str, exit_after: bool, signer_port: int | None) -> None:
-    import uvicorn  # noqa: PLC0415
+class _QuietServer(uvicorn.Server):
+    """uvicorn's server without its own signal handling (it would re-raise the signal once stopped, which
+    interrupts the event loop and leaves its worker threads behind); :class:`_Stopping` stops it."""
 
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+class _Stopping:
+    """What SIGTERM / Ctrl-C do in the demo's event loop: while serving, stop the server (``_run`` then returns
+    normally); before that, cancel the demo's main task. Either way every ``finally`` stops the children."""
+
+    def __init__(self, main: asyncio.Task[Any] | None) -> None:
+        self.main = main
+        self.server: uvicorn.Server | None = None
+        self.serving = False
+
+    def request(self) -> None:
+        if self.server is not None:
+            self.server.should_exit = True
+        if not self.serving and self.main is not None:
+            self.main.cancel()
+
+
+async def _run(  # noqa: PLR0917 - the demo's settings, in order
+    data_dir: Path,
+    api_port: int,
+    devnet_url: str,
+    exit_after: bool,
+    signer_port: int | None,
+    children: list[subprocess.Popen[bytes]],
+) -> None:
+    """Start the signer (recorded in ``children``, which the caller stops on every way out) and the hub, run the
+    walkthrough and serve."""
     from tanglehub.hub.api.app import create_app  # noqa: PLC0415
     from tanglehub.hub.api.auth import create_api_key  # noqa: PLC0415
     from tanglehub.hub.context import open_hub, vault_path  # noqa: PLC0415
@@ -192,11 +242,16 @@ async def _run(data_dir: Path, api_port: int, devnet_url: str, exit_after: bool,
         address_pool_batch=25,
     )
     data_dir.mkdir(parents=True, exist_ok=True)
+    stopping = _Stopping(asyncio.current_task())
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stopping.request)
     signer: subprocess.Popen[bytes] | None = None
     password: str | None = None
     if signer_port is not None:
         certs = data_dir / "signer" / "certs"
         signer, settings.signer_url = start_signer(data_dir / "signer", devnet_url, signer_port)
+        children.append(signer)
         settings.signer_ca = certs / "ca.pem"
         settings.signer_client_cert = certs / "hub-client.pem"
         settings.signer_client_key = certs / "hub-client-key.pem"
@@ -211,7 +266,7 @@ async def _run(data_dir: Path, api_port: int, devnet_url: str, exit_after: bool,
         ctx = await open_hub(settings, password=password)
     except BaseException:
         if signer is not None:
-            signer.terminate()
+            stop_process(signer)
         raise
     try:
         with ctx.sessionmaker() as session:
@@ -225,7 +280,8 @@ async def _run(data_dir: Path, api_port: int, devnet_url: str, exit_after: bool,
             access_log=False,
             timeout_graceful_shutdown=3,
         )
-        server = uvicorn.Server(config)
+        server = _QuietServer(config)
+        stopping.server = server
         task = asyncio.create_task(server.serve())
         while not server.started:
             if task.done():
@@ -242,16 +298,18 @@ async def _run(data_dir: Path, api_port: int, devnet_url: str, exit_after: bool,
             _print_guide(hub_url, devnet_url, token, data_dir)
             if not exit_after:
                 print("\nThe hub and the devnet keep serving. Press Ctrl-C to stop.")
+                stopping.serving = True
                 await task
         finally:
             server.should_exit = True
             with contextlib.suppress(asyncio.CancelledError):
                 await task
     finally:
-        await ctx.aclose()
-        if signer is not None:
-            signer.terminate()
-            signer.wait(10)
+        try:
+            await ctx.aclose()
+        finally:
+            if signer is not None:
+                stop_process(signer)
 
 
 def hub_demo(
@@ -282,9 +340,15 @@ def hub_demo(
     if target.exists() and any(target.iterdir()):
         raise ConfigError(f"{target} is not empty; give a new folder for the demo hub")
     config = DevnetConfig(port=devnet_port, milestone_interval=0.5)
-    with BackgroundServer(config) as devnet:
-        every = config.milestone_interval
-        print(f"devnet      {devnet.url} (network {config.network_name}, a milestone every {every} s)")
-        with contextlib.suppress(KeyboardInterrupt):
-            signer_port = None if local_keys else free_port()
-            asyncio.run(_run(target.resolve(), port, devnet.url, exit_after, signer_port))
+    children: list[subprocess.Popen[bytes]] = []
+    # SIGTERM (systemd, Docker, `timeout`, `kill`) takes Ctrl-C's way out: every child is stopped on any exit
+    with sigterm_as_interrupt(), contextlib.suppress(KeyboardInterrupt, asyncio.CancelledError):
+        try:
+            with BackgroundServer(config) as devnet:
+                every = config.milestone_interval
+                print(f"devnet      {devnet.url} (network {config.network_name}, a milestone every {every} s)")
+                signer_port = None if local_keys else free_port()
+                asyncio.run(_run(target.resolve(), port, devnet.url, exit_after, signer_port, children))
+        finally:
+            for child in children:
+                stop_process(child)

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 import weakref
@@ -26,6 +27,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from tanglehub.hub.settings import HubSettings
 
 __all__ = [
+    "DATA_DIR_MODE",
+    "DB_FILE_MODE",
     "POOL_SIZE",
     "WRITE_LOCK_KEY",
     "is_postgres",
@@ -34,6 +37,7 @@ __all__ = [
     "make_sessionmaker",
     "migrate",
     "now_ms",
+    "secure_data_dir",
 ]
 
 WRITE_LOCK_KEY = 7001
@@ -66,19 +70,40 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+DATA_DIR_MODE = 0o700
+"""The mode of the hub's data directory (it holds the database with webhook secrets, and the vault)."""
+DB_FILE_MODE = 0o600
+"""The mode of ``hub.db`` and its ``-wal`` / ``-shm`` files (SQLite gives these the database file's mode)."""
 POOL_SIZE = 20
 """Connections each hub process keeps open: at least as many as requests the API serves at once (its
 threadpool), so that a busy API reuses connections; a smaller pool made every request beyond it open and
 close an overflow connection (on SQLite, with its four PRAGMAs), which cost more than the query."""
 
 
-def make_engine(settings: HubSettings, *, pool_size: int = POOL_SIZE) -> Engine:
-    """A SQLAlchemy engine for the hub's database (see the module docstring); creates ``data_dir`` for SQLite.
+def secure_data_dir(data_dir: Path | str, *, sqlite: bool = True) -> Path:
+    """Create ``data_dir`` (mode 0700) if missing and tighten what is there: the directory to 0700 and the
+    SQLite files ``hub.db``, ``hub.db-wal``, ``hub.db-shm`` to 0600 (``hub.db`` is created empty with 0600
+    when missing and ``sqlite``, so SQLite never makes it world-readable). Returns the directory."""
+    root = Path(data_dir)
+    root.mkdir(mode=DATA_DIR_MODE, parents=True, exist_ok=True)
+    os.chmod(root, DATA_DIR_MODE)
+    database = root / "hub.db"
+    if sqlite and not database.exists():
+        os.close(os.open(database, os.O_WRONLY | os.O_CREAT, DB_FILE_MODE))
+    for name in ("hub.db", "hub.db-wal", "hub.db-shm"):
+        path = root / name
+        if path.exists():
+            os.chmod(path, DB_FILE_MODE)
+    return root
 
-    Both kinds keep ``pool_size`` connections open and allow 20 more at peaks."""
+
+def make_engine(settings: HubSettings, *, pool_size: int = POOL_SIZE) -> Engine:
+    """A SQLAlchemy engine for the hub's database (see the module docstring); for SQLite, creates ``data_dir``
+    0700 and ``hub.db`` 0600 and tightens looser modes found there (:func:`secure_data_dir`). Both kinds keep
+    ``pool_size`` connections open and allow 20 more at peaks."""
     url = database_url(settings)
     if url.startswith("sqlite"):
-        Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
+        secure_data_dir(settings.data_dir)
         engine = create_engine(
             url, connect_args={"check_same_thread": False, "timeout": 30}, pool_size=pool_size, max_overflow=20
         )

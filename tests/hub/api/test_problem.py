@@ -4,10 +4,16 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 from fastapi import APIRouter
 
 from tanglehub.hub.api.app import create_app
+from tanglehub.hub.api.problem import _title
+from tanglehub.hub.recoveries.errors import RecoveryNotPossible
 from tanglehub.hub.webhooks.service import WebhookNotFound
+from tanglehub.hub.withdrawals.errors import WithdrawalWrongNetwork
+from tanglehub.hub.withdrawals.service import parse_destination
+from tanglehub.protocol.address import Ed25519Address
 
 from .conftest import Hub
 
@@ -48,6 +54,7 @@ async def test_validation_errors_name_the_fields(hub: Hub) -> None:
         422,
         "HUB_REQUEST_INVALID",
     )
+    assert body["detail"] == "body: the request body is not valid JSON"
     _problem(await hub.client.get("/v1/events", params={"after": -1}, headers=admin), 422, "HUB_REQUEST_INVALID")
 
 
@@ -71,3 +78,26 @@ async def test_unexpected_errors_are_a_generic_500(hub: Hub) -> None:
         body = _problem(await client.get("/boom"), 500, "HUB_INTERNAL_ERROR")
     assert "internals" not in str(body)
     assert "Traceback" not in str(body)
+
+
+async def test_titles_are_short_plain_text(hub: Hub) -> None:
+    forbidden = _problem(
+        await hub.client.get("/v1/webhooks", headers=hub.keys.header("read")), 403, "HUB_FORBIDDEN"
+    )
+    assert "``" not in str(forbidden["title"])
+    assert _title(RecoveryNotPossible) == "The deposit cannot be recovered"
+    assert _title(WithdrawalWrongNetwork).endswith("network")
+    with pytest.raises(WithdrawalWrongNetwork) as caught:
+        parse_destination(Ed25519Address(bytes(32)).to_bech32("smr"), "tst")
+    assert caught.value.message.endswith('which start with "tst1"')
+
+
+async def test_a_malformed_withdrawal_authorization_is_named(hub: Hub) -> None:
+    body = {"userId": "u", "address": Ed25519Address(bytes(32)).to_bech32("tst"), "amount": "1000000"}
+    response = await hub.client.post(
+        "/v1/withdrawals",
+        json={**body, "authorization": "0x1234"},
+        headers={**hub.keys.header("withdraw"), "Idempotency-Key": "bad-auth"},
+    )
+    problem = _problem(response, 422, "HUB_REQUEST_INVALID")
+    assert [e["location"] for e in problem["errors"]] == ["body/authorization"]  # type: ignore[attr-defined]

@@ -213,6 +213,12 @@ def test_serve_answers_and_stops_cleanly_on_sigterm(tmp_path: Path, devnet: Devn
         second = _hub(env, "serve", "--port", str(free_port()))
         assert second.returncode == 2, "a second hub process on the same SQLite database must be refused"
         assert "Traceback" not in second.stderr
+        taken = _hub(env, "serve", "--port", str(port))
+        assert taken.returncode == 2, taken.stderr
+        assert taken.stderr.strip().splitlines() == [
+            f"error: cannot listen on 127.0.0.1 port {port}: Address already in use; "
+            "stop the process using it or pass another --port"
+        ], taken.stderr
         status = _hub(env, "status")
         assert status.returncode == 0, status.stderr
         assert re.search(r"users\s+1", status.stdout), status.stdout
@@ -252,3 +258,47 @@ def test_demo_credits_a_faucet_deposit_and_prints_the_walkthrough(tmp_path: Path
     assert re.search(r"withdrawal\s+confirmed in transaction 0x[0-9a-f]{64}", done.stdout)
     assert not (tmp_path / "demo" / "hub.vault").exists()
     assert (tmp_path / "demo" / "signer" / "signer.vault").exists()
+
+
+def _children(pid: int) -> list[int]:
+    """The live child processes of ``pid`` (Linux /proc)."""
+    text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    return [int(part) for part in text.split()]
+
+
+def _gone(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return True
+    return state == "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads child processes from Linux /proc")
+def test_sigterm_to_the_demo_stops_the_signer_child(tmp_path: Path) -> None:
+    log = tmp_path / "demo.log"
+    args = ["demo", "--data-dir", str(tmp_path / "demo"), "--port", "0", "--devnet-port", "0"]
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "tanglehub.cli.main", "hub", *args], stdout=out, stderr=subprocess.STDOUT
+        )
+    children: list[int] = []
+    try:
+        deadline = time.monotonic() + 120
+        while "Press Ctrl-C to stop." not in log.read_text():
+            assert proc.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(0.2)
+        children = _children(proc.pid)
+        assert children, "the demo runs its signing server as a child process"
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(60) == 0, log.read_text()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        for child in children:
+            if not _gone(child):
+                os.kill(child, signal.SIGKILL)
+                pytest.fail(f"the demo's child process {child} was left running: {log.read_text()}")
+    assert "Traceback" not in log.read_text()

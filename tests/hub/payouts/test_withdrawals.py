@@ -5,6 +5,8 @@ once by a new one; the books and the reconciliation after each."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from sqlalchemy import select
 from tests.hub.conftest import HUB_MNEMONIC, key_of, plain
@@ -33,6 +35,7 @@ from tanglehub.protocol.block import PROTOCOL_VERSION, Block
 from tanglehub.protocol.input import UtxoInput
 from tanglehub.protocol.payload import TransactionEssence, TransactionPayload, inputs_commitment
 from tanglehub.protocol.unlock import Ed25519Signature, SignatureUnlock
+from tanglehub.signer.authorization import sign_authorization
 from tanglehub.vault import MnemonicSigner
 
 
@@ -280,3 +283,68 @@ async def test_signer_refusal_fails_only_that_withdrawal_with_its_reason(payout_
     _books_ok(ph)
     await strict.aclose()
     mnemonic.close()
+
+
+async def test_signer_requiring_authorization_pays_only_authorized_withdrawals(payout_hub: PayoutHub) -> None:
+    ph = payout_hub
+    ph.ctx.settings.withdrawal_approval_threshold = None
+    await _funded(ph, {"kim": 30_000_000})
+    exchange_key = bytes(range(32))
+    mnemonic = MnemonicSigner(HUB_MNEMONIC)
+    strict = InProcessSigner(ph.ctx.settings, mnemonic, state_path=ph.ctx.settings.data_dir / "auth.db")
+    limits = replace(
+        strict.policy.limits, require_authorization=True, authorization_keys=(public_key(exchange_key),)
+    )
+    strict.policy = strict.service.policy = replace(strict.policy, limits=limits)
+    ph.batcher = Batcher(ph.ctx, strict, ph.batcher.params, 0)
+    paid_to = _external(21).to_bech32("tst")
+    signature = sign_authorization(exchange_key, "kim", paid_to, 4_000_000, "a1")
+    with ph.ctx.sessionmaker() as session:
+        authorized, _ = service.request_withdrawal(
+            session,
+            "a1",
+            service.WithdrawalRequest("kim", paid_to, "4000000", authorization="0x" + signature.hex().upper()),
+            hrp="tst",
+            rent=_rent(ph),
+            approval_threshold=None,
+        )
+    bare = _ask(ph, "a2", "kim", _external(22).to_bech32("tst"), "2000000")
+    await ph.run(rounds=4)
+    assert _get(ph, authorized.id).state == "confirmed"
+    assert _paid_outputs(ph, _external(21)) == [4_000_000]
+    failed = _get(ph, bare.id)
+    assert failed.state == "failed"
+    assert failed.reason_code == "AUTHORIZATION_MISSING"
+    assert _paid_outputs(ph, _external(22)) == []
+    assert balance(ph.ctx, "kim") == 26_000_000
+    _books_ok(ph)
+    await strict.aclose()
+    mnemonic.close()
+
+
+async def test_idempotency_compares_the_normalized_request(payout_hub: PayoutHub) -> None:
+    ph = payout_hub
+    ph.ctx.settings.withdrawal_approval_threshold = None
+    await _funded(ph, {"lou": 20_000_000})
+    dest = _external(31).to_bech32("tst")
+    first = _ask(ph, "n1", "lou", dest, "5000000")
+    assert _ask(ph, "n1", "lou", dest, "0005000000").id == first.id
+    assert _ask(ph, "n1", "lou", dest.upper(), "5000000").id == first.id
+    with pytest.raises(IdempotencyConflict):
+        _ask(ph, "n1", "lou", dest, "5000001")
+    assert balance(ph.ctx, "lou") == 15_000_000
+
+
+async def test_a_remainder_below_the_storage_deposit_is_named_as_the_reason(payout_hub: PayoutHub) -> None:
+    ph = payout_hub
+    ph.ctx.settings.withdrawal_approval_threshold = None
+    await _funded(ph, {"max": 10_000_000})
+    # the hub holds exactly 10 M: paying 10 M - 1000 would leave 1000, below a remainder's storage deposit
+    waiting = _ask(ph, "m1", "max", _external(41).to_bech32("tst"), "9999000")
+    await ph.run(rounds=2)
+    got = _get(ph, waiting.id)
+    assert got.state == "queued"
+    assert got.reason is not None
+    assert "remainder below storage deposit" in got.reason
+    (short,) = events(ph.ctx, ["payouts.short_funds"])
+    assert short.data["reason"] == "remainder below storage deposit"

@@ -7,6 +7,7 @@ carrying their NFT; the books and the reconciliation after each."""
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections import Counter
 
 import pytest
@@ -197,7 +198,8 @@ async def test_a_cold_address_the_signer_does_not_know_is_refused(payout_hub: Pa
     s.cold_address = COLD.to_bech32("tst")
     s.hot_ceiling = 1_000_000
     await _deposit(ph, {"a": 4_000_000})
-    _treasurer(ph).round()
+    worker = _treasurer(ph)
+    worker.round()
     await ph.run(rounds=2)
     (move,) = _batches(ph, "treasury")
     assert move.state == "refused"
@@ -209,6 +211,27 @@ async def test_a_cold_address_the_signer_does_not_know_is_refused(payout_hub: Pa
     with ph.ctx.sessionmaker() as session:
         assert {o.state for o in session.scalars(select(HubOutput))} == {"unspent"}  # inputs given back
     _books_ok(ph)
+    # refused: the next rounds wait (back-off) instead of asking the signer again every round
+    step = max(s.treasury_interval, 1.0)
+    for _ in range(3):
+        assert worker.round() == []
+    with ph.ctx.sessionmaker() as session:
+        assert treasury.refusal_backoff(session, s, worker.started_ms) == (1, 2 * step)
+    # once the wait has passed, one attempt; refused again, the wait doubles (one refusal event per attempt)
+    with ph.ctx.sessionmaker() as session:
+        again = treasury.build_move(
+            session, s, ph.batcher.params, int(time.time()) + 3600, refusals_since_ms=worker.started_ms
+        )
+    assert again is not None
+    await ph.run(rounds=2)
+    assert [b.state for b in _batches(ph, "treasury")] == ["refused", "refused"]
+    assert len(events(ph.ctx, ["treasury.move_refused"])) == 2
+    with ph.ctx.sessionmaker() as session:
+        assert treasury.refusal_backoff(session, s, worker.started_ms) == (2, 4 * step)
+        # a restarted worker (perhaps with another signer) or another cold address ends the back-off
+        assert treasury.refusal_backoff(session, s, int(time.time() * 1000) + 1) == (0, 0.0)
+        s.cold_address = Ed25519Address(bytes([0x44]) * 32).to_bech32("tst")
+        assert treasury.refusal_backoff(session, s, worker.started_ms) == (0, 0.0)
 
 
 async def test_recoveries_return_uncreditable_deposits(payout_hub: PayoutHub) -> None:

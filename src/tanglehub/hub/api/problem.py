@@ -9,6 +9,7 @@ exception is logged here and answered with a generic 500 whose detail names no i
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -53,8 +54,11 @@ def problem_body(status: int, code: str, title: str, detail: str, **extra: Any) 
 
 
 def _title(cls: type[TanglehubError]) -> str:
-    doc = (cls.__doc__ or cls.__name__).strip().splitlines()[0]
-    return doc.rstrip(".")
+    """A short title from the error class's docstring: its first sentence up to any colon or parenthesis,
+    without RST markup (``double back-quotes``)."""
+    paragraph = " ".join((cls.__doc__ or cls.__name__).strip().split("\n\n")[0].split())
+    title = re.split(r"\. |: | \(", paragraph, maxsplit=1)[0]
+    return title.replace("``", "").rstrip(".").strip() or cls.__name__
 
 
 def _from_error(exc: TanglehubError) -> ProblemResponse:
@@ -77,7 +81,9 @@ def _location(loc: tuple[int | str, ...] | list[int | str]) -> str:
 async def _on_validation_error(_request: Request, exc: Exception) -> ProblemResponse:
     assert isinstance(exc, RequestValidationError)
     errors = [
-        {"location": _location(err.get("loc", ())), "message": str(err.get("msg", "invalid value"))}
+        {"location": "body", "message": "the request body is not valid JSON"}
+        if err.get("type") == "json_invalid"
+        else {"location": _location(err.get("loc", ())), "message": str(err.get("msg", "invalid value"))}
         for err in exc.errors()
     ]
     first = errors[0] if errors else {"location": "request", "message": "invalid"}

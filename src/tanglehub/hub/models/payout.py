@@ -101,6 +101,8 @@ class Withdrawal(Base):
     amount: Mapped[int] = mapped_column(BigInteger)
     tag: Mapped[str | None] = mapped_column(Text, nullable=True)
     metadata_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+    authorization: Mapped[str | None] = mapped_column(String(130), nullable=True)
+    """The exchange's authorization ("0x" + 64-byte Ed25519 signature, lower-case hex), passed to the signer."""
     state: Mapped[str] = mapped_column(String(24))
     internal: Mapped[bool] = mapped_column(Boolean, default=False)
     """True when paid to one of the hub's own deposit addresses: settled as a transfer, no transaction."""

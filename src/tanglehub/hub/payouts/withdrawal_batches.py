@@ -6,7 +6,9 @@ so a refusal names it). When the outputs cannot pay a whole group, smaller prefi
 the oldest withdrawal can be paid, building stops there (nothing behind it jumps the queue, nothing is dropped
 or failed): the hub is short of hot funds, recorded in the ``scanner_state`` row ``payouts_short`` (the amount
 the oldest waiting withdrawal needs, 0 when not short) with a ``payouts.short_funds`` /
-``payouts.funds_available`` event on each change.
+``payouts.funds_available`` event on each change. The event's ``reason`` and the waiting withdrawal's
+``reason`` say why: :data:`SHORT_FUNDS`, or :data:`REMAINDER_TOO_SMALL` when the hot wallet holds the amount
+but the rest would be below a remainder output's storage deposit.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ from tanglehub.protocol.output import AddressUnlockCondition, BasicOutput
 from tanglehub.wallet.operations.transaction.errors import InsufficientFundsError, TooManyInputsError
 
 __all__ = [
+    "REMAINDER_TOO_SMALL",
+    "SHORT_FUNDS",
     "SHORT_STATE",
     "BuildOutcome",
     "build_withdrawal_batches",
@@ -38,6 +42,11 @@ __all__ = [
 ]
 
 SHORT_STATE = "payouts_short"
+SHORT_FUNDS = "short funds"
+"""Waiting reason: the hot wallet holds less than the withdrawal."""
+REMAINDER_TOO_SMALL = "remainder below storage deposit"
+"""Waiting reason: the hot wallet holds the amount, but what would be left over is below the storage deposit of a
+remainder output (and it cannot be paid exactly either)."""
 
 
 @dataclass(slots=True)
@@ -46,6 +55,8 @@ class BuildOutcome:
 
     batches: list[int] = field(default_factory=list)
     short: int = 0
+    short_reason: str = ""
+    """Why the oldest withdrawal waits: :data:`SHORT_FUNDS` or :data:`REMAINDER_TOO_SMALL` ("" when not short)."""
 
 
 def queue_status(session: Session) -> tuple[int, int | None]:
@@ -67,7 +78,7 @@ def read_short(session: Session) -> int:
     return int(session.scalar(select(ScannerState.value).where(ScannerState.name == SHORT_STATE)) or 0)
 
 
-def _set_short(session: Session, amount: int, queued: int) -> None:
+def _set_short(session: Session, amount: int, queued: int, reason: str = "") -> None:
     row = session.get(ScannerState, SHORT_STATE)
     before = 0 if row is None else row.value
     if before == amount:
@@ -78,7 +89,7 @@ def _set_short(session: Session, amount: int, queued: int) -> None:
         row.value = amount
         row.updated_at = now_ms()
     if amount > 0 and before == 0:
-        append_event(session, "payouts.short_funds", {"needed": str(amount), "queued": queued})
+        append_event(session, "payouts.short_funds", {"needed": str(amount), "queued": queued, "reason": reason})
     elif amount == 0 and before > 0:
         append_event(session, "payouts.funds_available", {"queued": queued})
 
@@ -137,6 +148,7 @@ def build_withdrawal_batches(
         if len(outcome.batches) >= slots:
             break
         size = len(group)
+        failure: Exception | None = None
         while size > 0:
             part = group[:size]
             outs = [
@@ -151,6 +163,7 @@ def build_withdrawal_batches(
                         "amount": str(w.amount),
                         "idempotencyKey": w.idempotency_key,
                     }
+                    | ({} if w.authorization is None else {"authorization": w.authorization})
                     for w in part
                 ],
             }
@@ -165,17 +178,31 @@ def build_withdrawal_batches(
                     coin_type=coin_type,
                     remainder_address=remainder,
                 )
-            except (InsufficientFundsError, TooManyInputsError):
+            except (InsufficientFundsError, TooManyInputsError) as exc:
+                failure = exc
                 size //= 2
                 continue
             for w in part:
-                book.set_state(session, w, "signing", batch_id=batch.id)
+                book.set_state(session, w, "signing", batch_id=batch.id, reason=None)
             outcome.batches.append(batch.id)
             break
         if size == 0:
             if in_flight == 0 and not outcome.batches:
-                outcome.short = group[0].amount
+                oldest = group[0]
+                outcome.short = oldest.amount
+                outcome.short_reason = SHORT_FUNDS
+                if isinstance(failure, InsufficientFundsError) and failure.available >= oldest.amount:
+                    outcome.short_reason = REMAINDER_TOO_SMALL
+                    why = (
+                        f"waiting: {REMAINDER_TOO_SMALL} (the hot wallet holds {failure.available}; paying "
+                        f"{oldest.amount} would leave less than the storage deposit of a remainder output)"
+                    )
+                else:
+                    why = f"waiting: {SHORT_FUNDS} (the hot wallet cannot pay {oldest.amount} now)"
+                if oldest.reason != why:
+                    oldest.reason = why
+                    oldest.updated_at = now_ms()
             break
-    _set_short(session, outcome.short, len(queued))
+    _set_short(session, outcome.short, len(queued), outcome.short_reason)
     session.commit()
     return outcome

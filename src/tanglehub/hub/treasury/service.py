@@ -50,12 +50,14 @@ __all__ = [
     "COLD_ACCOUNT",
     "FLOOR_STATE",
     "HOT_WALLET_ACCOUNT",
+    "REFUSAL_BACKOFF_CAP",
     "TreasuryStatus",
     "build_move",
     "check_floor",
     "on_confirmed",
     "on_dead",
     "on_refused",
+    "refusal_backoff",
     "status",
 ]
 
@@ -178,10 +180,49 @@ def move_amount(st: TreasuryStatus) -> int:
     return st.free - target
 
 
-def build_move(session: Session, settings: HubSettings, params: BuildParams, now_s: int) -> Batch | None:
+REFUSAL_BACKOFF_CAP = 3600.0
+"""The longest wait (seconds) between treasury moves after signer refusals."""
+
+
+def _move_key(settings: HubSettings) -> dict[str, str | None]:
+    """What a refused move is compared on: a change of any of these settings ends the back-off."""
+    return {
+        "to": settings.cold_address,
+        "ceiling": None if settings.hot_ceiling is None else str(settings.hot_ceiling),
+        "target": None if settings.hot_target is None else str(settings.hot_target),
+    }
+
+
+def refusal_backoff(session: Session, settings: HubSettings, since_ms: int) -> tuple[int, float]:
+    """(refusals in a row, seconds to wait after the last one) for treasury moves: the signer refused the
+    newest ``n`` moves built after ``since_ms`` (the worker's start: a restart, e.g. with another signer, ends
+    the back-off) under the current cold address, ceiling and target; the wait is ``treasury_interval *
+    2**n``, at most :data:`REFUSAL_BACKOFF_CAP`. (0, 0.0) when the newest move was not refused."""
+    key = _move_key(settings)
+    recent = session.scalars(
+        select(Batch)
+        .where(Batch.kind == "treasury", Batch.created_at >= since_ms)
+        .order_by(Batch.id.desc())
+        .limit(64)
+    )
+    n = 0
+    for batch in recent:
+        note = json.loads(batch.justification or "{}")
+        if batch.state != "refused" or {k: note.get(k) for k in key} != key:
+            break
+        n += 1
+    if n == 0:
+        return 0, 0.0
+    return n, min(REFUSAL_BACKOFF_CAP, max(settings.treasury_interval, 1.0) * 2.0**n)
+
+
+def build_move(
+    session: Session, settings: HubSettings, params: BuildParams, now_s: int, *, refusals_since_ms: int = 0
+) -> Batch | None:
     """Build the treasury move the ceiling asks for (see the module docstring); commits and returns the batch,
-    or returns None (rolled back): none due, no hot address yet, or the spendable outputs cannot pay it now
-    (reserved by other batches; the next round tries again)."""
+    or returns None (rolled back): none due, no hot address yet, the spendable outputs cannot pay it now
+    (reserved by other batches; the next round tries again), or the signer refused the last moves and the
+    back-off (:func:`refusal_backoff`, counting refusals since ``refusals_since_ms``) has not passed."""
     lock_writes(session)
     st = status(session, settings)
     amount = move_amount(st)
@@ -189,6 +230,12 @@ def build_move(session: Session, settings: HubSettings, params: BuildParams, now
     if amount <= 0 or hot is None or settings.cold_address is None:
         session.rollback()
         return None
+    refused, wait = refusal_backoff(session, settings, refusals_since_ms)
+    if refused:
+        last = session.scalar(select(func.max(Batch.updated_at)).where(Batch.kind == "treasury"))
+        if last is not None and now_s * 1000 < last + wait * 1000:
+            session.rollback()
+            return None
     cold = address_from_bech32(settings.cold_address, expected_hrp=settings.bech32_hrp)
     output = BasicOutput(amount, (AddressUnlockCondition(cold),))
     if amount < storage_deposit(output, params.rent_structure):
@@ -204,7 +251,7 @@ def build_move(session: Session, settings: HubSettings, params: BuildParams, now
             now=now_s,
             coin_type=settings.coin_type,
             remainder_address=Ed25519Address(hot.address_hash),
-            note={"amount": str(amount), "to": settings.cold_address},
+            note={"amount": str(amount), **_move_key(settings)},
         )
     except (InsufficientFundsError, InsufficientNativeTokensError, TooManyInputsError):
         session.rollback()
@@ -246,7 +293,8 @@ def on_dead(session: Session, batch: Batch) -> None:
 
 
 def on_refused(session: Session, batch: Batch) -> None:
-    """Refused hook: ``treasury.move_refused`` with the signer's reason."""
+    """Refused hook: ``treasury.move_refused`` with the signer's reason (the next move waits for the back-off
+    of :func:`refusal_backoff`)."""
     append_event(session, "treasury.move_refused", {"batchId": str(batch.id), "reason": batch.reason})
 
 

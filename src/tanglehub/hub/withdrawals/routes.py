@@ -72,7 +72,9 @@ def create_withdrawal(  # noqa: PLR0917 - FastAPI passes dependencies by name
 ) -> WithdrawalPublic:
     """Request a withdrawal; the user is debited at once. A retry with the same key and body returns the same
     withdrawal (200); the same key with another body is 409."""
-    req = service.WithdrawalRequest(body.user_id, body.address, body.amount, body.tag, body.metadata)
+    req = service.WithdrawalRequest(
+        body.user_id, body.address, body.amount, body.tag, body.metadata, body.authorization
+    )
     row, created = service.request_withdrawal(
         session,
         idempotency_key,

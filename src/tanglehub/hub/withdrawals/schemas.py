@@ -14,13 +14,16 @@ __all__ = ["WithdrawalCreate", "WithdrawalList", "WithdrawalPublic"]
 class WithdrawalCreate(ApiModel):
     """``POST /v1/withdrawals`` (with an ``Idempotency-Key`` header): pay ``amount`` (base units, decimal string)
     of user ``userId``'s balance to bech32 ``address``; ``tag`` and ``metadata`` are kept with the withdrawal
-    (not put on the ledger)."""
+    (not put on the ledger). ``authorization`` (optional, "0x" + 128 hex) is the exchange's Ed25519 signature over
+    :func:`tanglehub.signer.authorization.authorization_message` (user id, the address in lower case, amount,
+    idempotency key); the hub passes it to the signer, whose policy may require it."""
 
     user_id: str = Field(min_length=1, max_length=128)
     address: str = Field(min_length=1, max_length=128)
     amount: str = Field(min_length=1, max_length=40, examples=["1000000"])
     tag: str | None = Field(default=None, max_length=256)
     metadata: dict[str, Any] | None = None
+    authorization: str | None = Field(default=None, pattern=r"^0x[0-9a-fA-F]{128}$")
 
 
 class WithdrawalPublic(ApiModel):

@@ -73,17 +73,26 @@ _U64 = (1 << 64) - 1
 
 @dataclass(frozen=True, slots=True)
 class WithdrawalRequest:
-    """What the caller asked: user (external id), bech32 address, amount text, optional tag and metadata."""
+    """What the caller asked: user (external id), bech32 address, amount text, optional tag, metadata and
+    authorization ("0x" + 128 hex: the exchange's Ed25519 signature, see :mod:`tanglehub.signer.authorization`)."""
 
     user_id: str
     address: str
     amount: str
     tag: str | None = None
     metadata: dict[str, object] | None = None
+    authorization: str | None = None
 
     def request_hash(self) -> str:
-        """SHA-256 over a canonical JSON of the request (what the idempotency key is bound to)."""
-        body = [self.user_id, self.address.strip().lower(), self.amount, self.tag, self.metadata]
+        """SHA-256 over a canonical JSON of the normalized request (what the idempotency key is bound to): the
+        address stripped and in lower case, the amount as its integer (leading zeros do not count), the
+        authorization in lower case (left out when absent, so hashes of earlier requests stay valid)."""
+        amount = self.amount.strip()
+        if amount.isascii() and amount.isdigit() and len(amount) <= 40:
+            amount = str(int(amount))
+        body: list[object] = [self.user_id, self.address.strip().lower(), amount, self.tag, self.metadata]
+        if self.authorization is not None:
+            body.append(self.authorization.lower())
         return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
@@ -98,7 +107,7 @@ def parse_destination(text: str, hrp: str) -> Address:
         network = NETWORKS.get(found_hrp, f"another network (prefix {found_hrp!r})")
         raise WithdrawalWrongNetwork(
             f"{value[:100]!r} is an address of {network}; this hub pays only addresses of its own network, "
-            f"which start with {hrp!r}1"
+            f'which start with "{hrp}1"'
         )
     try:
         return address_from_bech32(value, expected_hrp=hrp)
@@ -199,6 +208,7 @@ def request_withdrawal(
         amount=amount,
         tag=req.tag,
         metadata_json=None if req.metadata is None else json.dumps(req.metadata, sort_keys=True),
+        authorization=None if req.authorization is None else req.authorization.lower(),
         state="new",
         internal=target is not None,
         solo=False,

@@ -4,7 +4,10 @@ Every ``settings.treasury_interval`` seconds, under its own single-active lock (
 :func:`tanglehub.hub.sweeps.service.build_sweep`, :func:`tanglehub.hub.treasury.service.build_move` and
 :func:`tanglehub.hub.treasury.service.check_floor`. It only builds batches (each in one write transaction,
 one of each kind in flight at a time); the batcher signs, submits and tracks them with every other batch, so
-a crash anywhere resumes from the database. Without a signer (``ctx.signer`` None) it idles.
+a crash anywhere resumes from the database. Without a signer (``ctx.signer`` None) it idles. After the signer
+refuses a move (e.g. ``FOREIGN_OUTPUT``: a cold address its policy does not know) the next move waits
+``treasury_interval * 2**refusals`` seconds (at most an hour); changing the cold address, ceiling or target,
+or restarting the worker, ends the back-off.
 """
 
 from __future__ import annotations
@@ -34,17 +37,23 @@ class Treasurer:
     def __init__(self, ctx: HubContext, params: BuildParams) -> None:
         self.ctx = ctx
         self.params = params
+        self.started_ms = int(time.time() * 1000)
+        """Signer refusals of moves before this (an earlier run, perhaps with another signer) start no back-off."""
         register_all()
 
     def round(self) -> list[int]:
         """One round (blocking; run it in a thread): returns the ids of the batches built."""
         built: list[int] = []
         s = self.ctx.settings
-        for build in (build_sweep, build_move):
-            with self.ctx.sessionmaker() as session:
-                batch = build(session, s, self.params, int(time.time()))
-                if batch is not None:
-                    built.append(batch.id)
+        now = int(time.time())
+        with self.ctx.sessionmaker() as session:
+            sweep = build_sweep(session, s, self.params, now)
+            if sweep is not None:
+                built.append(sweep.id)
+        with self.ctx.sessionmaker() as session:
+            move = build_move(session, s, self.params, now, refusals_since_ms=self.started_ms)
+            if move is not None:
+                built.append(move.id)
         with self.ctx.sessionmaker() as session:
             check_floor(session, s)
         return built
