@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from tanglehub.wallet.storage_rows import OUTPUT_COLUMNS, address_row, output_row
 from tanglehub.wallet.storage_schema import AddressRecord, OutputRecord
@@ -93,9 +94,11 @@ class BatchReads:
         )
         return self.outputs_by_id([output_id]).get(output_id) if changed.rowcount else None
 
-    def _w(self) -> sqlite3.Connection:
-        """The connection, for a write (``StoreTx`` refuses it in a read transaction)."""
-        raise NotImplementedError
+    if TYPE_CHECKING:
+
+        def _w(self) -> sqlite3.Connection:
+            """The connection, for a write (``StoreTx``'s, which refuses it in a read transaction)."""
+            ...
 
     def unspent_ids_by_address(self, account_index: int) -> dict[bytes, list[bytes]]:
         """The account's unspent output ids grouped by the address hash they are stored under (no decoding)."""
