@@ -36,7 +36,10 @@ def bind_port(host: str, port: int) -> socket.socket:
     if not 0 <= port <= 65535:
         raise DevnetConfigError(f"port {port} is outside 0..65535")
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # proto must be IPPROTO_TCP: asyncio sets TCP_NODELAY only on sockets whose proto says TCP, and without it
+    # every keep-alive response waits ~40 ms for the client's delayed ACK (Nagle); accepted sockets inherit both.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((host, port))
