@@ -197,7 +197,8 @@ def serve_api(settings: HubSettings, port: int) -> subprocess.Popen[bytes]:
         "    ctx = await open_hub(s, address_source=NoDerivation())\n"
         "    app = create_app(ctx, with_workers=False)\n"
         f"    await uvicorn.Server(uvicorn.Config(app, port={port}, log_level='warning')).serve()\n"
-        "asyncio.run(main())\n"
+        "from tanglehub.cli.loop import run\n"
+        "run(main())\n"
     )
     return subprocess.Popen([sys.executable, "-c", code])
 

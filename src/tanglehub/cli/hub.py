@@ -28,6 +28,7 @@ import typer
 import uvicorn
 from sqlalchemy import Engine, func, select
 
+from tanglehub.cli.loop import run as run_loop
 from tanglehub.cli.password import read_password as prompt_password
 from tanglehub.errors import ConfigError
 from tanglehub.hub.settings import HubSettings
@@ -340,7 +341,7 @@ def serve(  # noqa: PLR0917 - Typer maps each option to a parameter
         password = None if settings.signer_url is not None else read_password()
         _configure_logging()
         with contextlib.suppress(KeyboardInterrupt):
-            asyncio.run(_serve(settings, password, api=not workers_only, workers=not api_only, sock=sock))
+            run_loop(_serve(settings, password, api=not workers_only, workers=not api_only, sock=sock))
     finally:
         if sock is not None:
             sock.close()

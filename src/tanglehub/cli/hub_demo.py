@@ -30,6 +30,7 @@ import httpx
 import typer
 import uvicorn
 
+from tanglehub.cli.loop import run as run_loop
 from tanglehub.cli.signals import sigterm_as_interrupt
 from tanglehub.errors import ConfigError
 from tanglehub.protocol.address import Ed25519Address
@@ -348,7 +349,7 @@ def hub_demo(
                 every = config.milestone_interval
                 print(f"devnet      {devnet.url} (network {config.network_name}, a milestone every {every} s)")
                 signer_port = None if local_keys else free_port()
-                asyncio.run(_run(target.resolve(), port, devnet.url, exit_after, signer_port, children))
+                run_loop(_run(target.resolve(), port, devnet.url, exit_after, signer_port, children))
         finally:
             for child in children:
                 stop_process(child)

@@ -28,6 +28,7 @@ from tanglehub.hub.db import is_postgres, make_engine, make_sessionmaker, migrat
 from tanglehub.hub.deposits.service import init_cursor
 from tanglehub.hub.errors import HubArgumentError, HubNetworkMismatch
 from tanglehub.hub.locks import ProcessLock
+from tanglehub.hub.reader import Reader, open_reader
 from tanglehub.hub.settings import HubSettings
 from tanglehub.hub.signing import HubSigner, InProcessSigner, PoolDeadCheck, open_signer
 from tanglehub.node import NodePool
@@ -57,6 +58,8 @@ class HubContext:
     sessionmaker: sessionmaker[Session]
     node: NodePool
     address_source: AddressSource
+    reader: Reader
+    """Autocommit single-statement reads for the hottest API routes (:mod:`tanglehub.hub.reader`)."""
     clock: Callable[[], float] = time.time
     process_lock: ProcessLock | None = None
     vault: VaultStore | None = field(default=None, repr=False)
@@ -70,6 +73,7 @@ class HubContext:
         await self.node.aclose()
         if self.vault is not None:
             self.vault.lock()
+        await self.reader.aclose()
         self.engine.dispose()
         if self.process_lock is not None:
             self.process_lock.release()
@@ -97,6 +101,7 @@ async def open_hub(
     lock: ProcessLock | None = None
     pool: NodePool | None = None
     vault: VaultStore | None = None
+    reader: Reader | None = None
     try:
         if not is_postgres(engine):
             lock = ProcessLock(Path(settings.data_dir))
@@ -132,10 +137,22 @@ async def open_hub(
                 ) from exc
             with sessions() as session:
                 init_cursor(session, info.status.confirmed_milestone.index + 1)
+        reader = open_reader(settings)
+        await reader.open()
         return HubContext(
-            settings, engine, sessions, pool, address_source, process_lock=lock, vault=vault, signer=signer
+            settings,
+            engine,
+            sessions,
+            pool,
+            address_source,
+            reader,
+            process_lock=lock,
+            vault=vault,
+            signer=signer,
         )
     except BaseException:
+        if reader is not None:
+            await reader.aclose()
         if signer is not None:
             await signer.aclose()
         if pool is not None:

@@ -38,6 +38,7 @@ __all__ = [
     "migrate",
     "now_ms",
     "secure_data_dir",
+    "sqlite_pragmas",
 ]
 
 WRITE_LOCK_KEY = 7001
@@ -61,7 +62,8 @@ def database_url(settings: HubSettings) -> str:
     return f"sqlite:///{(Path(settings.data_dir) / 'hub.db').resolve()}"
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """The hub's SQLite settings on a new connection: WAL, foreign keys, 30 s busy timeout, synchronous NORMAL."""
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -107,7 +109,7 @@ def make_engine(settings: HubSettings, *, pool_size: int = POOL_SIZE) -> Engine:
         engine = create_engine(
             url, connect_args={"check_same_thread": False, "timeout": 30}, pool_size=pool_size, max_overflow=20
         )
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", sqlite_pragmas)
         return engine
     return create_engine(url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True)
 

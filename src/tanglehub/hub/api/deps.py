@@ -55,8 +55,11 @@ SCOPES: tuple[Scope, ...] = get_args(Scope)
 _bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer thk_<id>_<secret>`.")
 
 
-def get_context(request: Request) -> HubContext:
-    """The :class:`~tanglehub.hub.context.HubContext` the app was built around (``app.state.hub``)."""
+async def get_context(request: Request) -> HubContext:
+    """The :class:`~tanglehub.hub.context.HubContext` the app was built around (``app.state.hub``).
+
+    ``async`` although it awaits nothing: FastAPI runs a plain ``def`` dependency in its threadpool, which
+    would cost every route a thread hop just to read an attribute."""
     ctx: HubContext = request.app.state.hub
     return ctx
 
@@ -78,7 +81,7 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     Making the session touches no database (it connects at its first query, in the route's thread), so it is
     made on the event loop; the rollback and close (which may talk to the database) run in the threadpool.
     """
-    ctx = get_context(request)
+    ctx: HubContext = request.app.state.hub
     session: Session = ctx.sessionmaker()
     try:
         yield session
@@ -133,7 +136,7 @@ def require_scope(scope: Scope) -> Callable[..., Any]:
         token = credentials.credentials if credentials else None
         principal = authenticate_cached(token)
         if principal is None:
-            principal = await run_in_threadpool(authenticate, get_context(request), token)
+            principal = await run_in_threadpool(authenticate, request.app.state.hub, token)
         if not principal.allows(scope):
             raise Forbidden(f"this API key lacks the {scope!r} scope needed here")
         request.state.principal = principal

@@ -81,7 +81,7 @@ async def readiness(ctx: ContextDep) -> dict[str, Any]:
 
 
 @router.get("/health")
-def health() -> dict[str, str]:
+async def health() -> dict[str, str]:
     """Liveness: the process serves requests (``{"status": "ok"}``)."""
     return {"status": "ok"}
 

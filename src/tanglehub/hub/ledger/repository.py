@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Select, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from tanglehub.hub.db import now_ms
 from tanglehub.hub.models.ledger import JournalLine, JournalTransaction, LedgerAccount
+
+if TYPE_CHECKING:
+    from tanglehub.hub.reader import Reader
 
 __all__ = [
     "DEPOSITS_ACCOUNT",
@@ -21,8 +26,10 @@ __all__ = [
     "journal_imbalances",
     "line_sums",
     "post",
+    "read_user_balance",
     "user_account",
     "user_balance",
+    "user_balance_statement",
 ]
 
 DEPOSITS_ACCOUNT = "hub:deposits"
@@ -81,9 +88,11 @@ def balance_of(session: Session, account: str) -> int:
     return int(session.scalar(select(LedgerAccount.available).where(LedgerAccount.account == account)) or 0)
 
 
-def user_balance(session: Session, external_id: str) -> tuple[int, int] | None:
-    """(available, locked in timelocked deposits) of the user with the exchange's id, in one query; None when
-    there is no such user."""
+@functools.cache
+def user_balance_statement() -> Select[int, int]:
+    """One indexed statement: ``(available, locked in timelocked deposits)`` of the user whose exchange id is
+    bound as ``external_id``; no row when there is no such user. Built once: building a statement costs more
+    than running it (about 0.5 ms of a 0.8 ms balance read)."""
     from tanglehub.hub.models.deposit import Deposit  # noqa: PLC0415 - ledger rows do not need deposits otherwise
     from tanglehub.hub.models.user import User  # noqa: PLC0415
 
@@ -92,11 +101,23 @@ def user_balance(session: Session, external_id: str) -> tuple[int, int] | None:
         .where(Deposit.user_id == User.id, Deposit.status == "locked")
         .scalar_subquery()
     )
-    row = session.execute(
+    return (
         select(LedgerAccount.available, locked)
         .join(User, User.id == LedgerAccount.user_id)
-        .where(User.external_id == external_id)
-    ).first()
+        .where(User.external_id == bindparam("external_id"))
+    )
+
+
+def user_balance(session: Session, external_id: str) -> tuple[int, int] | None:
+    """(available, locked in timelocked deposits) of the user with the exchange's id, in one query; None when
+    there is no such user."""
+    row = session.execute(user_balance_statement(), {"external_id": external_id}).first()
+    return None if row is None else (int(row[0]), int(row[1]))
+
+
+async def read_user_balance(reader: Reader, external_id: str) -> tuple[int, int] | None:
+    """:func:`user_balance` through the API's :class:`~tanglehub.hub.reader.Reader` (no session, no thread)."""
+    row = await reader.first(user_balance_statement(), {"external_id": external_id})
     return None if row is None else (int(row[0]), int(row[1]))
 
 

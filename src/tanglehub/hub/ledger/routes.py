@@ -19,9 +19,9 @@ router = APIRouter(tags=["ledger"])
 
 
 @router.get("/v1/users/{userId}/balance", dependencies=[Depends(require_scope("read"))])
-def get_balance(user_id: UserIdPath, session: SessionDep) -> BalancePublic:
+async def get_balance(user_id: UserIdPath, ctx: ContextDep) -> BalancePublic:
     """The user's available balance and the amount in timelocked deposits not yet credited (base units)."""
-    available, locked = service.balance_of_user(session, user_id)
+    available, locked = await service.read_balance_of_user(ctx.reader, user_id)
     return BalancePublic(user_id=user_id, available=str(available), locked=str(locked))
 
 

@@ -12,14 +12,24 @@ from tanglehub.hub.events.repository import last_seq
 from tanglehub.hub.ledger import repository
 from tanglehub.hub.ledger.schemas import Difference, StatsPublic
 from tanglehub.hub.models.user import User
+from tanglehub.hub.reader import Reader
 from tanglehub.hub.users import repository as users
 
-__all__ = ["balance", "balance_of_user", "book_differences", "history", "stats"]
+__all__ = ["balance", "balance_of_user", "book_differences", "history", "read_balance_of_user", "stats"]
 
 
 def balance_of_user(session: Session, user_id: str) -> tuple[int, int]:
     """(available, locked) of the user with the exchange's id ``user_id``; raises :class:`UserNotFound`."""
     found = repository.user_balance(session, user_id)
+    if found is None:
+        raise UserNotFound(f"no user with id {user_id[:128]!r}")
+    return found
+
+
+async def read_balance_of_user(reader: Reader, user_id: str) -> tuple[int, int]:
+    """:func:`balance_of_user` through the API's :class:`~tanglehub.hub.reader.Reader`: one autocommit
+    statement, no session and no thread hop (the balance route's path). Raises :class:`UserNotFound`."""
+    found = await repository.read_user_balance(reader, user_id)
     if found is None:
         raise UserNotFound(f"no user with id {user_id[:128]!r}")
     return found
