@@ -32,6 +32,7 @@ from tanglehub.cli.loop import run as run_loop
 from tanglehub.cli.password import read_password as prompt_password
 from tanglehub.errors import ConfigError
 from tanglehub.hub.settings import HubSettings
+from tanglehub.listen import bind_port
 
 __all__ = ["app", "read_password"]
 
@@ -266,13 +267,7 @@ class _QuietServer(uvicorn.Server):
 def _bind_api_port(host: str, port: int) -> socket.socket:
     """The API's listening socket, bound before anything else is done (as ``tanglehub devnet`` does): a taken
     port is one ``error:`` line (exit 2), not uvicorn's start-up failure after the hub has opened."""
-    from tanglehub.devnet.errors import DevnetError  # noqa: PLC0415
-    from tanglehub.devnet.server import bind_port  # noqa: PLC0415
-
-    try:
-        return bind_port(host, port)
-    except DevnetError as exc:
-        raise ConfigError(exc.message) from None
+    return bind_port(host, port, bad_address=ConfigError, unavailable=ConfigError)
 
 
 async def _serve(

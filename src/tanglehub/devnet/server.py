@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import errno
 import socket
 import threading
 import time
 
 import uvicorn
 
+from tanglehub import listen
 from tanglehub.devnet.app import create_app
 from tanglehub.devnet.config import DevnetConfig
 from tanglehub.devnet.errors import DevnetConfigError, DevnetPortInUse, DevnetUnavailable
@@ -17,51 +17,19 @@ from tanglehub.devnet.node import DevnetNode
 
 __all__ = ["BackgroundServer", "bind_port", "free_port", "serve"]
 
-
-def free_port(host: str = "127.0.0.1") -> int:
-    """A TCP port that is free right now on ``host``."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((host, 0))
-        return int(s.getsockname()[1])
+free_port = listen.free_port
 
 
 def bind_port(host: str, port: int) -> socket.socket:
-    """Bind the API's listening socket now (``SO_REUSEADDR``, as uvicorn does); 0 picks a free port.
+    """Bind the devnet API's listening socket now (:func:`tanglehub.listen.bind_port`, TCP_NODELAY); 0 picks a
+    free port.
 
     The CLI calls this before anything else, so a taken port is one clear error and nothing has been printed
-    or created yet; the bound socket is then handed to :func:`serve` (no window for another process to take
-    the port in between). Raises DevnetPortInUse when the address is taken or cannot be bound,
-    DevnetConfigError for a port outside 0..65535 or a host name that does not resolve.
+    or created yet; the bound socket is then handed to :func:`serve`. Raises DevnetPortInUse when the address
+    is taken or cannot be bound, DevnetConfigError for a port outside 0..65535 or a host name that does not
+    resolve.
     """
-    if not 0 <= port <= 65535:
-        raise DevnetConfigError(f"port {port} is outside 0..65535")
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    # proto must be IPPROTO_TCP: asyncio sets TCP_NODELAY only on sockets whose proto says TCP, and without it
-    # every keep-alive response waits ~40 ms for the client's delayed ACK (Nagle); accepted sockets inherit both.
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((host, port))
-    except socket.gaierror as exc:
-        sock.close()
-        raise DevnetConfigError(f"cannot listen on host {host!r}: {exc.strerror or exc}; check --host") from None
-    except OSError as exc:
-        sock.close()
-        reason = exc.strerror or str(exc)
-        if exc.errno == errno.EADDRINUSE:
-            advice = "stop the process using it or pass another --port"
-        elif exc.errno == errno.EADDRNOTAVAIL:
-            advice = (
-                f"{host} is not an address of this machine; pass --host with one of its addresses "
-                "(127.0.0.1 for this machine only, 0.0.0.0 for every interface)"
-            )
-        elif exc.errno == errno.EACCES:
-            advice = "ports below 1024 need administrator rights; pass --port 1024 or above"
-        else:
-            advice = "check --host and --port"
-        raise DevnetPortInUse(f"cannot listen on {host} port {port}: {reason}; {advice}") from None
-    return sock
+    return listen.bind_port(host, port, bad_address=DevnetConfigError, unavailable=DevnetPortInUse)
 
 
 def _uvicorn_config(node: DevnetNode, host: str, port: int, log_level: str) -> uvicorn.Config:
