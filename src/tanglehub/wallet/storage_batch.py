@@ -57,6 +57,19 @@ class BatchReads:
                 found[rec.hash] = rec
         return found
 
+    def address_texts(self, hashes: Iterable[bytes]) -> dict[bytes, str]:
+        """The stored bech32 text of every address among the Ed25519 public-key ``hashes`` (others are left
+        out), in any account."""
+        found: dict[bytes, str] = {}
+        wanted = list(dict.fromkeys(hashes))
+        for start in range(0, len(wanted), _BATCH):
+            part = wanted[start : start + _BATCH]
+            marks = ",".join("?" * len(part))
+            rows = self._conn.execute(f"SELECT hash, bech32 FROM addresses WHERE hash IN ({marks})", part)
+            for h, text in rows:
+                found[bytes(h)] = str(text)
+        return found
+
     def unproven_spent(self, account_index: int | None = None) -> dict[bytes, int]:
         """Output id -> booked milestone index of the outputs marked spent with neither a spending transaction
         nor a spending milestone (older versions marked an output the node did not know spent that way)."""
