@@ -80,9 +80,11 @@ class MilestoneCursor:
         """The node's confirmed milestone index as last seen (None before the first refresh)."""
         return self._confirmed
 
-    async def refresh(self) -> int:
-        """Ask the node for its confirmed milestone index; refuse to go on if history was pruned."""
-        info = await self._source.get_info()
+    async def refresh(self, info: NodeInfo | None = None) -> int:
+        """Ask the node for its confirmed milestone index (or take it from ``info``, the node's info the
+        caller has just read); refuse to go on if history was pruned."""
+        if info is None:
+            info = await self._source.get_info()
         self._confirmed = info.status.confirmed_milestone.index
         self._confirmed_at = info.status.confirmed_milestone.timestamp
         pruning = info.status.pruning_index

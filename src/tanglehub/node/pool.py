@@ -27,7 +27,7 @@ import time
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any, Concatenate, ParamSpec, Self, TypeVar
+from typing import Any, Concatenate, ParamSpec, Self, TypeVar, cast
 
 import httpx
 
@@ -74,6 +74,11 @@ class NodeState:
     down_until: float
     last_error: str | None
     info: NodeInfo | None
+
+
+async def _read_info(client: NodeClient) -> NodeInfo:
+    """``client.get_info()`` (:meth:`NodePool.get_info` passes this very function to ``call``)."""
+    return await client.get_info()
 
 
 def _delegate(
@@ -241,12 +246,14 @@ class NodePool(IndexerHelpers):
     def _fresh(self, node: _Node) -> bool:
         return node.checked_at is not None and self._clock() - node.checked_at < self._health_interval
 
-    async def _ensure_checked(self, node: _Node) -> None:
+    async def _ensure_checked(self, node: _Node) -> NodeInfo | None:
+        """Health-check ``node`` unless it passed a check within ``health_interval``; the info the check read
+        now (None when no check was needed)."""
         if self._fresh(node):
-            return
+            return None
         async with node.probing:  # concurrent calls share one health check
             if self._fresh(node):
-                return
+                return None
             try:
                 info = await self._probe(node)
             except NetworkMismatch:
@@ -255,6 +262,7 @@ class NodePool(IndexerHelpers):
                 self._mark_down(node, exc)
                 raise
             self._accept(node, info)
+            return info
 
     async def check_all(self) -> list[NodeState]:
         """Health-check every usable node now (concurrently) and return the states."""
@@ -304,10 +312,13 @@ class NodePool(IndexerHelpers):
             rounds += 1
             for node in candidates:
                 try:
-                    await self._ensure_checked(node)
+                    probed = await self._ensure_checked(node)
                 except NodeError as exc:
                     last = exc
                     continue
+                if probed is not None and fn is _read_info:
+                    # the health check has just read this node's info: that is the answer (no second request)
+                    return cast(R, probed)
                 try:
                     result = await fn(node.client)
                 except NodeUnavailable as exc:
@@ -328,7 +339,12 @@ class NodePool(IndexerHelpers):
 
     get_health = _delegate(NodeClient.get_health)
     get_routes = _delegate(NodeClient.get_routes)
-    get_info = _delegate(NodeClient.get_info)
+
+    async def get_info(self) -> NodeInfo:
+        """``GET /api/core/v2/info``: node status and protocol parameters (a health check made for this call
+        has just read it: its answer is returned, without asking again)."""
+        return await self.call(_read_info)
+
     get_tips = _delegate(NodeClient.get_tips)
     post_block = _delegate(NodeClient.post_block)
     post_block_raw = _delegate(NodeClient.post_block_raw)

@@ -20,6 +20,8 @@ from tanglehub.wallet.storage_schema import AddressRecord, OutputRecord
 __all__ = ["BatchReads"]
 
 _BATCH = 500
+_OWNER = len(OUTPUT_COLUMNS.split(","))
+"""Where the address columns start in a row of :meth:`BatchReads.outputs_with_owners`."""
 
 
 class BatchReads:
@@ -47,14 +49,54 @@ class BatchReads:
         for start in range(0, len(wanted), _BATCH):
             part = wanted[start : start + _BATCH]
             marks = ",".join("?" * len(part))
+            # by the unique hash index (a hash is one address of one account), the account checked here: a
+            # condition on account_idx would make SQLite walk every address of the account instead
             rows = self._conn.execute(
                 "SELECT account_idx, internal, key_index, hash, bech32, used FROM addresses "
-                f"WHERE account_idx = ? AND hash IN ({marks})",
-                [account_index, *part],
+                f"WHERE hash IN ({marks})",
+                part,
             )
             for row in rows:
-                rec = address_row(row)
-                found[rec.hash] = rec
+                if int(row[0]) == account_index:
+                    rec = address_row(row)
+                    found[rec.hash] = rec
+        return found
+
+    def outputs_with_owners(
+        self, output_ids: Sequence[bytes]
+    ) -> tuple[dict[bytes, OutputRecord], dict[bytes, AddressRecord]]:
+        """The stored outputs among ``output_ids`` and the stored address each was stored under (keyed by
+        address hash), read together in batches of 500 (one query per batch)."""
+        found: dict[bytes, OutputRecord] = {}
+        owners: dict[bytes, AddressRecord] = {}
+        ids = list(output_ids)
+        cols = ", ".join(f"o.{c.strip()}" for c in OUTPUT_COLUMNS.split(","))
+        for start in range(0, len(ids), _BATCH):
+            part = ids[start : start + _BATCH]
+            marks = ",".join("?" * len(part))
+            rows = self._conn.execute(
+                f"SELECT {cols}, a.account_idx, a.internal, a.key_index, a.hash, a.bech32, a.used FROM outputs o "
+                f"LEFT JOIN addresses a ON a.hash = o.address_hash WHERE o.output_id IN ({marks})",
+                part,
+            )
+            for row in rows:
+                rec = output_row(row)
+                found[rec.output_id] = rec
+                if row[_OWNER] is not None and rec.address_hash not in owners:
+                    owners[rec.address_hash] = address_row(row[_OWNER:])
+        return found, owners
+
+    def address_texts(self, hashes: Iterable[bytes]) -> dict[bytes, str]:
+        """The stored bech32 text of every address among the Ed25519 public-key ``hashes`` (others are left
+        out), in any account."""
+        found: dict[bytes, str] = {}
+        wanted = list(dict.fromkeys(hashes))
+        for start in range(0, len(wanted), _BATCH):
+            part = wanted[start : start + _BATCH]
+            marks = ",".join("?" * len(part))
+            rows = self._conn.execute(f"SELECT hash, bech32 FROM addresses WHERE hash IN ({marks})", part)
+            for h, text in rows:
+                found[bytes(h)] = str(text)
         return found
 
     def unproven_spent(self, account_index: int | None = None) -> dict[bytes, int]:

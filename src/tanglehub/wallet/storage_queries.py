@@ -413,25 +413,32 @@ class StoreTx(BatchReads, EventQueries):
     # -- reservations -------------------------------------------------------------------------------------
 
     def reserve_outputs(self, output_ids: Iterable[bytes], tx_id: bytes, account_index: int) -> None:
-        """Lock outputs as inputs of ``tx_id``; if any is locked by another transaction nothing is locked."""
+        """Lock outputs as inputs of ``tx_id``; if any is locked by another transaction nothing is locked
+        (:class:`OutputReservedError`; the caller's transaction is then rolled back)."""
         conn = self._w()
-        ids = list(output_ids)
+        ids = list(dict.fromkeys(output_ids))
+        now = unix_now()
+        conn.execute("SAVEPOINT reserve_outputs")
+        before = conn.total_changes
+        conn.executemany(
+            "INSERT OR IGNORE INTO reservations(output_id, tx_id, account_idx, reserved_at) VALUES (?, ?, ?, ?)",
+            ((oid, tx_id, account_index, now) for oid in ids),
+        )
         taken: list[bytes] = []
-        for start in range(0, len(ids), 500):  # one query per 500 ids
-            part = ids[start : start + 500]
-            marks = ",".join("?" * len(part))
-            query = f"SELECT output_id FROM reservations WHERE tx_id != ? AND output_id IN ({marks})"
-            taken += [bytes(r[0]) for r in conn.execute(query, [tx_id, *part])]
+        if conn.total_changes - before != len(ids):  # some were there: by this transaction (fine) or another
+            for start in range(0, len(ids), 500):  # one query per 500 ids
+                part = ids[start : start + 500]
+                marks = ",".join("?" * len(part))
+                query = f"SELECT output_id FROM reservations WHERE tx_id != ? AND output_id IN ({marks})"
+                taken += [bytes(r[0]) for r in conn.execute(query, [tx_id, *part])]
+        if taken:
+            conn.execute("ROLLBACK TO reserve_outputs")  # nothing is locked, even if the caller goes on
+        conn.execute("RELEASE reserve_outputs")
         if taken:
             raise OutputReservedError(
                 f"{len(taken)} output(s) are already inputs of another unfinished transaction "
                 f"(first: 0x{taken[0].hex()}); sync or wait for it to finish"
             )
-        now = unix_now()
-        conn.executemany(
-            "INSERT OR IGNORE INTO reservations(output_id, tx_id, account_idx, reserved_at) VALUES (?, ?, ?, ?)",
-            ((oid, tx_id, account_index, now) for oid in ids),
-        )
 
     def release_reservations(self, tx_id: bytes) -> list[bytes]:
         """Unlock every output reserved by ``tx_id``; return their ids."""

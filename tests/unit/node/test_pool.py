@@ -161,6 +161,19 @@ async def test_all_down_retries_with_bounded_backoff_then_gives_up(nd: Any) -> N
     assert len(nodes[B].requests) == 7
 
 
+async def test_get_info_takes_the_answer_of_the_health_check_made_for_it(nd: Any) -> None:
+    nodes = with_fakes(nd, A)
+    pool, clock, _ = make_pool(nodes, nd, health_interval=30.0)
+    first = await pool.get_info()
+    assert nodes[A].paths() == ["/health", "/api/core/v2/info"]  # one info request, not two
+    assert first.network_name == "testnet"
+    await pool.get_info()  # the check is fresh: the info is asked for
+    assert nodes[A].paths()[2:] == ["/api/core/v2/info"]
+    clock.now += 31.0  # a new check is due: its answer serves the call again
+    await pool.get_info()
+    assert nodes[A].paths()[3:] == ["/health", "/api/core/v2/info"]
+
+
 def test_backoff_jitter_stays_within_half_to_full_delay(nd: Any) -> None:
     for r in (0.0, 0.3, 0.999):
         pool, _, _ = make_pool(with_fakes(nd, A), nd, backoff=1.0, max_backoff=8.0, rng=lambda r=r: r)

@@ -203,6 +203,25 @@ async def test_reservations_block_a_second_transaction(store: WalletStore) -> No
     assert await store.read(lambda tx: tx.reserved_output_ids(0)) == set(oids[1:])
 
 
+async def test_a_refused_reservation_locks_nothing_even_when_the_caller_goes_on(store: WalletStore) -> None:
+    await store.write(lambda tx: tx.create_account("a"))
+    oids = [bytes([i]) * 34 for i in range(3)]
+    await store.write(lambda tx: tx.reserve_outputs(oids[:1], b"\x01" * 32, 0))
+
+    def try_then_go_on(tx) -> bool:  # type: ignore[no-untyped-def]
+        try:
+            tx.reserve_outputs(oids, b"\x02" * 32, 0)  # oids[1:] are free, oids[0] is taken
+        except OutputReservedError:
+            return True
+        return False
+
+    assert await store.write(try_then_go_on)
+    assert await store.read(lambda tx: tx.reserved_output_ids()) == {oids[0]}
+    # reserving again under the same transaction is no conflict (and nothing is doubled)
+    await store.write(lambda tx: tx.reserve_outputs(oids[:1], b"\x01" * 32, 0))
+    assert [r.tx_id for r in await store.read(lambda tx: tx.reservations())] == [b"\x01" * 32]
+
+
 async def test_transactions_round_trip_and_update(store: WalletStore) -> None:
     await store.write(lambda tx: tx.create_account("a"))
     payload = _payload()
@@ -301,3 +320,18 @@ def test_version_2_database_learns_the_other_unlocking_addresses_of_its_outputs(
         assert [r.output_id for r in reopened.read_sync(lambda tx: tx.shared_unspent(0))] == [rec.output_id]
     finally:
         reopened.close()
+
+
+def test_outputs_with_owners_and_account_addresses_keep_accounts_apart(store: WalletStore) -> None:
+    hot, user = b"\x10" * 32, b"\x11" * 32
+    store.write_sync(_two_accounts)
+    recs = [_record(b"\x07" * 34, hot, 0), _record(b"\x08" * 34, user, 1)]
+    store.write_sync(lambda tx: [tx.insert_output(r) for r in recs])
+    found, owners = store.read_sync(lambda tx: tx.outputs_with_owners([b"\x07" * 34, b"\x08" * 34, b"\x09" * 34]))
+    assert set(found) == {b"\x07" * 34, b"\x08" * 34}
+    assert {h: (a.account_index, a.key_index) for h, a in owners.items()} == {hot: (0, 0), user: (1, 0)}
+    assert set(store.read_sync(lambda tx: tx.account_addresses(0, [hot, user]))) == {hot}
+    assert set(store.read_sync(lambda tx: tx.account_addresses(1, [hot, user]))) == {user}
+    assert store.read_sync(lambda tx: tx.address_texts([hot, b"\x12" * 32])) == {
+        hot: Ed25519Address(hot).to_bech32("tst")
+    }

@@ -19,11 +19,14 @@ So every sync first compares the node's state with what the wallet saw last:
   never pruned). A node whose confirmed milestone is below its booking is behind.
 
 The sync is refused before anything is stored; the error names both indexes. Cost: the ``info`` request the
-sync makes anyway, plus one milestone read when the node has moved on since the anchor.
+sync makes anyway, plus one milestone read when the node has moved on since the anchor. The syncs run that
+read alongside their own first reads (:func:`begin_ledger_check` returns it as a :class:`PendingCheck`) and
+wait for its verdict before they store or report anything, so it adds no round trip of its own.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import TYPE_CHECKING
 
@@ -35,7 +38,7 @@ from tanglehub.wallet.storage import StoreTx
 if TYPE_CHECKING:
     from tanglehub.wallet.wallet import Wallet
 
-__all__ = ["LEDGER_ANCHOR_KEY", "check_ledger", "record_anchor"]
+__all__ = ["LEDGER_ANCHOR_KEY", "PendingCheck", "begin_ledger_check", "check_ledger", "record_anchor"]
 
 LEDGER_ANCHOR_KEY = "ledger_anchor"
 """Meta key: JSON ``{"index", "milestoneId"}`` of the confirmed milestone the last sync began at."""
@@ -78,11 +81,51 @@ async def _milestone_id(wallet: Wallet, index: int) -> bytes | None:
     return milestone.milestone_id()
 
 
-async def check_ledger(wallet: Wallet) -> NodeInfo:
-    """Refuse a node that is behind the wallet or serves another ledger (see the module docstring);
-    returns the node's info (the caller's sync reuses it).
+class PendingCheck:
+    """The milestone comparison of a ledger check still under way (see :func:`begin_ledger_check`).
 
-    Raises :class:`LedgerBehindError` or :class:`LedgerMismatchError`, and the node's errors."""
+    Await :meth:`verified` before storing anything (it raises :class:`LedgerMismatchError` when the node
+    serves another ledger; awaiting it again gives the same answer); :meth:`aclose` cancels it when the
+    sync ends early. A check that needs no request is verified already.
+    """
+
+    __slots__ = ("_task",)
+
+    def __init__(self, task: asyncio.Task[None] | None = None) -> None:
+        self._task = task
+
+    async def verified(self) -> None:
+        """Wait for the comparison; raises what the check found (and the node's errors)."""
+        if self._task is not None:
+            await self._task
+
+    async def aclose(self) -> None:
+        """Cancel the comparison if it is still running, and collect its outcome (nothing is raised)."""
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+
+
+def _compare(want: bytes, have: bytes | None, index: int) -> None:
+    if have != want:
+        seen = "does not know it" if have is None else f"has 0x{have.hex()} there"
+        raise LedgerMismatchError(
+            f"the node serves another ledger: this wallet saw milestone {index} as 0x{want.hex()}, the node "
+            f"{seen} (same network name, different ledger: a fresh or reset network?); {_HINT}"
+        )
+
+
+async def _compare_with_node(wallet: Wallet, want: bytes, index: int) -> None:
+    _compare(want, await _milestone_id(wallet, index), index)
+
+
+async def begin_ledger_check(wallet: Wallet) -> tuple[NodeInfo, PendingCheck]:
+    """Start the ledger check (see the module docstring): the node's info and the checks it settles alone
+    are done when this returns (raising :class:`LedgerBehindError` or :class:`LedgerMismatchError`); the
+    milestone comparison that needs one more request runs on in the returned :class:`PendingCheck`.
+
+    The caller may read from the node meanwhile, but must await ``verified()`` before it stores or reports
+    anything, and ``aclose()`` it when it stops early."""
     info = await wallet.node.get_info()
     anchor, cursor, latest = await wallet.store.read(_anchor)
     confirmed = info.status.confirmed_milestone
@@ -94,7 +137,7 @@ async def check_ledger(wallet: Wallet) -> NodeInfo:
     if anchor is None:
         if latest is not None:
             await _check_output(wallet, info, latest)
-        return info
+        return info, PendingCheck()
     index, want = int(anchor["index"]), bytes.fromhex(str(anchor["milestoneId"]))
     if confirmed.index < index:
         raise LedgerBehindError(
@@ -102,17 +145,24 @@ async def check_ledger(wallet: Wallet) -> NodeInfo:
             f"saw confirmed at its last sync: the node is behind or serves another ledger; {_HINT}"
         )
     if confirmed.index == index and confirmed.milestone_id is not None:
-        have: bytes | None = confirmed.milestone_id
-    elif index <= info.status.pruning_index:
-        return info  # pruned there: nothing to compare
-    else:
-        have = await _milestone_id(wallet, index)
-    if have != want:
-        seen = "does not know it" if have is None else f"has 0x{have.hex()} there"
-        raise LedgerMismatchError(
-            f"the node serves another ledger: this wallet saw milestone {index} as 0x{want.hex()}, the node "
-            f"{seen} (same network name, different ledger: a fresh or reset network?); {_HINT}"
-        )
+        _compare(want, confirmed.milestone_id, index)
+        return info, PendingCheck()
+    if index <= info.status.pruning_index:
+        return info, PendingCheck()  # pruned there: nothing to compare
+    return info, PendingCheck(asyncio.ensure_future(_compare_with_node(wallet, want, index)))
+
+
+async def check_ledger(wallet: Wallet) -> NodeInfo:
+    """Refuse a node that is behind the wallet or serves another ledger (see the module docstring);
+    returns the node's info (the caller's sync reuses it). :func:`begin_ledger_check` and waiting for its
+    verdict in one call.
+
+    Raises :class:`LedgerBehindError` or :class:`LedgerMismatchError`, and the node's errors."""
+    info, pending = await begin_ledger_check(wallet)
+    try:
+        await pending.verified()
+    finally:
+        await pending.aclose()
     return info
 
 

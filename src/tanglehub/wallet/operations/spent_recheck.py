@@ -23,16 +23,22 @@ from tanglehub.wallet.storage import StoreTx
 
 if TYPE_CHECKING:
     from tanglehub.node.models import OutputMetadata
+    from tanglehub.wallet.operations.ledger_check import PendingCheck
     from tanglehub.wallet.wallet import Wallet
 
 __all__ = ["recheck_unproven_spent"]
 
 
-async def recheck_unproven_spent(wallet: Wallet, account_index: int | None, concurrency: int) -> list[bytes]:
-    """Re-check the unproven spent marks of one account (or all, ``None``); the ids marked unspent again."""
+async def recheck_unproven_spent(
+    wallet: Wallet, account_index: int | None, concurrency: int, check: PendingCheck | None = None
+) -> list[bytes]:
+    """Re-check the unproven spent marks of one account (or all, ``None``); the ids marked unspent again.
+    ``check`` is the sync's ledger check still under way: it must pass before the node is asked."""
     unproven = await wallet.store.read(lambda tx: tx.unproven_spent(account_index))
     if not unproven:
         return []
+    if check is not None:
+        await check.verified()
 
     async def metadata(oid: bytes) -> OutputMetadata | None:
         try:

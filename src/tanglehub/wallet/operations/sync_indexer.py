@@ -11,10 +11,10 @@ outputs the indexer no longer lists for their address are checked with one metad
 marked spent only when the node says they are spent (an output the node does not know stays unspent, unless
 it was booked at or below the node's pruning index): an indexer that lacks outputs proves nothing.
 
-Before anything else the node's ledger is checked against the wallet's
-(:func:`~tanglehub.wallet.operations.ledger_check.check_ledger`: refused when it is behind or another
-ledger), and outputs that older versions marked spent without proof are re-checked
-(:mod:`~tanglehub.wallet.operations.spent_recheck`).
+Before anything is stored the node's ledger is checked against the wallet's
+(:func:`~tanglehub.wallet.operations.ledger_check.begin_ledger_check`: refused when it is behind or another
+ledger; the milestone read it may need runs alongside the first address queries), and outputs that older
+versions marked spent without proof are re-checked (:mod:`~tanglehub.wallet.operations.spent_recheck`).
 
 When at least :data:`GLOBAL_SCAN_MIN_ADDRESSES` covered addresses hold nothing, one ledger-wide listing of
 the outputs created since the cursor (``/outputs?createdAfter=``, paged) replaces their queries, provided it
@@ -40,12 +40,13 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from tanglehub.node import MilestoneCursor, MilestonePruned, NodeBadResponse, OutputQuery, OutputResponse
+from tanglehub.node.models import NodeInfo
 from tanglehub.node.parsing import parse_with
 from tanglehub.node.routes_indexer import fetch_concurrently
 from tanglehub.protocol.block import Block
 from tanglehub.protocol.ids import output_id, split_output_id
 from tanglehub.protocol.payload import TransactionPayload
-from tanglehub.wallet.operations.ledger_check import check_ledger, record_anchor
+from tanglehub.wallet.operations.ledger_check import PendingCheck, begin_ledger_check, record_anchor
 from tanglehub.wallet.operations.outputs import (
     SpentInfo,
     apply_changes,
@@ -264,10 +265,12 @@ async def _sync_chunk(
     opts: SyncOptions,
     progress: str | None,
     pruning_index: int,
+    check: PendingCheck,
     shown: ProgressTracker | None = None,
 ) -> SyncResult:
     """Query, fetch and apply one chunk of addresses (with the progress record, when given); ``shown`` counts
-    the addresses queried for a progress listener."""
+    the addresses queried for a progress listener. Nothing is stored before ``check`` (the ledger check) has
+    passed."""
     wallet = account.wallet
     created_after: dict[bytes, int] = {}
     if cursor is not None:
@@ -286,6 +289,7 @@ async def _sync_chunk(
     )
     if not records and not spent and progress is None:
         return SyncResult()
+    await check.verified()
     bech32_of = {a.hash: a.bech32 for a in chunk}
     inserted, newly_spent = await wallet.store.write(
         partial(
@@ -404,8 +408,30 @@ async def sync_account_indexer(account: Account, options: SyncOptions | None = N
     addresses, held, stored_progress, stored_cursor = await wallet.store.read(load)
     if not addresses:
         return SyncResult()
-    info = await check_ledger(wallet)
-    if await recheck_unproven_spent(wallet, index, opts.concurrency):
+    info, check = await begin_ledger_check(wallet)
+    try:
+        return await _sync_checked(account, opts, (addresses, held, stored_progress, stored_cursor), info, check)
+    except Exception:
+        await check.verified()  # a node of another ledger: that is the error to report, not what followed
+        raise
+    finally:
+        await check.aclose()
+
+
+async def _sync_checked(
+    account: Account,
+    opts: SyncOptions,
+    loaded: tuple[list[AddressRecord], dict[bytes, list[bytes]], str | None, str | None],
+    info: NodeInfo,
+    check: PendingCheck,
+) -> SyncResult:
+    """:func:`sync_account_indexer` once the node's info is in: the address queries run while ``check`` (the
+    ledger check's milestone comparison) is under way; every write waits for it to pass."""
+    wallet = account.wallet
+    index = account.index
+    progress_key, cursor_key = indexer_progress_key(index), indexer_cursor_key(index)
+    addresses, held, stored_progress, stored_cursor = loaded
+    if await recheck_unproven_spent(wallet, index, opts.concurrency, check):
         held = await wallet.store.read(lambda tx: tx.unspent_ids_by_address(index))
     began_index = info.status.confirmed_milestone.index
     began_at = info.status.confirmed_milestone.timestamp
@@ -414,6 +440,7 @@ async def sync_account_indexer(account: Account, options: SyncOptions | None = N
     done = 0
     previous = json.loads(stored_progress) if stored_progress else None
     if previous is not None and not previous.get("global"):
+        await check.verified()
         caught_up = await _catch_up(account, int(previous["ledgerIndex"]), opts)
         if caught_up is not None:
             result, done = caught_up, min(int(previous["done"]), len(addresses))
@@ -423,6 +450,7 @@ async def sync_account_indexer(account: Account, options: SyncOptions | None = N
     scanned = None if done else await _scan_empty(account, addresses, held, cursor, opts)
     if scanned is not None:  # the covered addresses holding nothing are done; query the others
         records, empty = scanned
+        await check.verified()
         inserted, _ = await wallet.store.write(
             partial(apply_changes, new_outputs=records, spent=[], bech32_of={a.hash: a.bech32 for a in empty})
         )
@@ -446,6 +474,7 @@ async def sync_account_indexer(account: Account, options: SyncOptions | None = N
                 opts=opts,
                 progress=progress,
                 pruning_index=info.status.pruning_index,
+                check=check,
                 shown=shown,
             )
         )
@@ -453,6 +482,7 @@ async def sync_account_indexer(account: Account, options: SyncOptions | None = N
     covered = {False: 0, True: 0}
     for a in addresses:
         covered[a.internal] = max(covered[a.internal], a.key_index + 1)
+    await check.verified()
 
     def finish(tx: StoreTx) -> None:
         tx.set_meta(progress_key, "")  # empty: no sync left unfinished

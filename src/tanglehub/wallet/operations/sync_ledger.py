@@ -10,12 +10,13 @@ applied in one database transaction together with the cursor (``meta.ledger_curs
 read); milestones that do not are skipped and the cursor catches up at the end. A crash at any point is
 safe: a rerun reads from the stored cursor and applying a milestone twice changes nothing.
 
-Before reading, the node's ledger is checked against the wallet's
-(:func:`~tanglehub.wallet.operations.ledger_check.check_ledger`): a node whose confirmed milestone is below
-the cursor, or with another milestone at an index the wallet saw, is refused with a clear error and the
-cursor never moves back. Outputs that older versions marked spent without proof are re-checked
-(:mod:`~tanglehub.wallet.operations.spent_recheck`). A consumed output is marked spent because a confirmed
-milestone consumed it: that is the proof.
+Before anything is stored, the node's ledger is checked against the wallet's
+(:func:`~tanglehub.wallet.operations.ledger_check.begin_ledger_check`; the one milestone read it may need runs
+alongside the first milestone reads, and its node info gives the confirmed milestone to read up to): a node
+whose confirmed milestone is below the cursor, or with another milestone at an index the wallet saw, is
+refused with a clear error and the cursor never moves back. Outputs that older versions marked spent without
+proof are re-checked (:mod:`~tanglehub.wallet.operations.spent_recheck`). A consumed output is marked spent
+because a confirmed milestone consumed it: that is the proof.
 
 The first ledger sync of a wallet (no cursor yet) runs an indexer sync of every account to establish the
 state, then starts after the milestone the node had confirmed before that sync began. When the node has
@@ -37,11 +38,12 @@ from typing import TYPE_CHECKING
 
 from tanglehub.keys.bech32 import ED25519, encode_address
 from tanglehub.node import MilestoneChanges, MilestoneCursor, MilestonePruned, NodeBadResponse, NodeNotFound
+from tanglehub.node.models import NodeInfo
 from tanglehub.node.routes_indexer import fetch_concurrently
 from tanglehub.protocol.ids import output_id, split_output_id
 from tanglehub.protocol.payload import TransactionPayload
 from tanglehub.wallet.operations.history import fetch_transactions
-from tanglehub.wallet.operations.ledger_check import check_ledger, record_anchor
+from tanglehub.wallet.operations.ledger_check import PendingCheck, begin_ledger_check, record_anchor
 from tanglehub.wallet.operations.outputs import SpentInfo, apply_changes, chain_id_of, owner_hash
 from tanglehub.wallet.operations.spent_recheck import recheck_unproven_spent
 from tanglehub.wallet.operations.sync_indexer import SyncResult, sync_account_indexer
@@ -170,9 +172,14 @@ def _apply_milestone(
     *,
     records: list[OutputRecord],
     spent: list[SpentInfo],
-    bech32_of: dict[bytes, str],
+    hrp: str,
     next_index: int,
 ) -> tuple[list[bytes], list[bytes]]:
+    # the addresses' bech32 texts (for the NewOutput events) as stored, one query instead of one encoding each
+    hashes = {r.address_hash for r in records}
+    bech32_of = tx.address_texts(hashes)
+    for h in hashes - bech32_of.keys():  # pragma: no cover - every owner hash is a stored address
+        bech32_of[h] = encode_address(hrp, ED25519, h)
     result = apply_changes(tx, records, spent, bech32_of)
     tx.set_meta(LEDGER_CURSOR_KEY, next_index)
     return result
@@ -184,9 +191,21 @@ async def sync_ledger(wallet: Wallet, options: SyncOptions | None = None) -> Syn
     stored = await wallet.store.read(lambda tx: tx.get_meta(LEDGER_CURSOR_KEY))
     if stored is None:
         return await _rescan(wallet, opts)
-    start = int(stored)
-    info = await check_ledger(wallet)
-    await recheck_unproven_spent(wallet, None, opts.concurrency)
+    info, check = await begin_ledger_check(wallet)
+    try:
+        return await _follow(wallet, opts, int(stored), info, check)
+    except Exception:
+        await check.verified()  # a node of another ledger: that is the error to report, not what followed
+        raise
+    finally:
+        await check.aclose()
+
+
+async def _follow(
+    wallet: Wallet, opts: SyncOptions, start: int, info: NodeInfo, check: PendingCheck
+) -> SyncResult:
+    """Read and apply the milestones from ``start`` on; nothing is stored or reported before ``check`` has
+    passed (its milestone read runs alongside the first milestone reads)."""
     hrp = wallet.bech32_hrp
     cursor = MilestoneCursor(wallet.node, start)
     new_ids: list[bytes] = []
@@ -195,30 +214,30 @@ async def sync_ledger(wallet: Wallet, options: SyncOptions | None = None) -> Syn
     persisted = start
     pending: deque[asyncio.Task[tuple[MilestoneChanges, list[tuple[bytes, TransactionPayload]]]]] = deque()
     try:
-        confirmed = await cursor.refresh()
+        confirmed = await cursor.refresh(info)  # the check's info: no second request
         last = confirmed if opts.max_milestones is None else min(confirmed, start + opts.max_milestones - 1)
         upcoming = iter(range(start, last + 1))
         for index in itertools.islice(upcoming, LOOKAHEAD_MILESTONES):
             pending.append(asyncio.ensure_future(_read_milestone(wallet, cursor, index, opts.concurrency)))
+        await recheck_unproven_spent(wallet, None, opts.concurrency, check)
         while pending:
             changes, fetched = await pending.popleft()
             for index in itertools.islice(upcoming, 1):
                 pending.append(asyncio.ensure_future(_read_milestone(wallet, cursor, index, opts.concurrency)))
+            await check.verified()
             read += 1
             report(ProgressStage.LEDGER_SYNC, read)
             records, spent = await _milestone_changes(wallet, changes, opts.concurrency, fetched)
             if records or spent:
-                bech32_of = {r.address_hash: encode_address(hrp, ED25519, r.address_hash) for r in records}
                 next_index = changes.index + 1
                 inserted, newly_spent = await wallet.store.write(
-                    partial(
-                        _apply_milestone, records=records, spent=spent, bech32_of=bech32_of, next_index=next_index
-                    )
+                    partial(_apply_milestone, records=records, spent=spent, hrp=hrp, next_index=next_index)
                 )
                 persisted = next_index
                 new_ids.extend(inserted)
                 spent_ids.extend(newly_spent)
     except MilestonePruned:
+        await check.verified()
         rescanned = await _rescan(wallet, opts)
         return SyncResult(tuple(new_ids), tuple(spent_ids), read).merged(rescanned)
     finally:
@@ -226,6 +245,7 @@ async def sync_ledger(wallet: Wallet, options: SyncOptions | None = None) -> Syn
             task.cancel()
         await asyncio.gather(*pending, return_exceptions=True)
     final = start + read
+    await check.verified()
 
     def finish(tx: StoreTx) -> None:
         if final > persisted:

@@ -285,6 +285,11 @@ class _OwnAddresses:
     def __contains__(self, pub_key_hash: object) -> bool:
         return isinstance(pub_key_hash, bytes) and self.get(pub_key_hash) is not None
 
+    def know(self, records: Mapping[bytes, AddressRecord]) -> None:
+        """Remember addresses already read (those of other accounts count as not the account's)."""
+        for h, rec in records.items():
+            self._found.setdefault(h, rec if rec.account_index == self._account else None)
+
     def preload(self, hashes: Iterable[bytes]) -> None:
         """Look up many hashes with one query (the account's addresses among them are remembered)."""
         wanted = [h for h in hashes if h not in self._found]
@@ -369,11 +374,15 @@ def _resolve(
     now: int,
     claiming: bool,
 ) -> list[Candidate]:
-    """The stored outputs ``ids`` as selection candidates (one query for all of them, one for their unlocking
-    addresses); raises :class:`InputNotUsableError` naming the first one that cannot be spent."""
-    records = tx.outputs_by_id(ids)
+    """The stored outputs ``ids`` as selection candidates (one query for them and the addresses they were
+    stored under, one more only for other unlocking addresses, such as an expired output's return address);
+    raises :class:`InputNotUsableError` naming the first one that cannot be spent."""
     if isinstance(own, _OwnAddresses):
+        records, owners = tx.outputs_with_owners(ids)
+        own.know(owners)
         own.preload({h for rec in records.values() for h in unlocker_hashes(rec.output)})
+    else:
+        records = tx.outputs_by_id(ids)
     out: list[Candidate] = []
     for oid in ids:
         rec = records.get(oid)
