@@ -4,8 +4,10 @@
    deposit's ``deposit.credited`` event, with 10k, 100k and 1M deposit addresses in the hub (flat: the scanner
    looks up each created output by its address hash, never each address).
 2. Catch-up: credited deposits per second while the scanner works through a backlog of milestones.
-3. Over HTTP (the hub's API in a child process, uvicorn, an admin key): balance reads and deposit-address
-   creations per second with p50/p99 latency, 16 concurrent connections from a lean load generator
+3. Over HTTP (the hub's API in a child process, uvicorn on uvloop as ``hub serve`` runs it, an admin key):
+   balance reads and deposit-address creations per second with p50/p99 latency (on PostgreSQL also the
+   reads with two API processes sharing the port, as ``hub serve --api-only --reuse-port`` runs them),
+   16 concurrent connections from a lean load generator
    (bench/http_load.py: ``wrk`` when installed, else aiohttp; its own CPU share is printed, and the
    machine's load average, since the cores are shared). Beside them, ``GET /health`` (no key, no database)
    under the same load: the ceiling of this machine with the load generator on the same cores.
@@ -183,24 +185,38 @@ async def legacy_scan(devnet_url: str, addresses: list[str], concurrency: int = 
 
 
 def serve_api(settings: HubSettings, port: int) -> subprocess.Popen[bytes]:
+    """One API process (no workers) on ``port``, bound with SO_REUSEPORT as ``hub serve --api-only
+    --reuse-port`` does, on the event loop ``hub serve`` uses (``tanglehub.cli.loop``)."""
     code = (
-        "import asyncio, sys, uvicorn\n"
+        "import sys, uvicorn\n"
         "from pathlib import Path\n"
         "from tanglehub.hub.settings import HubSettings\n"
         "from tanglehub.hub.context import open_hub\n"
         "from tanglehub.hub.api.app import create_app\n"
+        "from tanglehub.cli.loop import run\n"
+        "from tanglehub.listen import bind_port\n"
         "sys.path.insert(0, 'bench')\n"
         "from hub import NoDerivation\n"
+        f"sock = bind_port('127.0.0.1', {port}, bad_address=SystemExit, unavailable=SystemExit, reuse_port=True)\n"
         "async def main():\n"
         f"    s = HubSettings(data_dir=Path({str(settings.data_dir)!r}), database_url={settings.database_url!r}, "
         f"node_urls={settings.node_urls!r})\n"
         "    ctx = await open_hub(s, address_source=NoDerivation())\n"
         "    app = create_app(ctx, with_workers=False)\n"
-        f"    await uvicorn.Server(uvicorn.Config(app, port={port}, log_level='warning')).serve()\n"
-        "from tanglehub.cli.loop import run\n"
+        "    await uvicorn.Server(uvicorn.Config(app, log_level='warning')).serve(sockets=[sock])\n"
         "run(main())\n"
     )
     return subprocess.Popen([sys.executable, "-c", code])
+
+
+def wait_served(url: str) -> None:
+    """Until ``url`` answers ``/health`` (30 s at most)."""
+    for _ in range(300):
+        try:
+            if httpx.get(url + "/health", timeout=2).status_code < 500:
+                return
+        except httpx.TransportError:
+            time.sleep(0.1)
 
 
 async def main() -> None:
@@ -259,12 +275,8 @@ async def main() -> None:
         port = free_port()
         api = serve_api(settings, port)
         url = f"http://127.0.0.1:{port}"
-        for _ in range(300):
-            try:
-                if httpx.get(url + "/health", timeout=2).status_code < 500:
-                    break
-            except httpx.TransportError:
-                await asyncio.sleep(0.1)
+        await asyncio.to_thread(wait_served, url)
+        reads_two: LoadResult | None = None
         try:
             users = [f"bench-{i % USERS}" for i in range(requests)]
             wrk = not args.no_wrk
@@ -280,6 +292,17 @@ async def main() -> None:
                 "POST",
                 use_wrk=wrk,
             )
+            if database_url:
+                # PostgreSQL lets API processes run side by side: a second one on the same port (SO_REUSEPORT,
+                # as `hub serve --api-only --reuse-port`), one per core
+                second = serve_api(settings, port)
+                try:
+                    await asyncio.sleep(3)  # its start-up (the first one answers /health meanwhile)
+                    await run_load(url, token, reads_paths[:400], "GET", use_wrk=False)
+                    reads_two = await run_load(url, token, reads_paths, "GET", use_wrk=wrk)
+                finally:
+                    second.terminate()
+                    second.wait(20)
             load_after = os.getloadavg()
         finally:
             api.terminate()
@@ -300,6 +323,8 @@ async def main() -> None:
         )
         rows: list[tuple[str, LoadResult]] = [("balance reads", reads), ("deposit-address creations", news)]
         rows.append(("ceiling: GET /health (no key, no DB)", ceiling))
+        if reads_two is not None:
+            rows.append(("balance reads, 2 API processes", reads_two))
         for label, result in rows:
             print(
                 f"  {label:37} {result.rps:7,.0f} req/s  p50 {result.p50_ms:6.1f} ms  p99 {result.p99_ms:6.1f} ms"

@@ -29,12 +29,15 @@ def bind_port(
     *,
     bad_address: Callable[[str], Exception],
     unavailable: Callable[[str], Exception],
+    reuse_port: bool = False,
 ) -> socket.socket:
     """A TCP socket bound to ``host``:``port`` (``SO_REUSEADDR``, as uvicorn does; 0 picks a free port), with
     ``TCP_NODELAY`` set and ``proto`` ``IPPROTO_TCP``.
 
     asyncio sets ``TCP_NODELAY`` only on sockets whose ``proto`` says TCP; without it every keep-alive response
-    waited ~40 ms for the client's delayed ACK (Nagle). Accepted sockets inherit both.
+    waited ~40 ms for the client's delayed ACK (Nagle). Accepted sockets inherit both. With ``reuse_port``
+    (``SO_REUSEPORT``) several processes of one user may bind the same port and the kernel spreads new
+    connections among them (Linux); without it a taken port is refused.
 
     Raises:
         bad_address(message): a port outside 0..65535 or a host name that does not resolve.
@@ -43,11 +46,15 @@ def bind_port(
     """
     if not 0 <= port <= 65535:
         raise bad_address(f"port {port} is outside 0..65535")
+    if reuse_port and not hasattr(socket, "SO_REUSEPORT"):
+        raise bad_address("this system cannot share a port between processes (no SO_REUSEPORT)")
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if reuse_port:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
         sock.bind((host, port))
     except socket.gaierror as exc:
         sock.close()

@@ -4,7 +4,8 @@
   and the first admin API key (shown once); with ``--signer-url`` (+ ``--signer-ca/-cert/-key``) no vault: the
   keys live in the signing server (``tanglehub signer``) and ``serve`` asks for no password.
 * ``serve``: API and workers in one process (``--api-only`` / ``--workers-only`` split them; on SQLite only one
-  hub process may use the database, so splitting needs PostgreSQL). SIGTERM or Ctrl-C stops it cleanly.
+  hub process may use the database, so splitting needs PostgreSQL; there ``--api-only --reuse-port`` lets
+  several API processes share one port). SIGTERM or Ctrl-C stops it cleanly.
 * ``apikey create|list|revoke``: manage API keys (works while the hub runs).
 * ``status``: what the database and the node say (no password needed).
 * ``demo``: the ``make run`` walkthrough (devnet + hub on SQLite in a local folder).
@@ -264,10 +265,10 @@ class _QuietServer(uvicorn.Server):
         self._on_exit()
 
 
-def _bind_api_port(host: str, port: int) -> socket.socket:
+def _bind_api_port(host: str, port: int, *, reuse_port: bool = False) -> socket.socket:
     """The API's listening socket, bound before anything else is done (as ``tanglehub devnet`` does): a taken
     port is one ``error:`` line (exit 2), not uvicorn's start-up failure after the hub has opened."""
-    return bind_port(host, port, bad_address=ConfigError, unavailable=ConfigError)
+    return bind_port(host, port, bad_address=ConfigError, unavailable=ConfigError, reuse_port=reuse_port)
 
 
 async def _serve(
@@ -313,6 +314,14 @@ def serve(  # noqa: PLR0917 - Typer maps each option to a parameter
     port: Annotated[int | None, typer.Option(help="Listen port (default: api_port, 8080).")] = None,
     api_only: Annotated[bool, typer.Option("--api-only", help="Serve the API without the workers.")] = False,
     workers_only: Annotated[bool, typer.Option("--workers-only", help="Run the workers without the API.")] = False,
+    reuse_port: Annotated[
+        bool,
+        typer.Option(
+            "--reuse-port",
+            help="Share the port with other 'hub serve --api-only --reuse-port' processes of this hub "
+            "(PostgreSQL; the kernel spreads connections among them).",
+        ),
+    ] = False,
     signer_url: SignerUrlOption = None,
     signer_ca: SignerCaOption = None,
     signer_cert: SignerCertOption = None,
@@ -331,7 +340,13 @@ def serve(  # noqa: PLR0917 - Typer maps each option to a parameter
         if not 0 <= port <= 65535:
             raise ConfigError(f"--port must be between 0 and 65535, got {port}")
         settings.api_port = port
-    sock = None if workers_only else _bind_api_port(settings.api_host, settings.api_port)
+    if reuse_port and workers_only:
+        raise ConfigError("--reuse-port shares the API's port; --workers-only serves no API")
+    if reuse_port and not settings.database_url:
+        raise ConfigError(
+            "--reuse-port needs PostgreSQL (database_url): on SQLite one hub process uses the database"
+        )
+    sock = None if workers_only else _bind_api_port(settings.api_host, settings.api_port, reuse_port=reuse_port)
     try:
         password = None if settings.signer_url is not None else read_password()
         _configure_logging()

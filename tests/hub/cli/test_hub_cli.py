@@ -302,3 +302,66 @@ def test_sigterm_to_the_demo_stops_the_signer_child(tmp_path: Path) -> None:
                 os.kill(child, signal.SIGKILL)
                 pytest.fail(f"the demo's child process {child} was left running: {log.read_text()}")
     assert "Traceback" not in log.read_text()
+
+
+def _wait_started(proc: subprocess.Popen[bytes], log: Path, deadline: float) -> None:
+    """Until this process (not another one on the shared port) says uvicorn serves."""
+    while "Application startup complete" not in log.read_text():
+        assert proc.poll() is None, log.read_text()
+        assert time.monotonic() < deadline, log.read_text()
+        time.sleep(0.2)
+
+
+@pytest.mark.slow
+def test_api_processes_share_one_port_with_reuse_port(
+    tmp_path: Path, devnet: Devnet, database_url: str | None
+) -> None:
+    """On PostgreSQL two ``serve --api-only --reuse-port`` processes listen on one port; when one is killed the
+    other keeps answering on it. On SQLite the option is refused in one line (one process uses the database)."""
+    env = _env(tmp_path / "hub", devnet.url)
+    port = free_port()
+    if database_url is None:
+        refused = _hub(env, "serve", "--api-only", "--reuse-port", "--port", str(port))
+        assert refused.returncode == 2
+        assert refused.stderr.strip().splitlines() == [
+            "error: --reuse-port needs PostgreSQL (database_url): on SQLite one hub process uses the database"
+        ]
+        return
+    env["TANGLEHUB_HUB_DATABASE_URL"] = database_url
+    done = _hub(env, "init")
+    assert done.returncode == 0, done.stderr
+    (token,) = TOKEN.findall(done.stdout)
+    headers = {"Authorization": f"Bearer {token}"}
+    url = f"http://127.0.0.1:{port}"
+    procs: list[tuple[subprocess.Popen[bytes], Path]] = []
+    try:
+        for name in ("a", "b"):
+            log = tmp_path / f"serve-{name}.log"
+            with log.open("wb") as out:
+                args = ["hub", "serve", "--api-only", "--reuse-port", "--port", str(port)]
+                proc = subprocess.Popen(
+                    [sys.executable, "-m", "tanglehub.cli.main", *args],
+                    env=env,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                )
+            procs.append((proc, log))
+            _wait_started(proc, log, time.monotonic() + 60)
+        assert all(proc.poll() is None for proc, _ in procs), "both processes must hold the port"
+        made = httpx.post(url + "/v1/users", json={"userId": "dana"}, headers=headers, timeout=10)
+        assert made.status_code == 201, made.text
+        procs[0][0].kill()
+        procs[0][0].wait(30)
+        for _ in range(20):  # new connections all reach the survivor
+            with httpx.Client(base_url=url, headers=headers, timeout=10) as api:
+                balance = api.get("/v1/users/dana/balance")
+            assert balance.status_code == 200, balance.text
+            assert balance.json() == {"userId": "dana", "available": "0", "locked": "0"}
+        assert procs[1][0].poll() is None, procs[1][1].read_text()
+    finally:
+        for proc, _ in procs:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+                proc.wait(30)
+    for _, log in procs[1:]:
+        assert "Traceback" not in log.read_text()
