@@ -74,9 +74,10 @@ class Reader:
         """The first row ``statement`` returns with ``params`` bound, or None when it returns none.
 
         Raises:
-            sqlalchemy.exc.SQLAlchemyError: SQLite failed (the API answers 500 by its usual handler).
+            sqlalchemy.exc.SQLAlchemyError: SQLite failed (the API answers 503 when it is unavailable).
             psycopg.Error: PostgreSQL failed or refused the statement, after one retry on a fresh connection
-                when the first one was broken.
+                when the first one was broken; ``psycopg_pool.PoolTimeout`` when no connection could be had
+                within :data:`CONNECT_TIMEOUT` (the API answers 503 with ``Retry-After`` for both).
         """
         if self._sqlite is not None:
             with self._sqlite.connect() as connection:
@@ -97,16 +98,18 @@ class Reader:
 
     async def _postgres_first(self, sql: str, values: dict[str, Any], *, retry: bool) -> Sequence[Any] | None:
         import psycopg  # noqa: PLC0415 - only on PostgreSQL
+        from psycopg_pool import PoolTimeout  # noqa: PLC0415
 
         assert self._postgres is not None
         try:
             async with self._postgres.connection() as connection:
                 cursor = await connection.execute(sql, values)
                 return await cursor.fetchone()
-        except psycopg.OperationalError:
+        except psycopg.OperationalError as exc:
             # the server closed a connection (restart, idle cut): the pool discards it; the others may be gone
-            # too, so test every idle one (a round trip each, only on this path) and retry once
-            if not retry:
+            # too, so test every idle one (a round trip each, only on this path) and retry once. No connection
+            # to be had within the timeout (PoolTimeout) is not retried: the API answers 503 at once.
+            if not retry or isinstance(exc, PoolTimeout):
                 raise
             await self._postgres.check()
             return await self._postgres_first(sql, values, retry=False)
@@ -180,7 +183,7 @@ def open_reader(settings: HubSettings, *, pool_size: int = READ_POOL_SIZE) -> Re
         max_size=pool_size,
         open=False,
         kwargs={**_libpq_conninfo(url), "autocommit": True},
-        timeout=CONNECT_TIMEOUT * 2,
+        timeout=CONNECT_TIMEOUT,
         name="tanglehub-reader",
     )
     return Reader(postgres=pool)

@@ -23,7 +23,7 @@ import tanglehub
 from tanglehub.hub.api.health import router as health_router
 from tanglehub.hub.api.metrics import HubMetrics, LatencyMiddleware
 from tanglehub.hub.api.metrics import router as metrics_router
-from tanglehub.hub.api.problem import install_problem_handlers
+from tanglehub.hub.api.problem import PROBLEM_RESPONSES, install_problem_handlers
 from tanglehub.hub.events.routes import router as events_router
 from tanglehub.hub.webhooks.routes import router as webhooks_router
 
@@ -106,7 +106,9 @@ def create_app(ctx: HubContext, *, with_workers: bool = False) -> FastAPI:
     metrics = HubMetrics()
     app.state.metrics = metrics
     install_problem_handlers(app)
-    for router in [*_domain_routers(), events_router, webhooks_router, health_router, metrics_router]:
+    for router in _domain_routers():
+        app.include_router(router, responses=PROBLEM_RESPONSES)
+    for router in [events_router, webhooks_router, health_router, metrics_router]:
         app.include_router(router)
     app.add_middleware(LatencyMiddleware, metrics=metrics)
     return app

@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from tanglehub.errors import HubError
 
-__all__ = ["ApiInternalError", "ApiNotFound", "Forbidden", "MethodNotAllowed", "RequestInvalid", "Unauthorized"]
+__all__ = [
+    "ApiInternalError",
+    "ApiNotFound",
+    "DatabaseUnavailable",
+    "Forbidden",
+    "MethodNotAllowed",
+    "RequestInvalid",
+    "Unauthorized",
+]
 
 
 class Unauthorized(HubError):
@@ -58,3 +66,14 @@ class ApiInternalError(HubError):
 
     code = "HUB_INTERNAL_ERROR"
     http_status = 500
+
+
+class DatabaseUnavailable(HubError):
+    """The hub's database could not be reached or answered in time (HTTP 503, with ``Retry-After``).
+
+    Nothing was changed by the request, or a change's outcome is unknown: retry it (transfers and withdrawals
+    with the same idempotency key, so a change that did commit is returned, never applied twice).
+    """
+
+    code = "HUB_DATABASE_UNAVAILABLE"
+    http_status = 503

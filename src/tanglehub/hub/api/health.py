@@ -12,6 +12,7 @@ The scanner check fails when the lag exceeds :data:`MAX_READY_LAG` milestones (c
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 
 from fastapi import APIRouter
@@ -29,6 +30,7 @@ MAX_READY_LAG = 30
 """Milestones the scanner may trail the node's confirmed milestone and still count as ready."""
 
 router = APIRouter(tags=["operations"])
+log = logging.getLogger("tanglehub.hub.api")
 
 
 def scanner_lag(next_milestone: int | None, confirmed: int | None) -> int | None:
@@ -44,20 +46,27 @@ def _database(ctx: ContextDep) -> int | None:
         return read_cursor(session)
 
 
-async def _check(coro: Any) -> tuple[bool, Any, str | None]:
+async def _check(name: str, coro: Any) -> tuple[bool, Any, str | None]:
+    """Run one check. A failure is a short, stable reason in the (unauthenticated) answer; what the driver
+    said (host names, database names) goes to the hub's log only."""
     try:
         return True, await asyncio.wait_for(coro, CHECK_TIMEOUT), None
+    except TimeoutError:
+        log.warning("readiness: the %s check took longer than %s s", name, CHECK_TIMEOUT)
+        return False, None, f"no answer within {CHECK_TIMEOUT:g} s"
     except Exception as exc:  # every failure is a "not ready" answer, never a 500
-        return False, None, f"{type(exc).__name__}: {str(exc)[:200]}"
+        first_line = (str(exc).splitlines() or [""])[0][:300]
+        log.warning("readiness: the %s check failed: %s: %s", name, type(exc).__name__, first_line)
+        return False, None, f"unreachable ({type(exc).__name__}); details in the hub's log"
 
 
 async def readiness(ctx: ContextDep) -> dict[str, Any]:
     """Run every check (concurrently) and return the ``/ready`` body."""
     settings = ctx.settings
     db_result, node_result, signer_result = await asyncio.gather(
-        _check(asyncio.to_thread(_database, ctx)),
-        _check(ctx.node.get_info()),
-        _check(ctx.address_source.derive_addresses(settings.deposit_account, 0, 0, 1)),
+        _check("database", asyncio.to_thread(_database, ctx)),
+        _check("node", ctx.node.get_info()),
+        _check("signer", ctx.address_source.derive_addresses(settings.deposit_account, 0, 0, 1)),
     )
     checks: dict[str, dict[str, Any]] = {
         "database": {"ok": db_result[0]},

@@ -15,10 +15,18 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tanglehub.errors import TanglehubError
-from tanglehub.hub.api.errors import ApiInternalError, ApiNotFound, MethodNotAllowed, RequestInvalid, Unauthorized
+from tanglehub.hub.api.errors import (
+    ApiInternalError,
+    ApiNotFound,
+    DatabaseUnavailable,
+    MethodNotAllowed,
+    RequestInvalid,
+    Unauthorized,
+)
 
 __all__ = [
     "PROBLEM_MEDIA_TYPE",
@@ -108,6 +116,49 @@ async def _on_http_exception(_request: Request, exc: Exception) -> ProblemRespon
     return ProblemResponse(body, exc.status_code, headers=exc.headers)
 
 
+RETRY_AFTER_SECONDS = 1
+"""``Retry-After`` of a 503 answered because the database was unreachable."""
+
+
+def _database_errors() -> tuple[tuple[type[Exception], ...], tuple[type[Exception], ...]]:
+    """(errors meaning the database is unavailable, errors meaning it refused a value), for SQLAlchemy and, when
+    installed, psycopg (the API's PostgreSQL reads use it directly)."""
+    unavailable: tuple[type[Exception], ...] = (
+        sa_exc.OperationalError,
+        sa_exc.InterfaceError,
+        sa_exc.TimeoutError,
+    )
+    refused: tuple[type[Exception], ...] = (sa_exc.DataError,)
+    try:
+        import psycopg  # noqa: PLC0415 - only installed for PostgreSQL
+    except ImportError:  # pragma: no cover - SQLite-only installs
+        return unavailable, refused
+    return (*unavailable, psycopg.OperationalError, psycopg.InterfaceError), (*refused, psycopg.DataError)
+
+
+UNAVAILABLE_ERRORS, REFUSED_VALUE_ERRORS = _database_errors()
+
+
+async def _on_database_error(_request: Request, exc: Exception) -> ProblemResponse:
+    """A database failure a client can act on (handled here, so it is neither a 500 nor a logged traceback).
+
+    * A value the database cannot store (PostgreSQL text cannot hold a NUL character): 422
+      :class:`~tanglehub.hub.api.errors.RequestInvalid`. The request's fields are validated before; this is
+      the net under any field that was missed.
+    * The database unreachable, a connection cut, a pool or lock wait timed out: 503
+      :class:`~tanglehub.hub.api.errors.DatabaseUnavailable` with ``Retry-After``.
+    """
+    if isinstance(exc, REFUSED_VALUE_ERRORS):
+        log.warning("a request carried a value the database refused: %s", type(exc).__name__)
+        detail = "a value in the request cannot be stored (text must not contain NUL characters)"
+        return ProblemResponse(problem_body(422, RequestInvalid.code, "The request is not valid", detail), 422)
+    first_line = (str(exc).splitlines() or [""])[0][:200]
+    log.warning("the database is unavailable: %s: %s", type(exc).__name__, first_line)
+    detail = f"the hub's database is unavailable; retry in {RETRY_AFTER_SECONDS} s"
+    body = problem_body(503, DatabaseUnavailable.code, _title(DatabaseUnavailable), detail)
+    return ProblemResponse(body, 503, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+
+
 async def _on_unexpected(_request: Request, exc: Exception) -> ProblemResponse:
     log.exception("unhandled error in a hub API request", exc_info=exc)
     body = problem_body(500, ApiInternalError.code, "Internal error", "the hub could not handle this request")
@@ -115,10 +166,13 @@ async def _on_unexpected(_request: Request, exc: Exception) -> ProblemResponse:
 
 
 def install_problem_handlers(app: FastAPI) -> None:
-    """Register the handlers on ``app``: TanglehubError, request validation, HTTP 4xx, and anything else."""
+    """Register the handlers on ``app``: TanglehubError, request validation, HTTP 4xx, database failures
+    (503 / 422), and anything else (500)."""
     app.add_exception_handler(TanglehubError, _on_tanglehub_error)
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(StarletteHTTPException, _on_http_exception)
+    for database_error in UNAVAILABLE_ERRORS + REFUSED_VALUE_ERRORS:
+        app.add_exception_handler(database_error, _on_database_error)
     app.add_exception_handler(Exception, _on_unexpected)
 
 
@@ -139,7 +193,10 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     for status, text in (
         (401, "Missing, unknown or revoked API key"),
         (403, "The API key lacks the scope"),
+        (404, "What the request names does not exist (a user, deposit, withdrawal, webhook...)"),
         (422, "The request is not valid"),
+        (503, "The hub's database is unavailable; retry after Retry-After seconds"),
     )
 }
-"""OpenAPI ``responses`` entries documenting the problem+json errors every protected route can return."""
+"""OpenAPI ``responses`` entries documenting the problem+json errors every protected route can return (every
+domain router is mounted with them)."""

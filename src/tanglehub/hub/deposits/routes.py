@@ -20,6 +20,7 @@ from tanglehub.hub.deposits.schemas import (
 from tanglehub.hub.models.address import DepositAddress
 from tanglehub.hub.models.deposit import Deposit
 from tanglehub.hub.models.user import User
+from tanglehub.hub.users.schemas import USER_ID_PATTERN
 from tanglehub.hub.users.service import get_user
 
 __all__ = ["router", "to_public"]
@@ -56,7 +57,7 @@ def to_public(session: Session, row: Deposit) -> DepositPublic:
 @router.get("/v1/deposits", dependencies=[Depends(require_scope("read"))])
 def list_deposits(  # noqa: PLR0917 - FastAPI query parameters
     session: SessionDep,
-    user_id: Annotated[str | None, Query(alias="userId", max_length=128)] = None,
+    user_id: Annotated[str | None, Query(alias="userId", max_length=128, pattern=USER_ID_PATTERN)] = None,
     deposit_class: Annotated[DepositClass | None, Query(alias="class")] = None,
     status: Annotated[DepositStatus | None, Query()] = None,
     cursor: Annotated[str | None, Query(max_length=100)] = None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from tanglehub.hub.ledger.schemas import ApiModel
+from tanglehub.hub.users.schemas import USER_ID_PATTERN
 
 __all__ = ["TransferCreate", "TransferLeg", "TransferPublic"]
 
@@ -12,7 +13,7 @@ __all__ = ["TransferCreate", "TransferLeg", "TransferPublic"]
 class TransferLeg(ApiModel):
     """One user's part of a transfer: a signed amount in base units as a decimal string (``"-100"`` debits)."""
 
-    user_id: str = Field(max_length=128)
+    user_id: str = Field(max_length=128, pattern=USER_ID_PATTERN)
     amount: str = Field(pattern=r"^-?[0-9]{1,20}$", examples=["-250", "250"])
 
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Path, Query, Response
 from tanglehub.hub.addresses import repository as addresses
 from tanglehub.hub.api.deps import SessionDep, require_scope
 from tanglehub.hub.users import service
-from tanglehub.hub.users.schemas import UserCreate, UserPage, UserPublic
+from tanglehub.hub.users.schemas import USER_ID_PATTERN, UserCreate, UserPage, UserPublic
 
 __all__ = ["UserIdPath", "router"]
 
@@ -46,7 +46,9 @@ def list_users(
     return UserPage(items=items, next_cursor=next_cursor)
 
 
-UserIdPath = Annotated[str, Path(alias="userId", max_length=128, description="The exchange's user id")]
+UserIdPath = Annotated[
+    str, Path(alias="userId", max_length=128, pattern=USER_ID_PATTERN, description="The exchange's user id")
+]
 """The ``{userId}`` path parameter."""
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from tanglehub.hub.api.deps import ContextDep, SessionDep, require_scope
 from tanglehub.hub.models.payout import Withdrawal
+from tanglehub.hub.users.schemas import USER_ID_PATTERN
 from tanglehub.hub.withdrawals import service
 from tanglehub.hub.withdrawals.schemas import WithdrawalCreate, WithdrawalList, WithdrawalPublic
 from tanglehub.protocol.params import RentStructure
@@ -92,7 +93,7 @@ def create_withdrawal(  # noqa: PLR0917 - FastAPI passes dependencies by name
 def list_withdrawals(
     session: SessionDep,
     state: str | None = None,
-    user_id: Annotated[str | None, Query(alias="userId", max_length=128)] = None,
+    user_id: Annotated[str | None, Query(alias="userId", max_length=128, pattern=USER_ID_PATTERN)] = None,
     after: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> WithdrawalList:

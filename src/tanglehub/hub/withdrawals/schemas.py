@@ -7,6 +7,7 @@ from typing import Any
 from pydantic import Field
 
 from tanglehub.hub.ledger.schemas import ApiModel
+from tanglehub.hub.users.schemas import USER_ID_PATTERN
 
 __all__ = ["WithdrawalCreate", "WithdrawalList", "WithdrawalPublic"]
 
@@ -18,7 +19,7 @@ class WithdrawalCreate(ApiModel):
     :func:`tanglehub.signer.authorization.authorization_message` (user id, the address in lower case, amount,
     idempotency key); the hub passes it to the signer, whose policy may require it."""
 
-    user_id: str = Field(min_length=1, max_length=128)
+    user_id: str = Field(min_length=1, max_length=128, pattern=USER_ID_PATTERN)
     address: str = Field(min_length=1, max_length=128)
     amount: str = Field(min_length=1, max_length=40, examples=["1000000"])
     tag: str | None = Field(default=None, max_length=256)
