@@ -463,4 +463,8 @@ class StoreTx(BatchReads, EventQueries):
 
     def reserved_output_ids(self, account_index: int | None = None) -> set[bytes]:
         """Ids of the reserved outputs (of one account, or of all)."""
-        return {r.output_id for r in self.reservations(account_index)}
+        if account_index is None:
+            rows = self._conn.execute("SELECT output_id FROM reservations")
+        else:
+            rows = self._conn.execute("SELECT output_id FROM reservations WHERE account_idx = ?", (account_index,))
+        return {bytes(r[0]) for r in rows}

@@ -41,7 +41,12 @@ from tanglehub.protocol.spendable import unlocker_hashes
 from tanglehub.protocol.validation_errors import InsufficientStorageDepositError
 from tanglehub.wallet.errors import AddressNotFoundError
 from tanglehub.wallet.events import ProgressStep, TransactionProgress
-from tanglehub.wallet.operations.transaction.context import AccountContext, NodeView, node_view
+from tanglehub.wallet.operations.transaction.context import (
+    AccountContext,
+    NodeView,
+    node_view,
+    recent_node_view,
+)
 from tanglehub.wallet.operations.transaction.errors import (
     AmountBelowStorageDepositError,
     InputNotUsableError,
@@ -57,6 +62,7 @@ from tanglehub.wallet.operations.transaction.select_inputs import (
     Candidate,
     Selection,
     candidate_for,
+    plain_owner,
     select_inputs,
     usable_candidates,
 )
@@ -380,7 +386,15 @@ def _resolve(
     if isinstance(own, _OwnAddresses):
         records, owners = tx.outputs_with_owners(ids)
         own.know(owners)
-        own.preload({h for rec in records.values() for h in unlocker_hashes(rec.output)})
+        # an output whose only unlocker is the address it was stored under needs no other address looked up
+        own.preload(
+            {
+                h
+                for rec in records.values()
+                if plain_owner(rec.output) != rec.address_hash
+                for h in unlocker_hashes(rec.output)
+            }
+        )
     else:
         records = tx.outputs_by_id(ids)
     out: list[Candidate] = []
@@ -412,20 +426,27 @@ class _ChangeAddressNeeded(Exception):
 
 
 async def _view_and_remainder(
-    account: AccountContext, options: TransactionOptions, view: NodeView | None
+    account: AccountContext, options: TransactionOptions, view: NodeView | None, claiming: bool
 ) -> tuple[NodeView, Address | None]:
     """The node view and the remainder address, read together. A change address is only looked up here;
-    when none is stored, :data:`_NOT_DERIVED_YET` is returned and one is derived only if a remainder needs it."""
+    when none is stored, :data:`_NOT_DERIVED_YET` is returned and one is derived only if a remainder needs it.
+    Without a ``view``, a send takes the node's recent one (:func:`recent_node_view`), a claim a fresh one."""
     node = account.wallet.node
+
+    async def reading() -> NodeView:
+        if view is not None:
+            return view
+        return await (node_view(node) if claiming else recent_node_view(node))
+
     if isinstance(options.remainder, CustomAddress):
-        fetched = view or await node_view(node)
+        fetched = await reading()
         return fetched, options.remainder.for_network(fetched.params.bech32_hrp)
     if not isinstance(options.remainder, ChangeAddress):
-        return view or await node_view(node), None
+        return await reading(), None
     store = account.wallet.store
     lookup = store.read(lambda tx: tx.first_unused_address(account.index, True))
     if view is None:
-        fetched, found = await asyncio.gather(node_view(node), lookup)
+        fetched, found = await asyncio.gather(reading(), lookup)
     else:
         fetched, found = view, await lookup
     return fetched, (_NOT_DERIVED_YET if found is None else Ed25519Address(found.hash))
@@ -445,7 +466,7 @@ async def prepare_transaction(
     (used by :func:`tanglehub.wallet.operations.claim.claim_outputs`).
     """
     options = options or TransactionOptions()
-    view, remainder_address = await _view_and_remainder(account, options, view)
+    view, remainder_address = await _view_and_remainder(account, options, view, claiming)
     params = view.params
     outputs = tuple(outputs)
     _check_outputs(outputs, params)
@@ -484,17 +505,17 @@ async def prepare_transaction(
             options.tagged_data,
         )
         inputs = []
+        chains: dict[bytes, Bip44] = {}  # one per signing address (inputs often share one)
         for c in selection.inputs:
-            a = own.get(c.signer_hash)
-            if a is None:  # pragma: no cover - candidates are filtered to the account's addresses
-                raise AddressNotFoundError(f"no key for the owner of output 0x{c.output_id.hex()}")
-            inputs.append(
-                InputSigningData(
-                    c.output_id,
-                    c.output,
-                    Bip44(account.wallet.coin_type, account.index, int(a.internal), a.key_index),
+            chain = chains.get(c.signer_hash)
+            if chain is None:
+                a = own.get(c.signer_hash)
+                if a is None:  # pragma: no cover - candidates are filtered to the account's addresses
+                    raise AddressNotFoundError(f"no key for the owner of output 0x{c.output_id.hex()}")
+                chain = chains[c.signer_hash] = Bip44(
+                    account.wallet.coin_type, account.index, int(a.internal), a.key_index
                 )
-            )
+            inputs.append(InputSigningData(c.output_id, c.output, chain))
         key = essence.hash()
         tx.reserve_outputs([c.output_id for c in selection.inputs], key, account.index)
         tx.add_event(
