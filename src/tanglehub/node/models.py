@@ -93,7 +93,8 @@ def _hex_list(d: Mapping[str, Any], key: str, path: str, length: int) -> tuple[b
         size = 2 + 2 * length
         try:
             items = tuple(
-                bytes.fromhex(v[2:]) if type(v) is str and len(v) == size and v[:2] == "0x" else b"" for v in values
+                bytes.fromhex(v[2:]) if type(v) is str and len(v) == size and v[:2] == "0x" else b""
+                for v in values
             )
         except ValueError:
             items = ()

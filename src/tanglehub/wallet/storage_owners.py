@@ -34,7 +34,7 @@ def record_unlockers(conn: sqlite3.Connection, output_id: bytes, output: Output,
 
 def record_many_unlockers(conn: sqlite3.Connection, outputs: Sequence[tuple[bytes, Output, bytes]]) -> None:
     """:func:`record_unlockers` for many ``(output id, output, address hash)`` in one statement."""
-    rows = [(h, oid) for oid, output, address_hash in outputs for h in unlocker_hashes(output) if h != address_hash]
+    rows = [(h, oid) for oid, output, owner in outputs for h in unlocker_hashes(output) if h != owner]
     if rows:
         conn.executemany("INSERT OR IGNORE INTO output_unlockers(hash, output_id) VALUES (?, ?)", rows)
 
