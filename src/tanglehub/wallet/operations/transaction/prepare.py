@@ -66,8 +66,9 @@ from tanglehub.wallet.operations.transaction.select_inputs import (
     select_inputs,
     usable_candidates,
 )
+from tanglehub.wallet.storage_batch import InputRow
 from tanglehub.wallet.storage_queries import StoreTx
-from tanglehub.wallet.storage_schema import AddressRecord
+from tanglehub.wallet.storage_schema import AddressRecord, OutputRecord
 
 __all__ = [
     "InputSigningData",
@@ -383,8 +384,9 @@ def _resolve(
     """The stored outputs ``ids`` as selection candidates (one query for them and the addresses they were
     stored under, one more only for other unlocking addresses, such as an expired output's return address);
     raises :class:`InputNotUsableError` naming the first one that cannot be spent."""
+    records: Mapping[bytes, InputRow | OutputRecord]
     if isinstance(own, _OwnAddresses):
-        records, owners = tx.outputs_with_owners(ids)
+        records, owners = tx.inputs_with_owners(ids)
         own.know(owners)
         # an output whose only unlocker is the address it was stored under needs no other address looked up
         own.preload(
