@@ -189,7 +189,7 @@ def apply_changes(
     accounts = {r.account_index for r in new_outputs}
     accounts.update(tx.unspent_owners(info.output_id for info in spent).values())
     before = {a: tx.unspent_total(a) for a in sorted(accounts)}
-    stored = tx.insert_outputs(new_outputs)
+    stored = tx.insert_outputs(new_outputs) if new_outputs else []
     inserted = [rec.output_id for rec in stored]
     tx.add_events(
         [
