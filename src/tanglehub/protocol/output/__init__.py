@@ -96,8 +96,29 @@ def read_output(r: Reader) -> Output:
     return read_cached(r, reader)
 
 
+_PLAIN_BASIC_LENGTH = 46
+"""Bytes of the common deposit: ``u8 3 | u64 amount | u8 0 native tokens | u8 1 unlock condition | u8 0 Address
+condition | u8 0 Ed25519 | 32-byte hash | u8 0 features``."""
+
+
+def _plain_basic_from_bytes(data: bytes) -> BasicOutput | None:
+    """The common deposit decoded without the general reader (the same output, its bytes kept as its
+    serialization); None for every other output."""
+    if len(data) != _PLAIN_BASIC_LENGTH or data[0] != 3 or data[9:13] != b"\x00\x01\x00\x00" or data[45] != 0:
+        return None
+    output = BasicOutput(
+        int.from_bytes(data[1:9], "little"), (AddressUnlockCondition(Ed25519Address(data[13:45])),)
+    )
+    object.__setattr__(output, "_cached_bytes", data)
+    return output
+
+
 def output_from_bytes(data: bytes | bytearray | memoryview) -> Output:
     """Decode exactly one output of any type; trailing bytes are an error."""
+    if type(data) is bytes:
+        plain = _plain_basic_from_bytes(data)
+        if plain is not None:
+            return plain
     r = Reader(data)
     output = read_output(r)
     r.expect_end("output")
