@@ -8,7 +8,6 @@ signed in another process (:func:`tanglehub.wallet.operations.transaction.sign.s
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Self
@@ -427,31 +426,25 @@ class _ChangeAddressNeeded(Exception):
     """Selection needs a remainder but the change address is still :data:`_NOT_DERIVED_YET` (rolls back)."""
 
 
+_IN_THE_TRANSACTION = Ed25519Address(b"\x01" * 32)
+"""Stands in for the change address until the selecting database transaction reads it (no read of its own)."""
+
+
 async def _view_and_remainder(
     account: AccountContext, options: TransactionOptions, view: NodeView | None, claiming: bool
 ) -> tuple[NodeView, Address | None]:
-    """The node view and the remainder address, read together. A change address is only looked up here;
-    when none is stored, :data:`_NOT_DERIVED_YET` is returned and one is derived only if a remainder needs it.
-    Without a ``view``, a send takes the node's recent one (:func:`recent_node_view`), a claim a fresh one."""
-    node = account.wallet.node
-
-    async def reading() -> NodeView:
-        if view is not None:
-            return view
-        return await (node_view(node) if claiming else recent_node_view(node))
-
-    if isinstance(options.remainder, CustomAddress):
-        fetched = await reading()
-        return fetched, options.remainder.for_network(fetched.params.bech32_hrp)
-    if not isinstance(options.remainder, ChangeAddress):
-        return await reading(), None
-    store = account.wallet.store
-    lookup = store.read(lambda tx: tx.first_unused_address(account.index, True))
+    """The node view and the remainder address. The change address (the default) is looked up by the
+    selecting database transaction itself (:data:`_IN_THE_TRANSACTION` until then): when none is stored,
+    selection runs with :data:`_NOT_DERIVED_YET` and one is derived only if a remainder needs it. Without a
+    ``view``, a send takes the node's recent one (:func:`recent_node_view`), a claim a fresh one."""
     if view is None:
-        fetched, found = await asyncio.gather(reading(), lookup)
-    else:
-        fetched, found = view, await lookup
-    return fetched, (_NOT_DERIVED_YET if found is None else Ed25519Address(found.hash))
+        node = account.wallet.node
+        view = await (node_view(node) if claiming else recent_node_view(node))
+    if isinstance(options.remainder, CustomAddress):
+        return view, options.remainder.for_network(view.params.bech32_hrp)
+    if not isinstance(options.remainder, ChangeAddress):
+        return view, None
+    return view, _IN_THE_TRANSACTION
 
 
 async def prepare_transaction(
@@ -478,6 +471,10 @@ async def prepare_transaction(
     forced = options.custom_inputs or options.mandatory_inputs
 
     def select_and_reserve(tx: StoreTx) -> PreparedTransaction:
+        remainder = remainder_address
+        if remainder is _IN_THE_TRANSACTION:
+            found = tx.first_unused_address(account.index, True)
+            remainder = _NOT_DERIVED_YET if found is None else Ed25519Address(found.hash)
         own = _OwnAddresses(tx, account.index)
         reserved = tx.reserved_output_ids()
         mandatory = _resolve(
@@ -488,14 +485,14 @@ async def prepare_transaction(
             account=account.index,
             outputs=outputs,
             rent=params.rent_structure,
-            remainder_address=remainder_address,
+            remainder_address=remainder,
             mandatory=mandatory,
             exact=bool(options.custom_inputs),
             own=own,
             reserved=reserved,
             now=now,
         )
-        if selection.remainders and remainder_address is _NOT_DERIVED_YET:
+        if selection.remainders and remainder is _NOT_DERIVED_YET:
             raise _ChangeAddressNeeded
         all_outputs = outputs + selection.extra_outputs
         consumed = [c.output for c in selection.inputs]
