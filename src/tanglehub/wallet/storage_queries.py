@@ -353,9 +353,15 @@ class StoreTx(BatchReads, EventQueries):
         return int(self._conn.execute(query, (account_index,)).fetchone()[0])
 
     def known_output_ids(self, output_ids: Iterable[bytes]) -> set[bytes]:
-        """Which of ``output_ids`` are stored (spent or not); one primary-key lookup each."""
-        query = "SELECT 1 FROM outputs WHERE output_id = ?"
-        return {oid for oid in output_ids if self._conn.execute(query, (oid,)).fetchone() is not None}
+        """Which of ``output_ids`` are stored (spent or not); one query per 500 ids."""
+        ids = list(dict.fromkeys(output_ids))
+        known: set[bytes] = set()
+        for start in range(0, len(ids), 500):
+            part = ids[start : start + 500]
+            marks = ",".join("?" * len(part))
+            rows = self._conn.execute(f"SELECT output_id FROM outputs WHERE output_id IN ({marks})", part)
+            known.update(bytes(r[0]) for r in rows)
+        return known
 
     def unspent_owners(self, output_ids: Iterable[bytes]) -> dict[bytes, int]:
         """Which of ``output_ids`` are stored and unspent, mapped to their account; one lookup each."""
