@@ -306,6 +306,22 @@ class _OwnAddresses:
             self._found[h] = found.get(h)
 
 
+_CHAINS: dict[tuple[int, int, int, int], Bip44] = {}
+"""Signing chains made so far (immutable, validated once; at most :data:`_CHAINS_KEPT`)."""
+_CHAINS_KEPT = 65_536
+
+
+def _chain(coin_type: int, account: int, change: int, index: int) -> Bip44:
+    """The BIP44 chain of an input's address (one object per address, reused by later sends)."""
+    key = (coin_type, account, change, index)
+    chain = _CHAINS.get(key)
+    if chain is None:
+        if len(_CHAINS) >= _CHAINS_KEPT:
+            _CHAINS.clear()
+        chain = _CHAINS[key] = Bip44(coin_type, account, change, index)
+    return chain
+
+
 def _pending(tx: StoreTx, account: int) -> dict[bytes, int]:
     """Base tokens held by each unfinished transaction's reserved inputs (by transaction id)."""
     held: dict[bytes, int] = {}
@@ -504,16 +520,11 @@ async def prepare_transaction(
             options.tagged_data,
         )
         inputs = []
-        chains: dict[bytes, Bip44] = {}  # one per signing address (inputs often share one)
         for c in selection.inputs:
-            chain = chains.get(c.signer_hash)
-            if chain is None:
-                a = own.get(c.signer_hash)
-                if a is None:  # pragma: no cover - candidates are filtered to the account's addresses
-                    raise AddressNotFoundError(f"no key for the owner of output 0x{c.output_id.hex()}")
-                chain = chains[c.signer_hash] = Bip44(
-                    account.wallet.coin_type, account.index, int(a.internal), a.key_index
-                )
+            a = own.get(c.signer_hash)
+            if a is None:  # pragma: no cover - candidates are filtered to the account's addresses
+                raise AddressNotFoundError(f"no key for the owner of output 0x{c.output_id.hex()}")
+            chain = _chain(account.wallet.coin_type, account.index, int(a.internal), a.key_index)
             inputs.append(InputSigningData(c.output_id, c.output, chain))
         key = essence.hash()
         tx.reserve_outputs([c.output_id for c in selection.inputs], key, account.index)
