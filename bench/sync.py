@@ -13,7 +13,9 @@ process because the SDK's blocking calls hold the GIL.
 
 The closing table prints every row beside the SDK's with the ratio: sync after the deposits per mode and
 address count (the SDK's one ``sync`` is its only mode), the first indexer sync, and preparing and signing
-a 128-input transaction. The SDK runs at every size up to 10,000 addresses.
+a 128-input transaction. The SDK runs at every size up to 10,000 addresses. Each row gives wall clock and this
+process's CPU time (ours with its SQLite thread; the SDK's Rust threads run in this process too; the devnet is
+another process), each with its ratio: on the shared 2-core machine CPU time varies less than wall clock.
 
 Usage: .venv/bin/python bench/sync.py [--quick]   (--quick: 100/1k/10k addresses, 2,000 outputs)
 """
@@ -25,11 +27,13 @@ import asyncio
 import importlib
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +61,8 @@ from tanglehub.wallet.operations.transaction import TransactionOptions, sign_tra
 
 AMOUNT = 100_000
 DEPOSITS = 100
+PREPARE_SETS = 5
+"""Disjoint sets of 128 inputs the "again" prepare row takes the median over (ours and the SDK's each)."""
 PASSWORD = "bench password"
 LEDGER = SyncOptions(SyncMode.LEDGER)
 INDEXER = SyncOptions(SyncMode.INDEXER)
@@ -134,11 +140,27 @@ def fill_ledger(data_dir: Path, hashes: list[bytes], count: int) -> None:
     node.close()
 
 
-async def timed(fn: Callable[[], Awaitable[Any]]) -> tuple[float, Any]:
-    """(seconds, result) of one awaited call."""
-    start = time.perf_counter()
+CPU: dict[str, float] = {}
+"""Process CPU seconds (every thread: ours with its SQLite thread, the SDK's Rust threads) of the last timed
+call under each label; the devnet is another process and not counted."""
+
+
+async def timed(fn: Callable[[], Awaitable[Any]], label: str) -> tuple[float, Any]:
+    """(seconds, result) of one awaited call; its process CPU time goes to ``CPU[label]``."""
+    cpu, start = time.process_time(), time.perf_counter()
     result = await fn()
-    return time.perf_counter() - start, result
+    seconds = time.perf_counter() - start
+    CPU[label] = time.process_time() - cpu
+    return seconds, result
+
+
+def timed_sync(fn: Callable[[], Any], label: str) -> tuple[float, Any]:
+    """:func:`timed` for a blocking call (the SDK's)."""
+    cpu, start = time.process_time(), time.perf_counter()
+    result = fn()
+    seconds = time.perf_counter() - start
+    CPU[label] = time.process_time() - cpu
+    return seconds, result
 
 
 def sdk_wallet(path: Path, url: str, mnemonic: str, addresses: int) -> Any:
@@ -170,8 +192,8 @@ class Bench:
         self.log = self.tmp / "devnet.log"
         self.mnemonic = generate_mnemonic()
         self.rows: list[tuple[str, int, str, str]] = []
-        self.table: list[tuple[str, int | None, float, float]] = []
-        """(what, addresses, ours in s, SDK's in s) for the comparison table."""
+        self.table: list[tuple[str, int | None, float, float, float, float]] = []
+        """(what, addresses, ours in s, SDK's in s, our CPU s, the SDK's CPU s) for the comparison table."""
 
     def pool(self, url: str) -> NodePool:
         return NodePool([url], max_milestone_age=None, timeout=120)
@@ -231,14 +253,12 @@ class Bench:
         initial: dict[str, float] = {}
         for name, (wallet, _) in wallets.items():
             mode = LEDGER if name.startswith("ledger") else INDEXER
-            initial[name], _ = await timed(lambda w=wallet, m=mode: w.sync(m))  # type: ignore[misc]
+            initial[name], _ = await timed(lambda w=wallet, m=mode: w.sync(m), f"first {name}")  # type: ignore[misc]
             print(f"  initial sync {name}: {initial[name]:.2f} s", flush=True)
         sdk: dict[int, Any] = {}
         for n in indexer_sizes:
             wallet_sdk, account_sdk = sdk_wallet(self.tmp / f"sdk-{n}", devnet.url, self.mnemonic, n)
-            t0 = time.perf_counter()
-            account_sdk.sync()
-            initial[f"sdk-{n}"] = time.perf_counter() - t0
+            initial[f"sdk-{n}"], _ = timed_sync(account_sdk.sync, f"first sdk-{n}")
             print(f"  initial sync sdk-{n}: {initial[f'sdk-{n}']:.2f} s", flush=True)
             sdk[n] = (wallet_sdk, account_sdk)
 
@@ -249,7 +269,7 @@ class Bench:
 
         for name, (wallet, _) in wallets.items():
             mode = LEDGER if name.startswith("ledger") else INDEXER
-            seconds, result = await timed(lambda w=wallet, m=mode: w.sync(m))  # type: ignore[misc]
+            seconds, result = await timed(lambda w=wallet, m=mode: w.sync(m), f"after {name}")  # type: ignore[misc]
             kind, size = name.split("-")
             self.rows.append(
                 (f"tanglehub {kind}", int(size), f"{seconds:.3f}", f"{len(result.new_output_ids)} new")
@@ -257,9 +277,7 @@ class Bench:
         sdk_after: dict[int, float] = {}
         for n, (_, account_sdk) in sdk.items():
             before = len(account_sdk.unspent_outputs())
-            t0 = time.perf_counter()
-            account_sdk.sync()
-            seconds = time.perf_counter() - t0
+            seconds, _ = timed_sync(account_sdk.sync, f"after sdk-{n}")
             sdk_after[n] = seconds
             after = len(account_sdk.unspent_outputs())
             self.rows.append(("iota-sdk sync", n, f"{seconds:.3f}", f"{after - before} new"))
@@ -268,9 +286,11 @@ class Bench:
             for n, theirs in sdk_after.items():
                 if (f"tanglehub {mode}", n) in ours:
                     what = f"sync after {DEPOSITS} deposits, {mode} mode"
-                    self.table.append((what, n, ours[(f"tanglehub {mode}", n)], theirs))
+                    cpu = (CPU[f"after {mode}-{n}"], CPU[f"after sdk-{n}"])
+                    self.table.append((what, n, ours[(f"tanglehub {mode}", n)], theirs, *cpu))
         for n in indexer_sizes:
-            self.table.append(("first sync, indexer mode", n, initial[f"indexer-{n}"], initial[f"sdk-{n}"]))
+            cpu = (CPU[f"first indexer-{n}"], CPU[f"first sdk-{n}"])
+            self.table.append(("first sync, indexer mode", n, initial[f"indexer-{n}"], initial[f"sdk-{n}"], *cpu))
 
         await self.sign_128(wallets[f"ledger-{self.main}"][0], sdk[self.main][1])
         self.report(initial)
@@ -297,33 +317,37 @@ class Bench:
         # the first prepare after the syncs, on other inputs (ours commits its reservation: SQLite may
         # checkpoint its write-ahead log in that commit)
         recipients, options, sdk_args = args(others)
-        c0 = time.perf_counter()
-        await prepare_send(account, recipients, options)
-        c1 = time.perf_counter()
-        account_sdk.prepare_send(*sdk_args)
-        c2 = time.perf_counter()
+        first, _ = await timed(lambda: prepare_send(account, recipients, options), "prepare first")
+        first_sdk, _ = timed_sync(lambda: account_sdk.prepare_send(*sdk_args), "sdk prepare first")
         recipients, options, sdk_args = args(records)
-        t0 = time.perf_counter()
-        prepared = await prepare_send(account, recipients, options)
-        t1 = time.perf_counter()
-        signed = await sign_transaction(account, prepared)
-        t2 = time.perf_counter()
+        prepare_s, prepared = await timed(lambda: prepare_send(account, recipients, options), "prepare")
+        sign_s, signed = await timed(lambda: sign_transaction(account, prepared), "sign")
         assert len(signed.payload.essence.inputs) == 128
         signatures = len({i.chain for i in prepared.inputs})
-        t3 = time.perf_counter()
-        sdk_prepared = account_sdk.prepare_send(*sdk_args)
-        t4 = time.perf_counter()
-        sdk_signed = account_sdk.sign_transaction_essence(sdk_prepared.prepared_transaction_data())
-        t5 = time.perf_counter()
+        sdk_prepare_s, sdk_prepared = timed_sync(lambda: account_sdk.prepare_send(*sdk_args), "sdk prepare")
+        essence = sdk_prepared.prepared_transaction_data()
+        sdk_sign_s, sdk_signed = timed_sync(lambda: account_sdk.sign_transaction_essence(essence), "sdk sign")
         assert sdk_signed is not None
         note = f"{signatures} signatures, incl. semantic check"
-        self.rows.append(("tanglehub prepare 128 inputs", self.main, f"{t1 - t0:.3f}", "selection + reservation"))
-        self.rows.append(("tanglehub sign 128 inputs", self.main, f"{t2 - t1:.3f}", note))
-        self.rows.append(("iota-sdk prepare 128 inputs", self.main, f"{t4 - t3:.3f}", ""))
-        self.rows.append(("iota-sdk sign 128 inputs", self.main, f"{t5 - t4:.3f}", ""))
-        self.table.append(("prepare a 128-input transaction, first after the syncs", None, c1 - c0, c2 - c1))
-        self.table.append(("prepare a 128-input transaction, again", None, t1 - t0, t4 - t3))
-        self.table.append(("sign a 128-input transaction", None, t2 - t1, t5 - t4))
+        self.rows.append(
+            ("tanglehub prepare 128 inputs", self.main, f"{prepare_s:.4f}", "selection + reservation")
+        )
+        self.rows.append(("tanglehub sign 128 inputs", self.main, f"{sign_s:.3f}", note))
+        self.rows.append(("iota-sdk prepare 128 inputs", self.main, f"{sdk_prepare_s:.4f}", ""))
+        self.rows.append(("iota-sdk sign 128 inputs", self.main, f"{sdk_sign_s:.3f}", ""))
+        # "again": the median over PREPARE_SETS disjoint sets of 128 inputs, each prepared by both
+        samples = [(prepare_s, sdk_prepare_s, CPU["prepare"], CPU["sdk prepare"])]
+        for k in range(2, 1 + PREPARE_SETS):
+            recipients, options, sdk_args = args(unspent[128 * k : 128 * (k + 1)])
+            ours_s, _ = await timed(partial(prepare_send, account, recipients, options), "prepare")
+            theirs_s, _ = timed_sync(partial(account_sdk.prepare_send, *sdk_args), "sdk prepare")
+            samples.append((ours_s, theirs_s, CPU["prepare"], CPU["sdk prepare"]))
+        again = tuple(statistics.median(column) for column in zip(*samples, strict=True))
+        what = "prepare a 128-input transaction"
+        cpu = (CPU["prepare first"], CPU["sdk prepare first"])
+        self.table.append((f"{what}, first after the syncs", None, first, first_sdk, *cpu))
+        self.table.append((f"{what}, again (median of {PREPARE_SETS} input sets)", None, *again))
+        self.table.append(("sign a 128-input transaction", None, sign_s, sdk_sign_s, CPU["sign"], CPU["sdk sign"]))
 
     def report(self, initial: dict[str, float]) -> None:
         print()
@@ -334,14 +358,23 @@ class Bench:
         print()
         print("initial catch-up (not the benchmark): " + ", ".join(f"{k} {v:.1f} s" for k, v in initial.items()))
         print()
-        print("| what | addresses | tanglehub | iota-sdk 1.1.4 | ours / SDK |")
-        print("| --- | ---: | ---: | ---: | ---: |")
-        for what, n, mine, theirs in self.table:
+        print("wall clock per row, and this process's CPU time (ours: event loop + SQLite thread; the SDK's: its")
+        print("Rust threads; the devnet's is not counted): on a shared machine CPU varies less than wall clock")
+        print()
+        columns = "tanglehub | iota-sdk 1.1.4 | ours / SDK | CPU tanglehub | CPU iota-sdk | CPU ours / SDK"
+        print(f"| what | addresses | {columns} |")
+        print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+        for what, n, mine, theirs, cpu_mine, cpu_theirs in self.table:
             size = "" if n is None else f"{n:,}"
-            print(f"| {what} | {size} | {_secs(mine)} | {_secs(theirs)} | {_ratio(mine, theirs)} |")
+            print(
+                f"| {what} | {size} | {_secs(mine)} | {_secs(theirs)} | {_ratio(mine, theirs)} "
+                f"| {_secs(cpu_mine)} | {_secs(cpu_theirs)} | {_ratio(cpu_mine, cpu_theirs)} |"
+            )
 
 
 def _secs(seconds: float) -> str:
+    if seconds < 0.01:
+        return f"{seconds * 1000:.1f} ms"
     return f"{seconds * 1000:.0f} ms" if seconds < 0.1 else f"{seconds:.3f} s"
 
 

@@ -49,9 +49,9 @@ SEND_POINTS = [
     "store:release_reservations:after:1",
 ]
 SYNC_POINTS = [
-    "store:insert_output:inside:1",
-    "store:insert_output:after:1",
-    "store:insert_output:after:3",
+    "store:insert_outputs:inside:1",
+    "store:insert_outputs:after:1",
+    "store:insert_outputs:after:3",
     "store:mark_output_spent:inside:1",
     "store:mark_output_spent:after:1",
     "store:set_meta:after:2",

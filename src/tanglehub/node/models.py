@@ -88,6 +88,19 @@ def _hex(d: Mapping[str, Any], key: str, path: str, length: int) -> bytes:
 
 
 def _hex_list(d: Mapping[str, Any], key: str, path: str, length: int) -> tuple[bytes, ...]:
+    values = d.get(key)
+    if type(values) is list:  # the common case: every item "0x" + 2 * length hex digits, no paths built
+        size = 2 + 2 * length
+        try:
+            items = tuple(
+                bytes.fromhex(v[2:]) if type(v) is str and len(v) == size and v[:2] == "0x" else b""
+                for v in values
+            )
+        except ValueError:
+            items = ()
+        else:
+            if all(len(b) == length for b in items):
+                return items
     p = sub(path, key)
     return tuple(
         hex_to_bytes(v, f"{p}[{i}]", length) for i, v in enumerate(require_list(get_field(d, key, path), p))

@@ -312,7 +312,7 @@ class NodePool(IndexerHelpers):
             rounds += 1
             for node in candidates:
                 try:
-                    probed = await self._ensure_checked(node)
+                    probed = None if self._fresh(node) else await self._ensure_checked(node)
                 except NodeError as exc:
                     last = exc
                     continue

@@ -59,14 +59,19 @@ async def iter_pages(fetch: Callable[[Q], Awaitable[OutputIdsPage]], query: Q) -
 
 async def all_pages(fetch: Callable[[Q], Awaitable[OutputIdsPage]], query: Q) -> list[bytes]:
     """Every output id matching ``query``, all pages concatenated (duplicates across pages dropped)."""
-    seen: set[bytes] = set()
-    ids: list[bytes] = []
-    async for page in iter_pages(fetch, query):
-        for oid in page.items:
-            if oid not in seen:
-                seen.add(oid)
-                ids.append(oid)
-    return ids
+    ids: dict[bytes, None] = {}
+    cursors: set[str] = set()
+    current = query
+    for _ in range(MAX_PAGES):  # iter_pages' loop, without an async generator per query
+        page = await fetch(current)
+        ids.update(dict.fromkeys(page.items))
+        if page.cursor is None:
+            return list(ids)
+        if page.cursor in cursors:
+            raise NodeBadResponse(f"indexer repeated cursor {page.cursor!r}; stopping instead of looping")
+        cursors.add(page.cursor)
+        current = current.with_cursor(page.cursor)
+    raise NodeBadResponse(f"indexer query did not end after {MAX_PAGES} pages")
 
 
 async def fetch_concurrently(fetch: Callable[[T], Awaitable[R]], keys: Iterable[T], limit: int) -> list[R]:

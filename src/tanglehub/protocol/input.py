@@ -51,6 +51,13 @@ class UtxoInput(Serializable):
     @classmethod
     def from_output_id(cls, oid: bytes) -> Self:
         """Build an input from a 34-byte output id."""
+        if type(oid) is bytes and len(oid) == OUTPUT_ID_LENGTH:  # the common case, checked without __post_init__
+            index = oid[TRANSACTION_ID_LENGTH] | oid[TRANSACTION_ID_LENGTH + 1] << 8
+            if index <= MAX_OUTPUT_INDEX:
+                made = object.__new__(cls)
+                object.__setattr__(made, "transaction_id", oid[:TRANSACTION_ID_LENGTH])
+                object.__setattr__(made, "output_index", index)
+                return made
         oid = byte_string(oid, "an output id", InvalidInputError, OUTPUT_ID_LENGTH)
         return cls(oid[:TRANSACTION_ID_LENGTH], int.from_bytes(oid[TRANSACTION_ID_LENGTH:], "little"))
 

@@ -12,12 +12,27 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
-from tanglehub.wallet.storage_rows import OUTPUT_COLUMNS, address_row, output_row
+from tanglehub.errors import CodecError
+from tanglehub.protocol.output import Output
+from tanglehub.wallet.errors import StorageError
+from tanglehub.wallet.storage_rows import OUTPUT_COLUMNS, address_row, decode_output, output_row
 from tanglehub.wallet.storage_schema import AddressRecord, OutputRecord
 
-__all__ = ["BatchReads"]
+__all__ = ["BatchReads", "InputRow"]
+
+
+class InputRow(NamedTuple):
+    """What input selection reads of a stored output (the fields of the same names of
+    :class:`~tanglehub.wallet.storage_schema.OutputRecord`)."""
+
+    output_id: bytes
+    account_index: int
+    address_hash: bytes
+    output: Output
+    spent: bool
+
 
 _BATCH = 500
 _OWNER = len(OUTPUT_COLUMNS.split(","))
@@ -84,6 +99,33 @@ class BatchReads:
                 found[rec.output_id] = rec
                 if row[_OWNER] is not None and rec.address_hash not in owners:
                     owners[rec.address_hash] = address_row(row[_OWNER:])
+        return found, owners
+
+    def inputs_with_owners(
+        self, output_ids: Sequence[bytes]
+    ) -> tuple[dict[bytes, InputRow], dict[bytes, AddressRecord]]:
+        """:meth:`outputs_with_owners` reading only what input selection uses (:class:`InputRow`)."""
+        found: dict[bytes, InputRow] = {}
+        owners: dict[bytes, AddressRecord] = {}
+        ids = list(output_ids)
+        for start in range(0, len(ids), _BATCH):
+            part = ids[start : start + _BATCH]
+            marks = ",".join("?" * len(part))
+            rows = self._conn.execute(
+                "SELECT o.output_id, o.account_idx, o.address_hash, o.output, o.spent, a.account_idx, "
+                "a.internal, a.key_index, a.hash, a.bech32, a.used FROM outputs o "
+                f"LEFT JOIN addresses a ON a.hash = o.address_hash WHERE o.output_id IN ({marks})",
+                part,
+            )
+            for row in rows:
+                oid, address_hash = bytes(row[0]), bytes(row[2])
+                try:
+                    output = decode_output(bytes(row[3]))
+                except CodecError as exc:
+                    raise StorageError(f"stored output 0x{oid.hex()} does not decode: {exc}") from exc
+                found[oid] = InputRow(oid, int(row[1]), address_hash, output, bool(row[4]))
+                if row[5] is not None and address_hash not in owners:
+                    owners[address_hash] = address_row(row[5:])
         return found, owners
 
     def address_texts(self, hashes: Iterable[bytes]) -> dict[bytes, str]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from tanglehub.wallet.storage_rows import StoredEvent, unix_now
@@ -42,6 +42,18 @@ class EventQueries:
         seq = int(cur.lastrowid or 0)
         self.last_event_seq = seq
         return seq
+
+    def add_events(self, events: Sequence[StoredEvent]) -> None:
+        """:meth:`add_event` for many, in order, in one statement."""
+        if not events:
+            return
+        now = unix_now()
+        conn = self._w()
+        conn.executemany(
+            "INSERT INTO events(account_idx, kind, payload, created_at) VALUES (?, ?, ?, ?)",
+            [(e.account_index, e.kind, EventRecord.encode_payload(e.to_json()), now) for e in events],
+        )
+        self.last_event_seq = int(conn.execute("SELECT last_insert_rowid()").fetchone()[0])
 
     def events_after(
         self, seq: int, *, limit: int = 1000, kinds: Iterable[str] | None = None, account_index: int | None = None

@@ -14,6 +14,7 @@ both sync modes, and an address generated after the output was stored still find
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 
 from tanglehub.errors import CodecError
 from tanglehub.protocol.output import Output, output_from_bytes
@@ -21,12 +22,19 @@ from tanglehub.protocol.spendable import unlocker_hashes
 from tanglehub.wallet.storage_rows import OUTPUT_COLUMNS, output_row
 from tanglehub.wallet.storage_schema import OutputRecord
 
-__all__ = ["backfill_unlockers", "record_unlockers", "shared_unspent"]
+__all__ = ["backfill_unlockers", "record_many_unlockers", "record_unlockers", "shared_unspent"]
 
 
 def record_unlockers(conn: sqlite3.Connection, output_id: bytes, output: Output, address_hash: bytes) -> None:
     """Store ``output``'s unlocking hashes other than ``address_hash`` (inside the caller's transaction)."""
     rows = [(h, output_id) for h in unlocker_hashes(output) if h != address_hash]
+    if rows:
+        conn.executemany("INSERT OR IGNORE INTO output_unlockers(hash, output_id) VALUES (?, ?)", rows)
+
+
+def record_many_unlockers(conn: sqlite3.Connection, outputs: Sequence[tuple[bytes, Output, bytes]]) -> None:
+    """:func:`record_unlockers` for many ``(output id, output, address hash)`` in one statement."""
+    rows = [(h, oid) for oid, output, owner in outputs for h in unlocker_hashes(output) if h != owner]
     if rows:
         conn.executemany("INSERT OR IGNORE INTO output_unlockers(hash, output_id) VALUES (?, ?)", rows)
 

@@ -9,7 +9,7 @@ it is only valid inside that call. Write methods raise :class:`StorageError` in 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from tanglehub.protocol.payload import TransactionPayload
@@ -17,7 +17,7 @@ from tanglehub.wallet.checks import alias_key
 from tanglehub.wallet.errors import AccountAliasTakenError, OutputReservedError, StorageError
 from tanglehub.wallet.storage_batch import BatchReads
 from tanglehub.wallet.storage_events import EventQueries
-from tanglehub.wallet.storage_owners import record_unlockers, shared_unspent
+from tanglehub.wallet.storage_owners import record_many_unlockers, record_unlockers, shared_unspent
 from tanglehub.wallet.storage_rows import (
     OUTPUT_COLUMNS,
     TX_COLUMNS,
@@ -228,6 +228,50 @@ class StoreTx(BatchReads, EventQueries):
             return True
         return False
 
+    def insert_outputs(self, records: Sequence[OutputRecord]) -> list[OutputRecord]:
+        """:meth:`insert_output` for many: store every record whose output id is not stored yet (the first of
+        a repeated id) with the same side rows, one statement per kind of row; return those stored, in order."""
+        conn = self._w()
+        stored = self.known_output_ids(r.output_id for r in records)
+        new: list[OutputRecord] = []
+        for rec in records:
+            if rec.output_id not in stored:
+                stored.add(rec.output_id)
+                new.append(rec)
+        if not new:
+            return []
+        data = [rec.output.to_bytes() for rec in new]
+        conn.executemany(
+            "INSERT OR IGNORE INTO outputs(output_id, account_idx, address_hash, kind, amount, output, block_id, "
+            "booked_index, booked_timestamp, spent, spent_tx_id, spent_index, spent_timestamp, chain_id) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    rec.output_id,
+                    rec.account_index,
+                    rec.address_hash,
+                    rec.kind,
+                    rec.amount,
+                    raw,
+                    rec.block_id,
+                    rec.booked_index,
+                    rec.booked_timestamp,
+                    int(rec.spent),
+                    rec.spent_tx_id,
+                    rec.spent_index,
+                    rec.spent_timestamp,
+                    rec.chain_id,
+                )
+                for rec, raw in zip(new, data, strict=True)
+            ],
+        )
+        used = dict.fromkeys(rec.address_hash for rec in new)
+        conn.executemany("UPDATE addresses SET used = 1 WHERE hash = ?", [(h,) for h in used])
+        record_many_unlockers(conn, [(rec.output_id, rec.output, rec.address_hash) for rec in new])
+        for rec, raw in zip(new, data, strict=True):
+            remember_output(raw, rec.output)
+        return new
+
     def output(self, output_id: bytes) -> OutputRecord | None:
         """The stored output with this id."""
         row = self._conn.execute(
@@ -309,9 +353,15 @@ class StoreTx(BatchReads, EventQueries):
         return int(self._conn.execute(query, (account_index,)).fetchone()[0])
 
     def known_output_ids(self, output_ids: Iterable[bytes]) -> set[bytes]:
-        """Which of ``output_ids`` are stored (spent or not); one primary-key lookup each."""
-        query = "SELECT 1 FROM outputs WHERE output_id = ?"
-        return {oid for oid in output_ids if self._conn.execute(query, (oid,)).fetchone() is not None}
+        """Which of ``output_ids`` are stored (spent or not); one query per 500 ids."""
+        ids = list(dict.fromkeys(output_ids))
+        known: set[bytes] = set()
+        for start in range(0, len(ids), 500):
+            part = ids[start : start + 500]
+            marks = ",".join("?" * len(part))
+            rows = self._conn.execute(f"SELECT output_id FROM outputs WHERE output_id IN ({marks})", part)
+            known.update(bytes(r[0]) for r in rows)
+        return known
 
     def unspent_owners(self, output_ids: Iterable[bytes]) -> dict[bytes, int]:
         """Which of ``output_ids`` are stored and unspent, mapped to their account; one lookup each."""
@@ -463,4 +513,8 @@ class StoreTx(BatchReads, EventQueries):
 
     def reserved_output_ids(self, account_index: int | None = None) -> set[bytes]:
         """Ids of the reserved outputs (of one account, or of all)."""
-        return {r.output_id for r in self.reservations(account_index)}
+        if account_index is None:
+            rows = self._conn.execute("SELECT output_id FROM reservations")
+        else:
+            rows = self._conn.execute("SELECT output_id FROM reservations WHERE account_idx = ?", (account_index,))
+        return {bytes(r[0]) for r in rows}

@@ -28,11 +28,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from typing import TYPE_CHECKING
 
 from tanglehub.node import NodeNotFound
 from tanglehub.node.models import NodeInfo
 from tanglehub.wallet.errors import LedgerBehindError, LedgerMismatchError
+from tanglehub.wallet.operations.transaction.context import remember_node_info
 from tanglehub.wallet.storage import StoreTx
 
 if TYPE_CHECKING:
@@ -126,7 +128,9 @@ async def begin_ledger_check(wallet: Wallet) -> tuple[NodeInfo, PendingCheck]:
 
     The caller may read from the node meanwhile, but must await ``verified()`` before it stores or reports
     anything, and ``aclose()`` it when it stops early."""
+    asked_at = time.monotonic()
     info = await wallet.node.get_info()
+    remember_node_info(wallet.node, info, asked_at)  # the sends that follow the sync use this view
     anchor, cursor, latest = await wallet.store.read(_anchor)
     confirmed = info.status.confirmed_milestone
     if cursor is not None and confirmed.index < cursor - 1:

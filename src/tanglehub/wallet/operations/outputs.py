@@ -189,12 +189,10 @@ def apply_changes(
     accounts = {r.account_index for r in new_outputs}
     accounts.update(tx.unspent_owners(info.output_id for info in spent).values())
     before = {a: tx.unspent_total(a) for a in sorted(accounts)}
-    inserted: list[bytes] = []
-    for rec in new_outputs:
-        if not tx.insert_output(rec):
-            continue
-        inserted.append(rec.output_id)
-        tx.add_event(
+    stored = tx.insert_outputs(new_outputs) if new_outputs else []
+    inserted = [rec.output_id for rec in stored]
+    tx.add_events(
+        [
             NewOutput(
                 account_index=rec.account_index,
                 output_id=rec.output_id,
@@ -205,7 +203,9 @@ def apply_changes(
                 booked_timestamp=rec.booked_timestamp,
                 native_tokens={"0x" + t.token_id.hex(): t.amount for t in rec.output.native_tokens},
             )
-        )
+            for rec in stored
+        ]
+    )
     newly_spent: list[bytes] = []
     for info in spent:
         old = tx.mark_output_spent(

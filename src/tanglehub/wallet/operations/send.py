@@ -29,7 +29,7 @@ from tanglehub.protocol.address import (
 from tanglehub.protocol.output import Output
 from tanglehub.wallet.checks import check_amount
 from tanglehub.wallet.errors import AddressNotFoundError
-from tanglehub.wallet.operations.transaction.context import AccountContext, NodeView, node_view
+from tanglehub.wallet.operations.transaction.context import AccountContext, NodeView, recent_node_view
 from tanglehub.wallet.operations.transaction.contract import before_signing
 from tanglehub.wallet.operations.transaction.errors import TransactionOptionsError
 from tanglehub.wallet.operations.transaction.options import TransactionOptions
@@ -93,7 +93,7 @@ async def prepare_send(
         raise TransactionOptionsError("recipients must be a list of (address, amount) pairs")
     if not recipients:
         raise TransactionOptionsError("give at least one (address, amount) recipient")
-    view = view or await node_view(account.wallet.node)
+    view = view or await recent_node_view(account.wallet.node)
     rent = view.params.rent_structure
     return_address = await _return_address(account) if options.allow_micro_amount else None
     outputs: list[Output] = []

@@ -8,7 +8,6 @@ signed in another process (:func:`tanglehub.wallet.operations.transaction.sign.s
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Self
@@ -41,7 +40,12 @@ from tanglehub.protocol.spendable import unlocker_hashes
 from tanglehub.protocol.validation_errors import InsufficientStorageDepositError
 from tanglehub.wallet.errors import AddressNotFoundError
 from tanglehub.wallet.events import ProgressStep, TransactionProgress
-from tanglehub.wallet.operations.transaction.context import AccountContext, NodeView, node_view
+from tanglehub.wallet.operations.transaction.context import (
+    AccountContext,
+    NodeView,
+    node_view,
+    recent_node_view,
+)
 from tanglehub.wallet.operations.transaction.errors import (
     AmountBelowStorageDepositError,
     InputNotUsableError,
@@ -57,11 +61,13 @@ from tanglehub.wallet.operations.transaction.select_inputs import (
     Candidate,
     Selection,
     candidate_for,
+    plain_owner,
     select_inputs,
     usable_candidates,
 )
+from tanglehub.wallet.storage_batch import InputRow
 from tanglehub.wallet.storage_queries import StoreTx
-from tanglehub.wallet.storage_schema import AddressRecord
+from tanglehub.wallet.storage_schema import AddressRecord, OutputRecord
 
 __all__ = [
     "InputSigningData",
@@ -300,6 +306,22 @@ class _OwnAddresses:
             self._found[h] = found.get(h)
 
 
+_CHAINS: dict[tuple[int, int, int, int], Bip44] = {}
+"""Signing chains made so far (immutable, validated once; at most :data:`_CHAINS_KEPT`)."""
+_CHAINS_KEPT = 65_536
+
+
+def _chain(coin_type: int, account: int, change: int, index: int) -> Bip44:
+    """The BIP44 chain of an input's address (one object per address, reused by later sends)."""
+    key = (coin_type, account, change, index)
+    chain = _CHAINS.get(key)
+    if chain is None:
+        if len(_CHAINS) >= _CHAINS_KEPT:
+            _CHAINS.clear()
+        chain = _CHAINS[key] = Bip44(coin_type, account, change, index)
+    return chain
+
+
 def _pending(tx: StoreTx, account: int) -> dict[bytes, int]:
     """Base tokens held by each unfinished transaction's reserved inputs (by transaction id)."""
     held: dict[bytes, int] = {}
@@ -377,10 +399,19 @@ def _resolve(
     """The stored outputs ``ids`` as selection candidates (one query for them and the addresses they were
     stored under, one more only for other unlocking addresses, such as an expired output's return address);
     raises :class:`InputNotUsableError` naming the first one that cannot be spent."""
+    records: Mapping[bytes, InputRow | OutputRecord]
     if isinstance(own, _OwnAddresses):
-        records, owners = tx.outputs_with_owners(ids)
+        records, owners = tx.inputs_with_owners(ids)
         own.know(owners)
-        own.preload({h for rec in records.values() for h in unlocker_hashes(rec.output)})
+        # an output whose only unlocker is the address it was stored under needs no other address looked up
+        own.preload(
+            {
+                h
+                for rec in records.values()
+                if plain_owner(rec.output) != rec.address_hash
+                for h in unlocker_hashes(rec.output)
+            }
+        )
     else:
         records = tx.outputs_by_id(ids)
     out: list[Candidate] = []
@@ -411,24 +442,25 @@ class _ChangeAddressNeeded(Exception):
     """Selection needs a remainder but the change address is still :data:`_NOT_DERIVED_YET` (rolls back)."""
 
 
+_IN_THE_TRANSACTION = Ed25519Address(b"\x01" * 32)
+"""Stands in for the change address until the selecting database transaction reads it (no read of its own)."""
+
+
 async def _view_and_remainder(
-    account: AccountContext, options: TransactionOptions, view: NodeView | None
+    account: AccountContext, options: TransactionOptions, view: NodeView | None, claiming: bool
 ) -> tuple[NodeView, Address | None]:
-    """The node view and the remainder address, read together. A change address is only looked up here;
-    when none is stored, :data:`_NOT_DERIVED_YET` is returned and one is derived only if a remainder needs it."""
-    node = account.wallet.node
-    if isinstance(options.remainder, CustomAddress):
-        fetched = view or await node_view(node)
-        return fetched, options.remainder.for_network(fetched.params.bech32_hrp)
-    if not isinstance(options.remainder, ChangeAddress):
-        return view or await node_view(node), None
-    store = account.wallet.store
-    lookup = store.read(lambda tx: tx.first_unused_address(account.index, True))
+    """The node view and the remainder address. The change address (the default) is looked up by the
+    selecting database transaction itself (:data:`_IN_THE_TRANSACTION` until then): when none is stored,
+    selection runs with :data:`_NOT_DERIVED_YET` and one is derived only if a remainder needs it. Without a
+    ``view``, a send takes the node's recent one (:func:`recent_node_view`), a claim a fresh one."""
     if view is None:
-        fetched, found = await asyncio.gather(node_view(node), lookup)
-    else:
-        fetched, found = view, await lookup
-    return fetched, (_NOT_DERIVED_YET if found is None else Ed25519Address(found.hash))
+        node = account.wallet.node
+        view = await (node_view(node) if claiming else recent_node_view(node))
+    if isinstance(options.remainder, CustomAddress):
+        return view, options.remainder.for_network(view.params.bech32_hrp)
+    if not isinstance(options.remainder, ChangeAddress):
+        return view, None
+    return view, _IN_THE_TRANSACTION
 
 
 async def prepare_transaction(
@@ -445,7 +477,7 @@ async def prepare_transaction(
     (used by :func:`tanglehub.wallet.operations.claim.claim_outputs`).
     """
     options = options or TransactionOptions()
-    view, remainder_address = await _view_and_remainder(account, options, view)
+    view, remainder_address = await _view_and_remainder(account, options, view, claiming)
     params = view.params
     outputs = tuple(outputs)
     _check_outputs(outputs, params)
@@ -455,6 +487,10 @@ async def prepare_transaction(
     forced = options.custom_inputs or options.mandatory_inputs
 
     def select_and_reserve(tx: StoreTx) -> PreparedTransaction:
+        remainder = remainder_address
+        if remainder is _IN_THE_TRANSACTION:
+            found = tx.first_unused_address(account.index, True)
+            remainder = _NOT_DERIVED_YET if found is None else Ed25519Address(found.hash)
         own = _OwnAddresses(tx, account.index)
         reserved = tx.reserved_output_ids()
         mandatory = _resolve(
@@ -465,14 +501,14 @@ async def prepare_transaction(
             account=account.index,
             outputs=outputs,
             rent=params.rent_structure,
-            remainder_address=remainder_address,
+            remainder_address=remainder,
             mandatory=mandatory,
             exact=bool(options.custom_inputs),
             own=own,
             reserved=reserved,
             now=now,
         )
-        if selection.remainders and remainder_address is _NOT_DERIVED_YET:
+        if selection.remainders and remainder is _NOT_DERIVED_YET:
             raise _ChangeAddressNeeded
         all_outputs = outputs + selection.extra_outputs
         consumed = [c.output for c in selection.inputs]
@@ -488,13 +524,8 @@ async def prepare_transaction(
             a = own.get(c.signer_hash)
             if a is None:  # pragma: no cover - candidates are filtered to the account's addresses
                 raise AddressNotFoundError(f"no key for the owner of output 0x{c.output_id.hex()}")
-            inputs.append(
-                InputSigningData(
-                    c.output_id,
-                    c.output,
-                    Bip44(account.wallet.coin_type, account.index, int(a.internal), a.key_index),
-                )
-            )
+            chain = _chain(account.wallet.coin_type, account.index, int(a.internal), a.key_index)
+            inputs.append(InputSigningData(c.output_id, c.output, chain))
         key = essence.hash()
         tx.reserve_outputs([c.output_id for c in selection.inputs], key, account.index)
         tx.add_event(

@@ -58,6 +58,7 @@ __all__ = [
     "Selection",
     "candidate_for",
     "owner_at",
+    "plain_owner",
     "select_inputs",
     "token_sums",
     "unusable_reason",
@@ -126,11 +127,27 @@ def owner_at(output: Output, now: int) -> Address | None:
     return owner
 
 
+def plain_owner(output: Output) -> bytes | None:
+    """The Ed25519 hash of a Basic output whose only unlock condition is an Address condition on an Ed25519
+    address (the common deposit: no time, no return), else None. Such an output is ``SPENDABLE`` by that
+    address's owner at every time, with nothing owed (what :func:`spendability` answers, without its steps)."""
+    if type(output) is not BasicOutput:
+        return None
+    ucs = output.unlock_conditions
+    if len(ucs) != 1 or type(ucs[0]) is not AddressUnlockCondition:
+        return None
+    address = ucs[0].address
+    return address.pub_key_hash if type(address) is Ed25519Address else None
+
+
 def candidate_for(
     output_id: bytes, output: Output, now: int, own_hashes: Container[bytes], claiming: bool
 ) -> Candidate | str:
     """``output`` as a :class:`Candidate`, or why it may not be an input now; ``claiming`` admits outputs
     with an expiration that has not passed. ``own_hashes`` answers ``hash in own_hashes``."""
+    signer = plain_owner(output)
+    if signer is not None and signer in own_hashes:  # only an Ed25519 Address condition: spendable, nothing owed
+        return Candidate(output_id, output, signer)
     if not isinstance(output, BasicOutput):
         return "alias, foundry and NFT outputs are never spent by input selection"
     status = spendability(output, own_hashes, now)
