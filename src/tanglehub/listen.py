@@ -30,6 +30,7 @@ def bind_port(
     bad_address: Callable[[str], Exception],
     unavailable: Callable[[str], Exception],
     reuse_port: bool = False,
+    in_use_hint: str = "",
 ) -> socket.socket:
     """A TCP socket bound to ``host``:``port`` (``SO_REUSEADDR``, as uvicorn does; 0 picks a free port), with
     ``TCP_NODELAY`` set and ``proto`` ``IPPROTO_TCP``.
@@ -37,7 +38,10 @@ def bind_port(
     asyncio sets ``TCP_NODELAY`` only on sockets whose ``proto`` says TCP; without it every keep-alive response
     waited ~40 ms for the client's delayed ACK (Nagle). Accepted sockets inherit both. With ``reuse_port``
     (``SO_REUSEPORT``) several processes of one user may bind the same port and the kernel spreads new
-    connections among them (Linux); without it a taken port is refused.
+    connections among them (Linux); without it a taken port is refused. A port taken by a process that does not
+    share it (one bound without ``SO_REUSEPORT``, or another user's) is refused in both cases, and the message
+    says which. ``in_use_hint`` (e.g. ``" (or --reuse-port if ...)"``) is appended to the advice for a port
+    taken while ``reuse_port`` is off.
 
     Raises:
         bad_address(message): a port outside 0..65535 or a host name that does not resolve.
@@ -62,8 +66,13 @@ def bind_port(
     except OSError as exc:
         sock.close()
         reason = exc.strerror or str(exc)
-        if exc.errno == errno.EADDRINUSE:
-            advice = "stop the process using it or pass another --port"
+        if exc.errno == errno.EADDRINUSE and reuse_port:
+            advice = (
+                "the process holding it does not share it (only processes of the same user started with "
+                "--reuse-port can); stop it or pass another --port"
+            )
+        elif exc.errno == errno.EADDRINUSE:
+            advice = f"stop the process using it or pass another --port{in_use_hint}"
         elif exc.errno == errno.EADDRNOTAVAIL:
             advice = (
                 f"{host} is not an address of this machine; pass --host with one of its addresses "

@@ -4,14 +4,16 @@
   and the first admin API key (shown once); with ``--signer-url`` (+ ``--signer-ca/-cert/-key``) no vault: the
   keys live in the signing server (``tanglehub signer``) and ``serve`` asks for no password.
 * ``serve``: API and workers in one process (``--api-only`` / ``--workers-only`` split them; on SQLite only one
-  hub process may use the database, so splitting needs PostgreSQL; there ``--api-only --reuse-port`` lets
-  several API processes share one port). SIGTERM or Ctrl-C stops it cleanly.
+  hub process may use the database, so splitting needs PostgreSQL; there ``--reuse-port`` lets several API
+  processes, with or without workers, share one port). Says ``hub API on http://HOST:PORT`` once it listens.
+  SIGTERM or Ctrl-C stops it cleanly.
 * ``apikey create|list|revoke``: manage API keys (works while the hub runs).
 * ``status``: what the database and the node say (no password needed).
 * ``demo``: the ``make run`` walkthrough (devnet + hub on SQLite in a local folder).
 
 The vault password comes from ``TANGLEHUB_HUB_PASSWORD`` or a prompt; it is never an option (shell history,
-``ps``) and never printed. Errors are one ``error:`` line and exit code 2.
+``ps``) and never printed. Errors are one ``error:`` line and exit code 2, an unreachable or misconfigured
+database included (:mod:`tanglehub.cli.database_errors`).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ import typer
 import uvicorn
 from sqlalchemy import Engine, func, select
 
+from tanglehub.cli.database_errors import check_database_url, database_errors
 from tanglehub.cli.loop import run as run_loop
 from tanglehub.cli.password import read_password as prompt_password
 from tanglehub.errors import ConfigError
@@ -61,7 +64,9 @@ ConfigOption = Annotated[
 def _settings(config: Path | None, data_dir: Path | None) -> HubSettings:
     from tanglehub.hub.config import load_settings  # noqa: PLC0415 - keeps `tanglehub --help` light
 
-    return load_settings(config, data_dir)
+    settings = load_settings(config, data_dir)
+    check_database_url(settings)
+    return settings
 
 
 SignerUrlOption = Annotated[
@@ -128,7 +133,11 @@ def _engine(settings: HubSettings, *, create: bool = False) -> Engine:
     if not create and not settings.database_url and not sqlite_file.exists():
         raise ConfigError(f"no hub database at {sqlite_file}; run `tanglehub hub init` first (or pass --data-dir)")
     engine = make_engine(settings)
-    migrate(engine)
+    try:
+        migrate(engine)
+    except BaseException:
+        engine.dispose()  # an unreachable or refusing database leaves no pooled connection behind
+        raise
     return engine
 
 
@@ -148,15 +157,25 @@ def init(  # noqa: PLR0917 - Typer maps each option to a parameter
 
     With ``--signer-url`` (and the CA, client certificate and key) no vault is made: the keys live in the
     signing server, and the signer settings are written to ``<data-dir>/hub.toml``."""
+    settings = _with_signer(_settings(config, data_dir), signer_url, signer_ca, signer_cert, signer_key)
+    with database_errors(settings):
+        if settings.signer_url is not None:
+            if import_mnemonic:
+                raise ConfigError(
+                    "--import makes a local vault; with --signer-url the mnemonic belongs in the signer"
+                )
+            _init_remote(settings, config)
+            return
+        _init_local(settings, data_dir, import_mnemonic=import_mnemonic)
+
+
+def _init_local(settings: HubSettings, data_dir: Path | None, *, import_mnemonic: bool) -> None:
+    """``hub init`` with a local vault. The database is opened (and migrated) before the vault is made, so a
+    database that cannot be reached leaves no vault whose new mnemonic was never shown."""
     from tanglehub.hub.context import vault_path  # noqa: PLC0415
+    from tanglehub.hub.db import secure_data_dir  # noqa: PLC0415
     from tanglehub.vault import VaultStore  # noqa: PLC0415
 
-    settings = _with_signer(_settings(config, data_dir), signer_url, signer_ca, signer_cert, signer_key)
-    if settings.signer_url is not None:
-        if import_mnemonic:
-            raise ConfigError("--import makes a local vault; with --signer-url the mnemonic belongs in the signer")
-        _init_remote(settings, config)
-        return
     store = VaultStore(vault_path(settings), idle_timeout=None)
     if store.exists:
         raise ConfigError(f"{store.path} already exists: this hub is initialized (use `tanglehub hub serve`)")
@@ -166,22 +185,24 @@ def init(  # noqa: PLR0917 - Typer maps each option to a parameter
 
         mnemonic = read_mnemonic()
     password = read_password(confirm=True)
-    from tanglehub.hub.db import secure_data_dir  # noqa: PLC0415
-
     secure_data_dir(settings.data_dir, sqlite=not settings.database_url)
-    store.create(password)
+    engine = _engine(settings, create=True)
     try:
-        if mnemonic is not None:
-            store.store_mnemonic(mnemonic)
-            shown = None
-        else:
-            shown = store.generate_mnemonic()
-    except BaseException:
+        store.create(password)
+        try:
+            if mnemonic is not None:
+                store.store_mnemonic(mnemonic)
+                shown = None
+            else:
+                shown = store.generate_mnemonic()
+        except BaseException:
+            store.lock()
+            store.path.unlink(missing_ok=True)
+            raise
         store.lock()
-        store.path.unlink(missing_ok=True)
-        raise
-    store.lock()
-    admin_key = _admin_key(settings)
+        admin_key = _admin_key(engine)
+    finally:
+        engine.dispose()
     typer.echo(f"data dir    {Path(settings.data_dir).resolve()}")
     typer.echo(f"vault       {store.path} (encrypted with your password)")
     typer.echo(f"database    {'PostgreSQL' if settings.database_url else Path(settings.data_dir) / 'hub.db'}")
@@ -197,17 +218,13 @@ def init(  # noqa: PLR0917 - Typer maps each option to a parameter
     typer.echo("Start the hub with: tanglehub hub serve" + (f" --data-dir {data_dir}" if data_dir else ""))
 
 
-def _admin_key(settings: HubSettings) -> list[str]:
-    """Create the hub's database (migrated) and its first admin API key; the lines that show the key once."""
+def _admin_key(engine: Engine) -> list[str]:
+    """Create the hub's first admin API key in the (migrated) database; the lines that show the key once."""
     from tanglehub.hub.api.auth import create_api_key  # noqa: PLC0415
     from tanglehub.hub.db import make_sessionmaker  # noqa: PLC0415
 
-    engine = _engine(settings, create=True)
-    try:
-        with make_sessionmaker(engine)() as session:
-            token, info = create_api_key(session, "admin (hub init)", ["admin"])
-    finally:
-        engine.dispose()
+    with make_sessionmaker(engine)() as session:
+        token, info = create_api_key(session, "admin (hub init)", ["admin"])
     return ["", f"admin API key (shown once; id {info.key_id}):", f"  {token}"]
 
 
@@ -225,15 +242,19 @@ def _init_remote(settings: HubSettings, config: Path | None) -> None:
     from tanglehub.hub.db import secure_data_dir  # noqa: PLC0415
 
     root = secure_data_dir(settings.data_dir, sqlite=not settings.database_url)
-    toml = root / CONFIG_FILE_NAME
-    if config is None and not toml.exists():
-        toml.write_text(_signer_toml(settings), "utf-8")
-        written = str(toml)
-    else:
-        written = f"not written ({config or toml} exists; add signer_url, signer_ca, signer_client_cert, " + (
-            "signer_client_key to it)"
-        )
-    admin_key = _admin_key(settings)
+    engine = _engine(settings, create=True)  # before hub.toml is written: the database must answer first
+    try:
+        toml = root / CONFIG_FILE_NAME
+        if config is None and not toml.exists():
+            toml.write_text(_signer_toml(settings), "utf-8")
+            written = str(toml)
+        else:
+            written = f"not written ({config or toml} exists; add signer_url, signer_ca, signer_client_cert, " + (
+                "signer_client_key to it)"
+            )
+        admin_key = _admin_key(engine)
+    finally:
+        engine.dispose()
     typer.echo(f"data dir    {root.resolve()}")
     typer.echo(f"signer      {settings.signer_url} (mutual TLS; this hub holds no keys and no vault)")
     typer.echo(f"config      {written}")
@@ -264,11 +285,42 @@ class _QuietServer(uvicorn.Server):
         self.should_exit = True
         self._on_exit()
 
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        """uvicorn's start-up, then one ``hub API on http://HOST:PORT`` line (uvicorn says nothing about where it
+        listens when it is handed its sockets); the port is the bound socket's, so ``--port 0`` shows the one
+        the system chose."""
+        await super().startup(sockets=sockets)
+        if self.started:
+            for sock in sockets or []:
+                _log.info("hub API on %s", api_url(sock))
 
-def _bind_api_port(host: str, port: int, *, reuse_port: bool = False) -> socket.socket:
+
+_log = logging.getLogger("tanglehub.hub")
+
+REUSE_PORT_HINT = (
+    " (or --reuse-port if it is another API process of this PostgreSQL hub started with --reuse-port)"
+)
+"""Added to the advice for a taken port when the hub is on PostgreSQL (on SQLite one hub process serves)."""
+
+
+def api_url(sock: socket.socket) -> str:
+    """``http://HOST:PORT`` of a bound listening socket (IPv6 hosts in brackets)."""
+    host, port = sock.getsockname()[:2]
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def _bind_api_port(host: str, port: int, *, reuse_port: bool = False, postgres: bool = False) -> socket.socket:
     """The API's listening socket, bound before anything else is done (as ``tanglehub devnet`` does): a taken
-    port is one ``error:`` line (exit 2), not uvicorn's start-up failure after the hub has opened."""
-    return bind_port(host, port, bad_address=ConfigError, unavailable=ConfigError, reuse_port=reuse_port)
+    port is one ``error:`` line (exit 2), not uvicorn's start-up failure after the hub has opened. On
+    PostgreSQL (``postgres``) the message for a taken port also mentions ``--reuse-port``."""
+    return bind_port(
+        host,
+        port,
+        bad_address=ConfigError,
+        unavailable=ConfigError,
+        reuse_port=reuse_port,
+        in_use_hint=REUSE_PORT_HINT if postgres else "",
+    )
 
 
 async def _serve(
@@ -318,8 +370,10 @@ def serve(  # noqa: PLR0917 - Typer maps each option to a parameter
         bool,
         typer.Option(
             "--reuse-port",
-            help="Share the port with other 'hub serve --api-only --reuse-port' processes of this hub "
-            "(PostgreSQL; the kernel spreads connections among them).",
+            help="Share the port with other 'hub serve --reuse-port' processes (PostgreSQL only; with or without "
+            "--api-only: the workers take turns through PostgreSQL locks); the kernel spreads connections among "
+            "them. The kernel does not check that they serve the same hub: every process on the port must use "
+            "the same database.",
         ),
     ] = False,
     signer_url: SignerUrlOption = None,
@@ -340,21 +394,40 @@ def serve(  # noqa: PLR0917 - Typer maps each option to a parameter
         if not 0 <= port <= 65535:
             raise ConfigError(f"--port must be between 0 and 65535, got {port}")
         settings.api_port = port
-    if reuse_port and workers_only:
-        raise ConfigError("--reuse-port shares the API's port; --workers-only serves no API")
-    if reuse_port and not settings.database_url:
-        raise ConfigError(
-            "--reuse-port needs PostgreSQL (database_url): on SQLite one hub process uses the database"
+    if reuse_port:
+        _check_reuse_port(settings, workers_only=workers_only)
+    sock = (
+        None
+        if workers_only
+        else _bind_api_port(
+            settings.api_host, settings.api_port, reuse_port=reuse_port, postgres=bool(settings.database_url)
         )
-    sock = None if workers_only else _bind_api_port(settings.api_host, settings.api_port, reuse_port=reuse_port)
+    )
     try:
         password = None if settings.signer_url is not None else read_password()
         _configure_logging()
-        with contextlib.suppress(KeyboardInterrupt):
+        with contextlib.suppress(KeyboardInterrupt), database_errors(settings):
             run_loop(_serve(settings, password, api=not workers_only, workers=not api_only, sock=sock))
     finally:
         if sock is not None:
             sock.close()
+
+
+def _check_reuse_port(settings: HubSettings, *, workers_only: bool) -> None:
+    """Refuse ``--reuse-port`` where it cannot work: no API to share, SQLite, or port 0 (each process would
+    listen on a different random port)."""
+    if workers_only:
+        raise ConfigError("--reuse-port shares the API's port; --workers-only serves no API")
+    if not settings.database_url:
+        raise ConfigError(
+            "--reuse-port needs PostgreSQL (set TANGLEHUB_HUB_DATABASE_URL or database_url in the config): "
+            "on SQLite one hub process uses the database"
+        )
+    if settings.api_port == 0:
+        raise ConfigError(
+            "--reuse-port needs a fixed port (--port or api_port): with port 0 each process would listen on "
+            "a different random port"
+        )
 
 
 @apikey_app.command("create")
@@ -371,12 +444,14 @@ def apikey_create(
     from tanglehub.hub.db import make_sessionmaker  # noqa: PLC0415
 
     scopes = parse_scopes(scope)
-    engine = _engine(_settings(config, data_dir))
-    try:
-        with make_sessionmaker(engine)() as session:
-            token, info = create_api_key(session, name, scopes)
-    finally:
-        engine.dispose()
+    settings = _settings(config, data_dir)
+    with database_errors(settings):
+        engine = _engine(settings)
+        try:
+            with make_sessionmaker(engine)() as session:
+                token, info = create_api_key(session, name, scopes)
+        finally:
+            engine.dispose()
     typer.echo(f"key id {info.key_id}, scopes {' '.join(info.scopes)}; the key (shown once):")
     typer.echo(token)
 
@@ -392,12 +467,14 @@ def apikey_list(data_dir: DataDirOption = None, config: ConfigOption = None) -> 
     def when(ms: int | None) -> str:
         return "-" if ms is None else datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%d %H:%M:%SZ")
 
-    engine = _engine(_settings(config, data_dir))
-    try:
-        with make_sessionmaker(engine)() as session:
-            keys = list_api_keys(session)
-    finally:
-        engine.dispose()
+    settings = _settings(config, data_dir)
+    with database_errors(settings):
+        engine = _engine(settings)
+        try:
+            with make_sessionmaker(engine)() as session:
+                keys = list_api_keys(session)
+        finally:
+            engine.dispose()
     typer.echo(f"{'id':<14}{'scopes':<34}{'created':<22}{'revoked':<22}name")
     for key in keys:
         scopes = ",".join(key.scopes)
@@ -414,12 +491,14 @@ def apikey_revoke(
     from tanglehub.hub.api.auth import revoke_api_key  # noqa: PLC0415
     from tanglehub.hub.db import make_sessionmaker  # noqa: PLC0415
 
-    engine = _engine(_settings(config, data_dir))
-    try:
-        with make_sessionmaker(engine)() as session:
-            info = revoke_api_key(session, key_id)
-    finally:
-        engine.dispose()
+    settings = _settings(config, data_dir)
+    with database_errors(settings):
+        engine = _engine(settings)
+        try:
+            with make_sessionmaker(engine)() as session:
+                info = revoke_api_key(session, key_id)
+        finally:
+            engine.dispose()
     typer.echo(f"revoked {info.key_id} ({info.name})")
 
 
@@ -448,20 +527,21 @@ def status(data_dir: DataDirOption = None, config: ConfigOption = None) -> None:
     from tanglehub.hub.webhooks.repository import active_webhooks, count_backlog  # noqa: PLC0415
 
     settings = _settings(config, data_dir)
-    engine = _engine(settings)
-    try:
-        with make_sessionmaker(engine)() as session:
-            users = session.scalar(select(func.count()).select_from(User)) or 0
-            free = session.scalar(
-                select(func.count()).select_from(DepositAddress).where(DepositAddress.user_id.is_(None))
-            )
-            by_class = count_by_class(session)
-            seq = last_seq(session)
-            hooks = len(active_webhooks(session))
-            backlog = count_backlog(session)
-            cursor = read_cursor(session)
-    finally:
-        engine.dispose()
+    with database_errors(settings):
+        engine = _engine(settings)
+        try:
+            with make_sessionmaker(engine)() as session:
+                users = session.scalar(select(func.count()).select_from(User)) or 0
+                free = session.scalar(
+                    select(func.count()).select_from(DepositAddress).where(DepositAddress.user_id.is_(None))
+                )
+                by_class = count_by_class(session)
+                seq = last_seq(session)
+                hooks = len(active_webhooks(session))
+                backlog = count_backlog(session)
+                cursor = read_cursor(session)
+        finally:
+            engine.dispose()
     confirmed = asyncio.run(_node_confirmed(settings))
     lag = scanner_lag(cursor, confirmed)
     typer.echo(

@@ -15,10 +15,15 @@ import typer
 import typer.rich_utils
 from typer import Abort
 
+try:  # recent Typer vendors click as typer._click; its commands are built from those classes
+    from typer._click import Command, Context
+except ImportError:  # pragma: no cover - Typer versions that run on the click package
+    from click import Command, Context  # type: ignore[assignment]
+
 from tanglehub.cli.usage import ClickException, UsageError, is_no_args_help, safe_usage_message, usage_hint
 from tanglehub.errors import TanglehubError
 
-__all__ = ["HELP_NARROWEST", "HELP_UNKNOWN_WIDTH", "app", "help_width", "main"]
+__all__ = ["HELP_NARROWEST", "HELP_UNKNOWN_WIDTH", "PASSWORD_ENVS", "app", "command_tree", "help_width", "main"]
 
 HELP_UNKNOWN_WIDTH = 120
 """Help width when the terminal's width is unknown (output to a file or a pipe, no ``COLUMNS``)."""
@@ -72,6 +77,10 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+PASSWORD_ENVS: dict[str, str] = {}
+"""Top-level command -> the environment variable its password comes from (each module's ``PASSWORD_ENV``),
+for usage errors' advice."""
+
 # (module under tanglehub.cli, command name); a module that is not present yet is simply not mounted.
 _GROUPS: tuple[tuple[str, str], ...] = (
     ("keys", "keys"),
@@ -91,6 +100,8 @@ def _mount() -> None:
             if exc.name == f"tanglehub.cli.{module_name}":
                 continue
             raise
+        if isinstance(env := getattr(module, "PASSWORD_ENV", None), str):
+            PASSWORD_ENVS[command] = env
         sub = getattr(module, "app", None)
         if isinstance(sub, typer.Typer):
             app.add_typer(sub, name=command)
@@ -120,14 +131,14 @@ def main(argv: list[str] | None = None) -> int:
     if not os.environ.get("TERMINAL_WIDTH") and ("--help" in args or "-h" in args):
         typer.rich_utils.MAX_WIDTH = max(help_width(), _names_width(args))
     try:
-        result = app(args=args, prog_name="tanglehub", standalone_mode=False)
+        result = command_tree().main(args=args, prog_name="tanglehub", standalone_mode=False)
     except UsageError as exc:
         if is_no_args_help(exc):  # the group's help was already printed
             return 2
         hint = usage_hint(exc)
         if hint:
             print(hint, file=sys.stderr)
-        print(f"error: {safe_usage_message(exc, args)}", file=sys.stderr)
+        print(f"error: {safe_usage_message(exc, args, PASSWORD_ENVS)}", file=sys.stderr)
         return 2
     except ClickException as exc:
         print(f"error: {_hide_values(exc.format_message(), args)}", file=sys.stderr)
@@ -155,6 +166,23 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 1
     return result if isinstance(result, int) and not isinstance(result, bool) else 0
+
+
+def command_tree() -> Command:
+    """The click command of :data:`app`, with every flag (an option that takes no value, ``--help`` included)
+    shown in help without Typer's ``<bool>`` value placeholder, which read as if ``--api-only true`` were the
+    way to write it (the word ``true`` is then an unexpected extra argument)."""
+    root = typer.main.get_command(app)
+    pending: list[tuple[Command, Context | None]] = [(root, None)]
+    while pending:
+        command, parent = pending.pop()
+        ctx = Context(command, parent=parent, info_name=command.name)
+        help_option = command.get_help_option(ctx)
+        for param in [*command.params, *([help_option] if help_option is not None else [])]:
+            if getattr(param, "is_flag", False) and param.metavar is None:
+                param.metavar = ""
+        pending += [(sub, ctx) for sub in getattr(command, "commands", {}).values()]
+    return root
 
 
 def _hide_values(message: str, args: list[str]) -> str:

@@ -10,8 +10,9 @@ BIP39 word. Option names, parameter names, choices and ranges (which come from t
 
 from __future__ import annotations
 
+import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 try:  # recent Typer vendors click as typer._click; its own exception classes are the ones raised
     from typer._click.exceptions import ClickException, NoArgsIsHelpError, NoSuchOption, UsageError
@@ -62,18 +63,60 @@ def _hide(message: str, values: Sequence[str]) -> str:
     return message
 
 
-def safe_usage_message(exc: UsageError, argv: Sequence[str]) -> str:
-    """``exc``'s message with every user-supplied value hidden (see the module docstring)."""
+def _group(exc: UsageError) -> str:
+    """The top-level command (``hub``, ``wallet``, ...) the error belongs to ('' if none), from the program's
+    command path (never from what the user typed)."""
+    ctx = exc.ctx
+    while ctx is not None and ctx.parent is not None and ctx.parent.parent is not None:
+        ctx = ctx.parent
+    if ctx is not None and ctx.parent is not None:
+        return ctx.info_name or ""
+    return ""
+
+
+def _flag_given_a_value(exc: UsageError, argv: Sequence[str]) -> str:
+    """The name of a flag of the failing command that the user followed by a word (``--api-only true``): flags
+    take no value, so that word became an extra argument ('' if there is none)."""
+    if exc.ctx is None:
+        return ""
+    flags = {
+        name
+        for param in exc.ctx.command.params
+        if getattr(param, "is_flag", False)
+        for name in (*param.opts, *getattr(param, "secondary_opts", []))
+    }
+    for token, following in itertools.pairwise(argv):
+        if token in flags and not following.startswith("-"):
+            return token
+    return ""
+
+
+def _extra_arguments(count: int, flag: str, password_env: str) -> str:
+    noun = "argument" if count == 1 else "arguments"
+    message = f"got {count} unexpected extra {noun} (not shown: they could be secret)"
+    if flag:
+        message += f"; {flag} is a flag and takes no value (write {flag} alone)"
+    if password_env:
+        return (
+            f"{message}. A mnemonic or password is never given on the command line: pipe the mnemonic on "
+            f"standard input, type the password at the prompt or set {password_env}"
+        )
+    return f"{message}. A mnemonic is never given on the command line: pipe it on standard input"
+
+
+def safe_usage_message(
+    exc: UsageError, argv: Sequence[str], password_envs: Mapping[str, str] | None = None
+) -> str:
+    """``exc``'s message with every user-supplied value hidden (see the module docstring).
+
+    ``password_envs`` maps a top-level command (``hub``) to the environment variable its password is read
+    from (``TANGLEHUB_HUB_PASSWORD``); the advice for extra arguments names the failing command's variable, and
+    no variable for a command that reads no password."""
     message = exc.format_message()
     extra = _EXTRA.search(message)
     if extra is not None:
-        count = len(extra.group(1).split())
-        noun = "argument" if count == 1 else "arguments"
-        return (
-            f"got {count} unexpected extra {noun} (not shown: they could be secret). A mnemonic or password is "
-            "never given on the command line: pipe the mnemonic on standard input, type the password at the "
-            "prompt or set TANGLEHUB_WALLET_PASSWORD"
-        )
+        password_env = (password_envs or {}).get(_group(exc), "")
+        return _extra_arguments(len(extra.group(1).split()), _flag_given_a_value(exc, argv), password_env)
     command = _NO_SUCH_COMMAND.search(message)
     if command is not None:
         name = command.group(2)

@@ -194,6 +194,10 @@ def test_serve_answers_and_stops_cleanly_on_sigterm(tmp_path: Path, devnet: Devn
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
+        while f"hub API on {url}" not in (tmp_path / "serve.log").read_text():
+            assert proc.poll() is None, (tmp_path / "serve.log").read_text()
+            assert time.monotonic() < deadline, (tmp_path / "serve.log").read_text()
+            time.sleep(0.2)
         while True:
             try:
                 if httpx.get(url + "/health", timeout=2).status_code == 200:
@@ -316,15 +320,17 @@ def _wait_started(proc: subprocess.Popen[bytes], log: Path, deadline: float) -> 
 def test_api_processes_share_one_port_with_reuse_port(
     tmp_path: Path, devnet: Devnet, database_url: str | None
 ) -> None:
-    """On PostgreSQL two ``serve --api-only --reuse-port`` processes listen on one port; when one is killed the
-    other keeps answering on it. On SQLite the option is refused in one line (one process uses the database)."""
+    """On PostgreSQL two ``serve --reuse-port`` processes (one ``--api-only``, one full hub with its workers)
+    listen on one port; when one is killed the other keeps answering on it. On SQLite the option is refused in
+    one line (one process uses the database)."""
     env = _env(tmp_path / "hub", devnet.url)
     port = free_port()
     if database_url is None:
         refused = _hub(env, "serve", "--api-only", "--reuse-port", "--port", str(port))
         assert refused.returncode == 2
         assert refused.stderr.strip().splitlines() == [
-            "error: --reuse-port needs PostgreSQL (database_url): on SQLite one hub process uses the database"
+            "error: --reuse-port needs PostgreSQL (set TANGLEHUB_HUB_DATABASE_URL or database_url in the config): "
+            "on SQLite one hub process uses the database"
         ]
         return
     env["TANGLEHUB_HUB_DATABASE_URL"] = database_url
@@ -335,10 +341,10 @@ def test_api_processes_share_one_port_with_reuse_port(
     url = f"http://127.0.0.1:{port}"
     procs: list[tuple[subprocess.Popen[bytes], Path]] = []
     try:
-        for name in ("a", "b"):
+        for name, only in (("a", ["--api-only"]), ("b", [])):  # b is a full hub (API and workers)
             log = tmp_path / f"serve-{name}.log"
             with log.open("wb") as out:
-                args = ["hub", "serve", "--api-only", "--reuse-port", "--port", str(port)]
+                args = ["hub", "serve", *only, "--reuse-port", "--port", str(port)]
                 proc = subprocess.Popen(
                     [sys.executable, "-m", "tanglehub.cli.main", *args],
                     env=env,
@@ -347,6 +353,7 @@ def test_api_processes_share_one_port_with_reuse_port(
                 )
             procs.append((proc, log))
             _wait_started(proc, log, time.monotonic() + 60)
+            assert f"hub API on {url}" in log.read_text()
         assert all(proc.poll() is None for proc, _ in procs), "both processes must hold the port"
         made = httpx.post(url + "/v1/users", json={"userId": "dana"}, headers=headers, timeout=10)
         assert made.status_code == 201, made.text

@@ -109,3 +109,64 @@ def test_an_unexpected_exception_is_one_line_without_its_message(
     monkeypatch.setenv("TANGLEHUB_DEBUG", "1")
     with pytest.raises(RuntimeError):
         main(["keys", "generate"])
+
+
+@pytest.mark.parametrize(
+    ("args", "variable"),
+    [
+        (("hub", "serve", "--data-dir", "hub", "--api-only", "true"), "TANGLEHUB_HUB_PASSWORD"),
+        (("hub", "apikey", "list", "extra"), "TANGLEHUB_HUB_PASSWORD"),
+        (("hub", "status", "extra"), "TANGLEHUB_HUB_PASSWORD"),
+        (("signer", "init", "--data-dir", "s", "extra"), "TANGLEHUB_SIGNER_PASSWORD"),
+        (("wallet", "balance", "extra"), "TANGLEHUB_WALLET_PASSWORD"),
+        (("keys", "generate", "extra"), ""),
+    ],
+)
+def test_extra_arguments_advice_names_the_commands_own_password_variable(
+    args: tuple[str, ...], variable: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``hub serve --api-only true`` used to say "set TANGLEHUB_WALLET_PASSWORD": the hub never reads it."""
+    from tanglehub.cli.main import main
+
+    assert main(list(args)) == 2
+    error = capsys.readouterr().err.strip().splitlines()[-1]
+    assert error.startswith("error: got 1 unexpected extra argument (not shown")
+    named = set(re.findall(r"TANGLEHUB_\w+", error))
+    assert named == ({variable} if variable else set())
+    if not variable:
+        assert "password" not in error
+
+
+def test_a_flag_given_a_value_is_named(capsys: pytest.CaptureFixture[str]) -> None:
+    from tanglehub.cli.main import main
+
+    assert main(["hub", "serve", "--api-only", "true"]) == 2
+    error = capsys.readouterr().err
+    assert "--api-only is a flag and takes no value (write --api-only alone)" in error
+    assert "true" not in error
+
+
+def _paths(command: object, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    found = [path]
+    for name, sub in sorted(getattr(command, "commands", {}).items()):
+        found += _paths(sub, (*path, name))
+    return found
+
+
+def test_flags_show_no_value_placeholder_in_help(capsys: pytest.CaptureFixture[str]) -> None:
+    """Typer shows ``--api-only <bool>``, which reads as if ``--api-only true`` were how to write it; every
+    command's help shows flags (``--help`` included) without a placeholder, and options that take a value keep
+    theirs."""
+    from tanglehub.cli.main import command_tree, main
+
+    paths = _paths(command_tree())
+    assert ("hub", "serve") in paths
+    for path in paths:
+        assert main([*path, "--help"]) == 0, path
+        out = capsys.readouterr().out
+        assert "<bool>" not in out, path
+        assert re.search(r"--help +Show this message", out), (path, out)
+    main(["hub", "serve", "--help"])
+    out = capsys.readouterr().out
+    assert re.search(r"--api-only +Serve the API", out), out
+    assert re.search(r"--port +<int> +Listen port", out), out

@@ -31,13 +31,14 @@ from __future__ import annotations
 import typer
 
 from tanglehub.cli.wallet.accounts import account_app, address_app
+from tanglehub.cli.wallet.common import PASSWORD_ENV
 from tanglehub.cli.wallet.events import events
 from tanglehub.cli.wallet.funds import balance, claim, consolidate, send, sync
 from tanglehub.cli.wallet.recovery import rebuild, recover
 from tanglehub.cli.wallet.sending import wait
 from tanglehub.cli.wallet.setup import backup, change_password, create, restore
 
-__all__ = ["app"]
+__all__ = ["PASSWORD_ENV", "app"]
 
 app = typer.Typer(
     name="wallet",
