@@ -135,19 +135,31 @@ def test_kills_at_random_and_named_points_lose_and_double_nothing(
     try:
         with hub.client() as api:
             work.push(api)
-            deposits = lambda: api.get("/v1/deposits", params={"limit": 1000}).json()["items"]  # noqa: E731
             # the scanner first catches up with what the node confirmed by now (after 200 restarts that can be
             # thousands of milestones), so that a missing deposit below is one lost, not one not yet scanned
             status = httpx.get(f"{devnet.url}/api/core/v2/info", timeout=10).json()["status"]
             target = status["confirmedMilestone"]["index"] + 1
             scanned = lambda: api.get("/v1/stats").json()["scannerNextMilestone"] or 0  # noqa: E731
             wait_for(f"the scanner to pass milestone {target}", lambda: scanned() > target, attempts=3000)
-            found = deposits()
+            found = _all_deposits(api)
             assert len(found) == work.payments, f"{len(found)} deposits recorded of {work.payments} payments"
             _check(api, work, found)
     finally:
         hub.stop()
     assert set(crashed_at) == set(NAMED), "a named crash point was never reached"
+
+
+def _all_deposits(api: httpx.Client) -> list[dict[str, object]]:
+    """Every deposit, page by page (the full drill makes over 2,000; one page holds 1,000 at most)."""
+    found: list[dict[str, object]] = []
+    cursor: str | None = None
+    while True:
+        params: dict[str, str | int] = {"limit": 1000} | ({"cursor": cursor} if cursor else {})
+        page = api.get("/v1/deposits", params=params).json()
+        found += page["items"]
+        cursor = page["nextCursor"]
+        if not cursor:
+            return found
 
 
 def _check(api: httpx.Client, work: Workload, deposits: list[dict[str, object]]) -> None:
