@@ -41,6 +41,33 @@ from tanglehub.wallet.storage_schema import (
 __all__ = ["StoreTx", "StoredEvent"]
 
 
+_INSERT_OUTPUT = (
+    "INSERT OR IGNORE INTO outputs(output_id, account_idx, address_hash, kind, amount, output, block_id, "
+    "booked_index, booked_timestamp, spent, spent_tx_id, spent_index, spent_timestamp, chain_id) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def _output_values(rec: OutputRecord, data: bytes) -> tuple[object, ...]:
+    """The :data:`_INSERT_OUTPUT` parameters of ``rec`` whose serialized output is ``data``."""
+    return (
+        rec.output_id,
+        rec.account_index,
+        rec.address_hash,
+        rec.kind,
+        rec.amount,
+        data,
+        rec.block_id,
+        rec.booked_index,
+        rec.booked_timestamp,
+        int(rec.spent),
+        rec.spent_tx_id,
+        rec.spent_index,
+        rec.spent_timestamp,
+        rec.chain_id,
+    )
+
+
 class StoreTx(BatchReads, EventQueries):
     """One open database transaction with typed queries for every wallet table."""
 
@@ -200,27 +227,7 @@ class StoreTx(BatchReads, EventQueries):
     def insert_output(self, rec: OutputRecord) -> bool:
         """Store ``rec`` unless an output with its id is already stored; True when it was new."""
         data = rec.output.to_bytes()
-        cur = self._w().execute(
-            "INSERT OR IGNORE INTO outputs(output_id, account_idx, address_hash, kind, amount, output, block_id, "
-            "booked_index, booked_timestamp, spent, spent_tx_id, spent_index, spent_timestamp, chain_id) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                rec.output_id,
-                rec.account_index,
-                rec.address_hash,
-                rec.kind,
-                rec.amount,
-                data,
-                rec.block_id,
-                rec.booked_index,
-                rec.booked_timestamp,
-                int(rec.spent),
-                rec.spent_tx_id,
-                rec.spent_index,
-                rec.spent_timestamp,
-                rec.chain_id,
-            ),
-        )
+        cur = self._w().execute(_INSERT_OUTPUT, _output_values(rec, data))
         if cur.rowcount == 1:
             self.mark_address_used(rec.address_hash)
             record_unlockers(self._w(), rec.output_id, rec.output, rec.address_hash)
@@ -241,30 +248,7 @@ class StoreTx(BatchReads, EventQueries):
         if not new:
             return []
         data = [rec.output.to_bytes() for rec in new]
-        conn.executemany(
-            "INSERT OR IGNORE INTO outputs(output_id, account_idx, address_hash, kind, amount, output, block_id, "
-            "booked_index, booked_timestamp, spent, spent_tx_id, spent_index, spent_timestamp, chain_id) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    rec.output_id,
-                    rec.account_index,
-                    rec.address_hash,
-                    rec.kind,
-                    rec.amount,
-                    raw,
-                    rec.block_id,
-                    rec.booked_index,
-                    rec.booked_timestamp,
-                    int(rec.spent),
-                    rec.spent_tx_id,
-                    rec.spent_index,
-                    rec.spent_timestamp,
-                    rec.chain_id,
-                )
-                for rec, raw in zip(new, data, strict=True)
-            ],
-        )
+        conn.executemany(_INSERT_OUTPUT, [_output_values(rec, raw) for rec, raw in zip(new, data, strict=True)])
         used = dict.fromkeys(rec.address_hash for rec in new)
         conn.executemany("UPDATE addresses SET used = 1 WHERE hash = ?", [(h,) for h in used])
         record_many_unlockers(conn, [(rec.output_id, rec.output, rec.address_hash) for rec in new])

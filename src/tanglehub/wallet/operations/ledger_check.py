@@ -29,7 +29,8 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, TypeVar
 
 from tanglehub.node import NodeNotFound
 from tanglehub.node.models import NodeInfo
@@ -40,7 +41,16 @@ from tanglehub.wallet.storage import StoreTx
 if TYPE_CHECKING:
     from tanglehub.wallet.wallet import Wallet
 
-__all__ = ["LEDGER_ANCHOR_KEY", "PendingCheck", "begin_ledger_check", "check_ledger", "record_anchor"]
+__all__ = [
+    "LEDGER_ANCHOR_KEY",
+    "PendingCheck",
+    "begin_ledger_check",
+    "check_ledger",
+    "record_anchor",
+    "run_ledger_checked",
+]
+
+T = TypeVar("T")
 
 LEDGER_ANCHOR_KEY = "ledger_anchor"
 """Meta key: JSON ``{"index", "milestoneId"}`` of the confirmed milestone the last sync began at."""
@@ -119,6 +129,21 @@ def _compare(want: bytes, have: bytes | None, index: int) -> None:
 
 async def _compare_with_node(wallet: Wallet, want: bytes, index: int) -> None:
     _compare(want, await _milestone_id(wallet, index), index)
+
+
+async def run_ledger_checked(wallet: Wallet, work: Callable[[NodeInfo, PendingCheck], Awaitable[T]]) -> T:
+    """Run ``work(info, check)`` under a ledger check begun by :func:`begin_ledger_check`: when ``work`` fails,
+    a failed check is the error raised (a node of another ledger is what to report, not what followed); the
+    check is closed however ``work`` ends. ``work`` must await ``check.verified()`` before it stores anything.
+    """
+    info, check = await begin_ledger_check(wallet)
+    try:
+        return await work(info, check)
+    except Exception:
+        await check.verified()
+        raise
+    finally:
+        await check.aclose()
 
 
 async def begin_ledger_check(wallet: Wallet) -> tuple[NodeInfo, PendingCheck]:

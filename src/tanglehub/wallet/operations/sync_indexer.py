@@ -46,7 +46,7 @@ from tanglehub.node.routes_indexer import fetch_concurrently
 from tanglehub.protocol.block import Block
 from tanglehub.protocol.ids import output_id, split_output_id
 from tanglehub.protocol.payload import TransactionPayload
-from tanglehub.wallet.operations.ledger_check import PendingCheck, begin_ledger_check, record_anchor
+from tanglehub.wallet.operations.ledger_check import PendingCheck, record_anchor, run_ledger_checked
 from tanglehub.wallet.operations.outputs import (
     SpentInfo,
     apply_changes,
@@ -408,14 +408,8 @@ async def sync_account_indexer(account: Account, options: SyncOptions | None = N
     addresses, held, stored_progress, stored_cursor = await wallet.store.read(load)
     if not addresses:
         return SyncResult()
-    info, check = await begin_ledger_check(wallet)
-    try:
-        return await _sync_checked(account, opts, (addresses, held, stored_progress, stored_cursor), info, check)
-    except Exception:
-        await check.verified()  # a node of another ledger: that is the error to report, not what followed
-        raise
-    finally:
-        await check.aclose()
+    loaded = (addresses, held, stored_progress, stored_cursor)
+    return await run_ledger_checked(wallet, lambda info, check: _sync_checked(account, opts, loaded, info, check))
 
 
 async def _sync_checked(

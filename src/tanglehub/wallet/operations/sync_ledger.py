@@ -43,7 +43,7 @@ from tanglehub.node.routes_indexer import fetch_concurrently
 from tanglehub.protocol.ids import output_id, split_output_id
 from tanglehub.protocol.payload import TransactionPayload
 from tanglehub.wallet.operations.history import fetch_transactions
-from tanglehub.wallet.operations.ledger_check import PendingCheck, begin_ledger_check, record_anchor
+from tanglehub.wallet.operations.ledger_check import PendingCheck, record_anchor, run_ledger_checked
 from tanglehub.wallet.operations.outputs import SpentInfo, apply_changes, chain_id_of, owner_hash
 from tanglehub.wallet.operations.spent_recheck import recheck_unproven_spent
 from tanglehub.wallet.operations.sync_indexer import SyncResult, sync_account_indexer
@@ -191,14 +191,8 @@ async def sync_ledger(wallet: Wallet, options: SyncOptions | None = None) -> Syn
     stored = await wallet.store.read(lambda tx: tx.get_meta(LEDGER_CURSOR_KEY))
     if stored is None:
         return await _rescan(wallet, opts)
-    info, check = await begin_ledger_check(wallet)
-    try:
-        return await _follow(wallet, opts, int(stored), info, check)
-    except Exception:
-        await check.verified()  # a node of another ledger: that is the error to report, not what followed
-        raise
-    finally:
-        await check.aclose()
+    start = int(stored)
+    return await run_ledger_checked(wallet, lambda info, check: _follow(wallet, opts, start, info, check))
 
 
 async def _follow(
