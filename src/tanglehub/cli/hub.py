@@ -30,6 +30,7 @@ from typing import Annotated
 import typer
 import uvicorn
 from sqlalchemy import Engine, func, select
+from yarl import URL
 
 from tanglehub.cli.database_errors import check_database_url, database_errors
 from tanglehub.cli.loop import run as run_loop
@@ -330,6 +331,11 @@ async def _serve(
     from tanglehub.hub.context import open_hub  # noqa: PLC0415
     from tanglehub.hub.workers.runner import run_workers  # noqa: PLC0415
 
+    logging.getLogger("tanglehub.hub").info(
+        "opening the hub: database, then the node at %s (a node that does not answer is retried for up to a "
+        "minute)",
+        ", ".join(str(URL(url).with_user(None)) for url in settings.node_urls),  # never a URL's credentials
+    )
     ctx = await open_hub(settings, password=password)
     try:
         if not api:

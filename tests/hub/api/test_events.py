@@ -10,7 +10,10 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
+import pytest
+from sqlalchemy.exc import OperationalError
 
+from tanglehub.hub.events import stream
 from tanglehub.hub.events.repository import append_event
 
 from .conftest import Hub
@@ -120,3 +123,36 @@ async def test_a_bad_last_event_id_is_a_problem(hub: Hub) -> None:
     assert response.status_code == 422
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["code"] == "HUB_ARGUMENT_ERROR"
+
+
+async def test_the_stream_outlives_a_database_outage(hub: Hub, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reads of the event log failing for a while (the database restarting) do not end the stream: it says so
+    once in a comment and goes on from the last event it sent, skipping and repeating nothing."""
+    first = _append(hub, "test.before")
+    real_read = stream._read
+    failures = [3]
+
+    def flaky_read(*args: Any) -> Any:
+        if failures[0] > 0:
+            failures[0] -= 1
+            raise OperationalError("SELECT events", {}, Exception("server closed the connection"))
+        return real_read(*args)
+
+    headers = {**hub.keys.header("read"), "Last-Event-ID": str(first[0])}
+    async with hub.client.stream("GET", "/v1/events/stream", headers=headers) as response:
+        assert response.status_code == 200
+        monkeypatch.setattr(stream, "_read", flaky_read)
+        later = _append(hub, "test.during", "test.after")
+        messages = _messages(response)
+        comments: list[str] = []
+        got: list[dict[str, Any]] = []
+        async with asyncio.timeout(30):
+            while len(got) < 2:
+                message = await anext(messages)
+                if "comment" in message:
+                    comments.append(message["comment"])
+                elif "id" in message:
+                    got.append(message)
+    assert [int(m["id"]) for m in got] == later
+    assert failures[0] == 0
+    assert comments.count("database unavailable, retrying") == 1

@@ -25,11 +25,13 @@ Routes are sync ``def`` functions (FastAPI runs them in its threadpool); they ne
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -52,6 +54,8 @@ Scope = Literal["read", "deposit", "transfer", "withdraw", "admin"]
 
 SCOPES: tuple[Scope, ...] = get_args(Scope)
 
+log = logging.getLogger("tanglehub.hub.api")
+
 _bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer thk_<id>_<secret>`.")
 
 
@@ -69,10 +73,18 @@ ContextDep = Annotated["HubContext", Depends(get_context)]
 
 
 def _end_session(session: Session) -> None:
+    """Roll back what is uncommitted and close. A connection the database dropped meanwhile (after the answer
+    was sent, or while the request failed with 503) has nothing left to roll back: that failure is logged in
+    one line, not raised (it would be logged as an unhandled error of a request that succeeded)."""
     try:
         session.rollback()
+    except (sa_exc.OperationalError, sa_exc.InterfaceError) as exc:
+        log.info("a request's session ended on a dropped database connection (%s)", type(exc).__name__)
     finally:
-        session.close()
+        try:
+            session.close()
+        except (sa_exc.OperationalError, sa_exc.InterfaceError):
+            log.info("a request's session closed on a dropped database connection")
 
 
 async def get_session(request: Request) -> AsyncIterator[Session]:

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import exc as sa_exc
 
 from tanglehub.hub.events.repository import EventRow, list_events
 
@@ -26,6 +29,12 @@ STREAM_BATCH = 500
 """Events read from the database per poll while catching up."""
 RETRY_MS = 2000
 """The reconnection delay the stream asks clients to use (SSE ``retry:`` field)."""
+OUTAGE_RETRY_SECONDS = 0.5
+"""How often an open stream retries the event log while the database is unavailable."""
+DATABASE_OUTAGE = (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError)
+"""Errors that mean the database is unreachable for now (the stream stays open and retries)."""
+
+log = logging.getLogger("tanglehub.hub.events")
 
 
 def event_json(row: EventRow) -> dict[str, Any]:
@@ -53,14 +62,29 @@ async def event_stream(
     """Yield SSE bytes for every event with ``seq > after`` (of ``kinds`` when given), forever.
 
     Stops only when ``is_disconnected()`` reports the client gone (checked while idle) or the task is
-    cancelled (server shutdown).
+    cancelled (server shutdown); while the database is unavailable it sends one ``: database unavailable``
+    comment and retries every :data:`OUTAGE_RETRY_SECONDS`.
     """
     poll = ctx.settings.stream_poll_interval
     heartbeat = ctx.settings.stream_heartbeat
     yield f"retry: {RETRY_MS}\n: stream of events after {after}\n\n".encode()
     last_sent = time.monotonic()
+    outage = False
     while True:
-        rows = await asyncio.to_thread(_read, ctx, after, kinds)
+        try:
+            rows = await asyncio.to_thread(_read, ctx, after, kinds)
+        except DATABASE_OUTAGE as exc:
+            # a database blip must not end every subscriber's stream: say so once, keep polling, resume from
+            # the last event sent (nothing is skipped: the next read starts after it)
+            if not outage:
+                log.warning("event stream: the database is unavailable (%s); retrying", type(exc).__name__)
+                yield b": database unavailable, retrying\n\n"
+                outage = True
+            if await is_disconnected():
+                return
+            await asyncio.sleep(max(poll, OUTAGE_RETRY_SECONDS))
+            continue
+        outage = False
         if rows:
             for row in rows:
                 yield format_sse(row)
