@@ -15,19 +15,21 @@ signer recorded as its own.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tanglehub.hub.addresses.source import AddressSource
 from tanglehub.hub.db import is_postgres, make_engine, make_sessionmaker, migrate
 from tanglehub.hub.deposits.service import init_cursor
-from tanglehub.hub.errors import HubArgumentError, HubNetworkMismatch
+from tanglehub.hub.errors import HubArgumentError, HubKeysMismatch, HubNetworkMismatch
 from tanglehub.hub.locks import ProcessLock
+from tanglehub.hub.models.address import DepositAddress
 from tanglehub.hub.reader import Reader, open_reader
 from tanglehub.hub.settings import HubSettings
 from tanglehub.hub.signing import HubSigner, InProcessSigner, PoolDeadCheck, open_signer
@@ -127,6 +129,7 @@ async def open_hub(
             if signer is None:
                 raise HubArgumentError("the hub needs its vault password (or a signing server) to start")
             address_source = signer
+            await _check_keys_match(settings, sessions, address_source)
         if check_node:
             try:
                 info = await pool.get_info()
@@ -163,6 +166,43 @@ async def open_hub(
         if lock is not None:
             lock.release()
         raise
+
+
+KEYS_CHECK_TIMEOUT = 30.0
+"""Seconds the start-up keys check may wait for the signer to derive one address."""
+
+
+async def _check_keys_match(settings: HubSettings, sessions: sessionmaker[Session], source: AddressSource) -> None:
+    """Refuse a database whose deposit addresses the signer did not derive: the lowest-indexed stored deposit
+    address is derived again and compared (one derivation). A vault and a database of different ``hub init``
+    runs would otherwise hand out addresses whose keys this hub does not hold. A signing server that does not
+    answer now is not fatal (``/ready`` reports it; it is checked at the next start).
+
+    Raises:
+        HubKeysMismatch: the derived address differs from the stored one.
+    """
+    with sessions() as session:
+        row = session.execute(
+            select(DepositAddress.address_index, DepositAddress.address_hash)
+            .order_by(DepositAddress.address_index)
+            .limit(1)
+        ).first()
+    if row is None:
+        return
+    index, stored = int(row[0]), bytes(row[1])
+    try:
+        derived = await asyncio.wait_for(
+            source.derive_addresses(settings.deposit_account, 0, index, 1), KEYS_CHECK_TIMEOUT
+        )
+    except (SignerUnavailable, TimeoutError):
+        return
+    if derived != [stored]:
+        raise HubKeysMismatch(
+            f"this hub's signer does not hold the keys of the database's deposit addresses (deposit address "
+            f"index {index} differs): the vault (or signing server) and the database come from different "
+            "'tanglehub hub init' runs; point --data-dir / TANGLEHUB_HUB_DATABASE_URL (or the signer settings) "
+            "at the pair made together"
+        )
 
 
 async def _check_remote_signer(settings: HubSettings, signer: RemoteSigner) -> None:

@@ -15,6 +15,7 @@ __all__ = [
     "HubArgumentError",
     "HubError",
     "HubInUse",
+    "HubKeysMismatch",
     "HubNetworkMismatch",
     "IdempotencyConflict",
     "InsufficientBalance",
@@ -91,4 +92,12 @@ class HubInUse(HubError):
     """Another hub process already uses this SQLite database (one process per SQLite hub)."""
 
     code = "HUB_IN_USE"
+    http_status = 500
+
+
+class HubKeysMismatch(HubError):
+    """The hub's signer (vault or signing server) does not hold the keys of the database's deposit addresses:
+    the data directory's vault and the database were made by different ``hub init`` runs."""
+
+    code = "HUB_KEYS_MISMATCH"
     http_status = 500

@@ -8,6 +8,7 @@ import io
 import os
 import re
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -21,6 +22,10 @@ from tests.devnet_process import Devnet
 
 from tanglehub.cli.main import main
 from tanglehub.devnet.server import free_port
+from tanglehub.keys.bip39 import mnemonic_to_seed
+from tanglehub.keys.ed25519 import public_key
+from tanglehub.keys.slip10 import Bip44, derive_path
+from tanglehub.protocol.address import Ed25519Address
 
 PASSWORD = "a long test password for the hub vault"
 TOKEN = re.compile(r"thk_[0-9a-f]+_[A-Za-z0-9_-]+")
@@ -372,3 +377,36 @@ def test_api_processes_share_one_port_with_reuse_port(
                 proc.wait(30)
     for _, log in procs[1:]:
         assert "Traceback" not in log.read_text()
+
+
+def _store_deposit_address(data_dir: Path, address_hash: bytes) -> None:
+    """Put a pool address at index 0 into the hub's SQLite database, as the address pool worker would."""
+    bech32 = Ed25519Address(address_hash).to_bech32("tst")
+    with sqlite3.connect(data_dir / "hub.db") as db:
+        db.execute(
+            "INSERT INTO deposit_addresses (address_index, address_hash, bech32) VALUES (0, ?, ?)",
+            (address_hash, bech32),
+        )
+
+
+@pytest.mark.slow
+def test_serve_refuses_a_database_of_another_mnemonic(
+    initialized: tuple[dict[str, str], str, str], tmp_path: Path
+) -> None:
+    """A vault and a database from different ``hub init`` runs: the database's deposit addresses are not this
+    vault's, so ``serve`` refuses in one line before it serves anything. With the vault's own address the
+    check passes (and the start goes on to the node, absent here)."""
+    env, mnemonic, _ = initialized
+    _store_deposit_address(tmp_path / "hub", bytes(range(32)))
+    refused = _hub(env, "serve", "--port", "0")
+    assert refused.returncode == 2, refused.stderr
+    assert "signer does not hold the keys of the database's deposit addresses" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    with sqlite3.connect(tmp_path / "hub" / "hub.db") as db:
+        db.execute("DELETE FROM deposit_addresses")
+    key = derive_path(mnemonic_to_seed(mnemonic), Bip44(4219, 0, 0, 0).path).private_key
+    _store_deposit_address(tmp_path / "hub", Ed25519Address.from_public_key(public_key(key)).pub_key_hash)
+    passed = _hub(env, "serve", "--port", "0")
+    assert passed.returncode == 2, passed.stderr
+    assert "does not hold the keys" not in passed.stderr
+    assert "no healthy node answered" in passed.stderr
