@@ -138,11 +138,11 @@ async def test_the_stream_outlives_a_database_outage(hub: Hub, monkeypatch: pyte
             raise OperationalError("SELECT events", {}, Exception("server closed the connection"))
         return real_read(*args)
 
+    later = _append(hub, "test.during", "test.after")
+    monkeypatch.setattr(stream, "_read", flaky_read)  # the stream's first three reads fail
     headers = {**hub.keys.header("read"), "Last-Event-ID": str(first[0])}
     async with hub.client.stream("GET", "/v1/events/stream", headers=headers) as response:
         assert response.status_code == 200
-        monkeypatch.setattr(stream, "_read", flaky_read)
-        later = _append(hub, "test.during", "test.after")
         messages = _messages(response)
         comments: list[str] = []
         got: list[dict[str, Any]] = []
