@@ -55,7 +55,7 @@ SYNC_POINTS = [
     "store:mark_output_spent:inside:1",
     "store:mark_output_spent:after:1",
     "store:set_meta:after:2",
-    "node:get_outputs:after:2",
+    "node:get_utxo_changes_by_index:after:2",  # milestone changes read, not yet applied
 ]
 POINT_KILL_MAX_STEPS = 300
 """Steps a driver may take to reach its named kill point before the test calls the point unreachable."""

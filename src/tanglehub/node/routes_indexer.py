@@ -26,6 +26,7 @@ __all__ = [
     "IndexerRoutes",
     "MAX_PAGES",
     "all_pages",
+    "all_pages_at",
     "fetch_concurrently",
     "iter_pages",
 ]
@@ -59,14 +60,22 @@ async def iter_pages(fetch: Callable[[Q], Awaitable[OutputIdsPage]], query: Q) -
 
 async def all_pages(fetch: Callable[[Q], Awaitable[OutputIdsPage]], query: Q) -> list[bytes]:
     """Every output id matching ``query``, all pages concatenated (duplicates across pages dropped)."""
+    return (await all_pages_at(fetch, query))[0]
+
+
+async def all_pages_at(fetch: Callable[[Q], Awaitable[OutputIdsPage]], query: Q) -> tuple[list[bytes], int]:
+    """(every output id matching ``query``, the lowest ``ledgerIndex`` its pages were answered at): the
+    ledger index says which confirmed milestone the answer is at least as recent as."""
     ids: dict[bytes, None] = {}
     cursors: set[str] = set()
     current = query
+    ledger_index: int | None = None
     for _ in range(MAX_PAGES):  # iter_pages' loop, without an async generator per query
         page = await fetch(current)
         ids.update(dict.fromkeys(page.items))
+        ledger_index = page.ledger_index if ledger_index is None else min(ledger_index, page.ledger_index)
         if page.cursor is None:
-            return list(ids)
+            return list(ids), ledger_index
         if page.cursor in cursors:
             raise NodeBadResponse(f"indexer repeated cursor {page.cursor!r}; stopping instead of looping")
         cursors.add(page.cursor)
@@ -157,6 +166,10 @@ class IndexerHelpers(ABC):
     async def all_output_ids(self, query: OutputQuery) -> list[bytes]:
         """All ids of :meth:`output_ids` across pages."""
         return await all_pages(self.output_ids, query)
+
+    async def all_output_ids_at(self, query: OutputQuery) -> tuple[list[bytes], int]:
+        """All ids of :meth:`output_ids` across pages, and the lowest ledger index the pages were answered at."""
+        return await all_pages_at(self.output_ids, query)
 
     async def all_basic_output_ids(self, query: BasicOutputQuery) -> list[bytes]:
         """All ids of :meth:`basic_output_ids` across pages."""

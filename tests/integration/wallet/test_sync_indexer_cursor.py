@@ -1,5 +1,7 @@
-"""Indexer sync after the first: ``createdAfter`` only for addresses that hold nothing and were covered by the
-last completed sync; addresses that hold outputs and addresses generated since get a full query."""
+"""Indexer sync after the first, when the addresses are queried (not brought up to date from the milestones
+since the last sync: ``MAX_CATCH_UP_MILESTONES`` is 0 here, see test_sync_indexer_milestones.py):
+``createdAfter`` only for addresses that hold nothing and were covered by the last completed sync; addresses
+that hold outputs and addresses generated since get a full query."""
 
 from __future__ import annotations
 
@@ -16,6 +18,12 @@ from tanglehub.wallet import SyncMode, SyncOptions, Wallet
 from tanglehub.wallet.operations import sync_indexer
 
 INDEXER = SyncOptions(SyncMode.INDEXER, internal=False)
+
+
+@pytest.fixture(autouse=True)
+def _queries_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Covered addresses are queried, whatever the milestones since the last sync would cost."""
+    monkeypatch.setattr(sync_indexer, "MAX_CATCH_UP_MILESTONES", 0)
 
 
 class QueryLog(httpx.AsyncBaseTransport):

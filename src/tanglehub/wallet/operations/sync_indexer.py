@@ -16,10 +16,22 @@ Before anything is stored the node's ledger is checked against the wallet's
 ledger; the milestone read it may need runs alongside the first address queries), and outputs that older
 versions marked spent without proof are re-checked (:mod:`~tanglehub.wallet.operations.spent_recheck`).
 
-When at least :data:`GLOBAL_SCAN_MIN_ADDRESSES` covered addresses hold nothing, one ledger-wide listing of
-the outputs created since the cursor (``/outputs?createdAfter=``, paged) replaces their queries, provided it
-holds fewer outputs than there are such addresses: each new transaction's block is read once and matched
-against those addresses (plus one output's metadata per paying transaction). Only the addresses holding
+After a completed sync, the addresses it covered are first brought up to date from the milestones confirmed
+since (their ``utxo-changes``; each transaction that created outputs in them read once, in binary, from its
+included block; a consumed output of the account is spent by one of those transactions), as ledger-mode sync
+does: the cursor keeps the ledger index that sync's answers were at (the node's confirmed milestone when it
+began, or the lowest ``ledgerIndex`` an indexer page was answered at, if lower: an indexer a little behind the
+node). This is done only when it costs fewer requests than the queries: at most one milestone per two covered
+addresses (and at most :data:`MAX_CATCH_UP_MILESTONES`) and no more transactions than covered addresses; with no
+new milestone it asks nothing at all. A node that has pruned those milestones or does not serve them (404 or a
+refused route) gets the queries instead. Addresses generated since the last sync are always queried in full.
+Measured with ``bench/sync.py``: 100 deposits to 1,000 covered addresses cost about 103 requests instead of
+about 1,100.
+
+Otherwise, when at least :data:`GLOBAL_SCAN_MIN_ADDRESSES` covered addresses hold nothing, one ledger-wide
+listing of the outputs created since the cursor (``/outputs?createdAfter=``, paged) replaces their queries,
+provided it holds fewer outputs than there are such addresses: each new transaction's block is read once and
+matched against those addresses (plus one output's metadata per paying transaction). Only the addresses holding
 outputs, and those generated since the last sync, are then queried one by one.
 
 Addresses are handled in chunks of :data:`CHUNK_ADDRESSES`; each chunk is applied in one database
@@ -27,7 +39,9 @@ transaction with its events (:func:`~tanglehub.wallet.operations.outputs.apply_c
 (``indexer_progress:<account>``: the ledger index the sync began at and how many addresses are done). A sync
 that fails midway (node gone, process stopped) keeps what it stored; the next sync resumes: it brings the
 done addresses up to date by reading the milestones confirmed since (ledger changes, few requests) and
-queries only the addresses not done yet. A rerun changes nothing that is already stored.
+queries only the addresses not done yet (a sync that had brought the covered addresses up to date from
+milestones or a ledger-wide listing starts again from its cursor instead). A rerun changes nothing that is
+already stored.
 """
 
 from __future__ import annotations
@@ -39,7 +53,15 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING
 
-from tanglehub.node import MilestoneCursor, MilestonePruned, NodeBadResponse, OutputQuery, OutputResponse
+from tanglehub.node import (
+    MilestoneCursor,
+    MilestonePruned,
+    NodeBadResponse,
+    NodeNotFound,
+    NodeRejected,
+    OutputQuery,
+    OutputResponse,
+)
 from tanglehub.node.models import NodeInfo
 from tanglehub.node.parsing import parse_with
 from tanglehub.node.routes_indexer import fetch_concurrently
@@ -47,6 +69,12 @@ from tanglehub.protocol.block import Block
 from tanglehub.protocol.ids import output_id, split_output_id
 from tanglehub.protocol.payload import TransactionPayload
 from tanglehub.wallet.operations.ledger_check import PendingCheck, record_anchor, run_ledger_checked
+from tanglehub.wallet.operations.milestones import (
+    created_transaction_ids,
+    milestone_changes,
+    read_milestones,
+    transactions_of,
+)
 from tanglehub.wallet.operations.outputs import (
     SpentInfo,
     apply_changes,
@@ -64,6 +92,7 @@ if TYPE_CHECKING:
     from tanglehub.wallet.account import Account
 
 __all__ = [
+    "CATCH_UP_BATCH",
     "CHUNK_ADDRESSES",
     "CURSOR_OVERLAP",
     "GLOBAL_SCAN_MIN_ADDRESSES",
@@ -78,7 +107,9 @@ __all__ = [
 CHUNK_ADDRESSES = 500
 """Addresses whose changes are applied (and whose progress is stored) together."""
 MAX_CATCH_UP_MILESTONES = 1_000
-"""A resumed sync reads at most this many milestones to update the done addresses; more: it queries them."""
+"""At most this many milestones are read to bring covered addresses up to date; more: they are queried."""
+CATCH_UP_BATCH = 64
+"""Milestones whose changes (and transactions) are read together when catching up."""
 CURSOR_OVERLAP = 60
 """Seconds before the stored cursor that ``createdAfter`` still asks for (answers overlap; nothing is missed)."""
 GLOBAL_SCAN_MIN_ADDRESSES = 64
@@ -138,11 +169,28 @@ def record_from_response(response: OutputResponse, account_index: int, address_h
     )
 
 
+class _LedgerFloor:
+    """The lowest confirmed milestone this sync's answers are known to be at least as recent as: the node's
+    confirmed milestone when the sync began, lowered by any indexer page answered at an older ledger index
+    (an indexer a little behind the node). The next sync reads the milestones after it."""
+
+    __slots__ = ("index",)
+
+    def __init__(self, index: int) -> None:
+        self.index = index
+
+    def seen(self, ledger_index: int) -> None:
+        """An indexer answer at ``ledger_index``."""
+        self.index = min(self.index, ledger_index)
+
+
 async def _found_by_address(
     account: Account,
     addresses: Sequence[AddressRecord],
     created_after: dict[bytes, int],
     concurrency: int,
+    *,
+    floor: _LedgerFloor,
     progress: ProgressTracker | None = None,
 ) -> dict[bytes, bytes]:
     """Output id -> the address hash it was found under, for every address."""
@@ -152,7 +200,8 @@ async def _found_by_address(
         after = created_after.get(address.hash)
         # the wallet derived these addresses itself: no need to check their bech32 checksum per request
         query = OutputQuery.trusted(unlockable_by_address=address.bech32, created_after=after)
-        ids = await node.all_output_ids(query)
+        ids, ledger_index = await node.all_output_ids_at(query)
+        floor.seen(ledger_index)
         if progress is not None:
             progress.advance()
         return ids
@@ -266,6 +315,7 @@ async def _sync_chunk(
     progress: str | None,
     pruning_index: int,
     check: PendingCheck,
+    floor: _LedgerFloor,
     shown: ProgressTracker | None = None,
 ) -> SyncResult:
     """Query, fetch and apply one chunk of addresses (with the progress record, when given); ``shown`` counts
@@ -279,7 +329,7 @@ async def _sync_chunk(
         created_after = {
             a.hash: since for a in chunk if a.hash not in held and a.key_index < covered[1 if a.internal else 0]
         }
-    found = await _found_by_address(account, chunk, created_after, opts.concurrency, shown)
+    found = await _found_by_address(account, chunk, created_after, opts.concurrency, floor=floor, progress=shown)
     known = await wallet.store.read(lambda tx: tx.known_output_ids(list(found)))
     new_ids = [oid for oid in found if oid not in known]
     vanished = [oid for a in chunk for oid in held.get(a.hash, ()) if oid not in found]
@@ -305,7 +355,7 @@ async def _sync_chunk(
 
 
 async def _created_since(
-    account: Account, since: int, empty: Sequence[AddressRecord], concurrency: int
+    account: Account, since: int, empty: Sequence[AddressRecord], concurrency: int, floor: _LedgerFloor
 ) -> list[OutputRecord] | None:
     """New outputs of the ``empty`` addresses read from one ledger-wide ``createdAfter`` listing: each new
     transaction's block once, plus one output's metadata per transaction that pays them. None (nothing
@@ -314,6 +364,7 @@ async def _created_since(
     ids: list[bytes] = []
     async for page in wallet.node.iter_output_ids(OutputQuery(created_after=since)):
         ids.extend(page.items)
+        floor.seen(page.ledger_index)
         if len(ids) > len(empty):
             return None
     known = await wallet.store.read(lambda tx: tx.known_output_ids(ids))
@@ -351,28 +402,80 @@ async def _created_since(
     return [r for part in await fetch_concurrently(payments, list(by_tx), concurrency) for r in part]
 
 
-async def _catch_up(account: Account, since: int, opts: SyncOptions) -> SyncResult | None:
-    """Apply the ledger changes of milestones after ``since`` (the done addresses of an interrupted sync);
-    None when that history is pruned or too long (the caller then queries those addresses again)."""
-    from tanglehub.wallet.operations import sync_ledger  # noqa: PLC0415 - sync_ledger imports this module
+def _apply_found(
+    tx: StoreTx, *, records: list[OutputRecord], spent: list[SpentInfo]
+) -> tuple[list[bytes], list[bytes]]:
+    """:func:`apply_changes` with the owners' bech32 texts read from the store."""
+    return apply_changes(tx, records, spent, tx.address_texts({r.address_hash for r in records}))
 
+
+async def _milestones_since(
+    account: Account, since: int, info: NodeInfo, opts: SyncOptions, *, tx_budget: int | None = None
+) -> SyncResult | None:
+    """Apply to the account the ledger changes of the milestones after ``since`` up to the node's confirmed
+    one (``info``), in order, :data:`CATCH_UP_BATCH` milestones at a time: their ``utxo-changes``, then each
+    transaction that created outputs in them read once. None when the node has pruned or does not serve that
+    history, or (with ``tx_budget``) once more than ``tx_budget`` transactions created outputs in them:
+    querying the addresses is cheaper then. What was applied before that stays (applying a milestone twice
+    changes nothing)."""
     wallet = account.wallet
+    confirmed = info.status.confirmed_milestone.index
     cursor = MilestoneCursor(wallet.node, since + 1)
     result = SyncResult()
+    transactions = 0
     try:
-        confirmed = await cursor.refresh()
-        if confirmed - since > MAX_CATCH_UP_MILESTONES:
-            return None
-        bech32_of = {a.hash: a.bech32 for a in await wallet.store.read(lambda tx: tx.addresses(account.index))}
-        async for changes in cursor.available():
-            records, spent = await sync_ledger.milestone_changes(wallet, changes, opts.concurrency)
-            inserted, newly_spent = await wallet.store.write(
-                partial(apply_changes, new_outputs=records, spent=spent, bech32_of=bech32_of)
-            )
-            result = result.merged(SyncResult(tuple(inserted), tuple(newly_spent), 1))
-    except MilestonePruned:
+        await cursor.refresh(info)  # refuses a start the node has pruned
+        for first in range(since + 1, confirmed + 1, CATCH_UP_BATCH):
+            batch = range(first, min(first + CATCH_UP_BATCH, confirmed + 1))
+            changes = await read_milestones(cursor, batch, opts.concurrency)
+            tx_ids = created_transaction_ids(changes)
+            transactions += len(tx_ids)
+            if tx_budget is not None and transactions > tx_budget:
+                return None
+            fetched = await transactions_of(wallet, tx_ids, opts.concurrency)
+            for one in changes:
+                created = [fetched[t] for t in created_transaction_ids([one])]
+                records, spent = await milestone_changes(
+                    wallet, one, opts.concurrency, created, account_index=account.index
+                )
+                if not records and not spent:
+                    continue
+                inserted, newly_spent = await wallet.store.write(
+                    partial(_apply_found, records=records, spent=spent)
+                )
+                result = result.merged(SyncResult(tuple(inserted), tuple(newly_spent)))
+    except (MilestonePruned, NodeNotFound, NodeRejected):
+        # pruned, or a node that does not serve milestone changes (a 404 or a refused route): query instead
         return None
-    return result
+    return result.merged(SyncResult(milestones_read=confirmed - since))
+
+
+async def _catch_up_covered(
+    account: Account,
+    addresses: Sequence[AddressRecord],
+    cursor: dict[str, int] | None,
+    info: NodeInfo,
+    *,
+    opts: SyncOptions,
+    check: PendingCheck,
+) -> tuple[SyncResult, list[AddressRecord]] | None:
+    """(what changed, the addresses brought up to date) when the addresses the last completed sync covered
+    can be brought up to date from the milestones confirmed since it (see the module docstring), else None.
+
+    Worth it when reading those milestones costs fewer requests than querying those addresses: at most one
+    milestone per two covered addresses, and no more transactions creating outputs in them than there are
+    covered addresses (each costs one block read, each address at least one query)."""
+    if cursor is None or "ledgerIndex" not in cursor:
+        return None
+    covered_counts = (int(cursor["public"]), int(cursor["internal"]))
+    covered = [a for a in addresses if a.key_index < covered_counts[1 if a.internal else 0]]
+    since = int(cursor["ledgerIndex"])
+    milestones = info.status.confirmed_milestone.index - since
+    if not covered or milestones < 0 or milestones > MAX_CATCH_UP_MILESTONES or 2 * milestones > len(covered):
+        return None
+    await check.verified()
+    result = await _milestones_since(account, since, info, opts, tx_budget=len(covered))
+    return None if result is None else (result, covered)
 
 
 async def _scan_empty(
@@ -381,6 +484,8 @@ async def _scan_empty(
     held: dict[bytes, list[bytes]],
     cursor: dict[str, int] | None,
     opts: SyncOptions,
+    *,
+    floor: _LedgerFloor,
 ) -> tuple[list[OutputRecord], list[AddressRecord]] | None:
     """(new outputs, addresses covered) of the ledger-wide listing for the addresses the last sync covered
     that hold nothing, when there are enough of them and few enough new outputs; else None."""
@@ -390,7 +495,8 @@ async def _scan_empty(
     empty = [a for a in addresses if a.hash not in held and a.key_index < covered[1 if a.internal else 0]]
     if len(empty) < GLOBAL_SCAN_MIN_ADDRESSES:
         return None
-    records = await _created_since(account, int(cursor["timestamp"]) - CURSOR_OVERLAP, empty, opts.concurrency)
+    since = int(cursor["timestamp"]) - CURSOR_OVERLAP
+    records = await _created_since(account, since, empty, opts.concurrency, floor)
     return None if records is None else (records, empty)
 
 
@@ -429,20 +535,30 @@ async def _sync_checked(
         held = await wallet.store.read(lambda tx: tx.unspent_ids_by_address(index))
     began_index = info.status.confirmed_milestone.index
     began_at = info.status.confirmed_milestone.timestamp
+    floor = _LedgerFloor(began_index)
     cursor: dict[str, int] | None = json.loads(stored_cursor) if stored_cursor else None
     result = SyncResult()
     done = 0
     previous = json.loads(stored_progress) if stored_progress else None
     if previous is not None and not previous.get("global"):
-        await check.verified()
-        caught_up = await _catch_up(account, int(previous["ledgerIndex"]), opts)
+        since = int(previous["ledgerIndex"])
+        caught_up = None
+        if began_index - since <= MAX_CATCH_UP_MILESTONES:
+            await check.verified()
+            caught_up = await _milestones_since(account, since, info, opts)
         if caught_up is not None:
             result, done = caught_up, min(int(previous["done"]), len(addresses))
-            began_index = int(previous["ledgerIndex"])
+            began_index = since
             held = await wallet.store.read(lambda tx: tx.unspent_ids_by_address(index))
     queried = addresses
-    scanned = None if done else await _scan_empty(account, addresses, held, cursor, opts)
-    if scanned is not None:  # the covered addresses holding nothing are done; query the others
+    settled = None if done else await _catch_up_covered(account, addresses, cursor, info, opts=opts, check=check)
+    scanned = None if done or settled else await _scan_empty(account, addresses, held, cursor, opts, floor=floor)
+    if settled is not None:  # the covered addresses are up to date; query the ones generated since
+        caught_up, up_to_date = settled
+        result = result.merged(caught_up)
+        skip = {a.hash for a in up_to_date}
+        queried = [a for a in addresses if a.hash not in skip]
+    elif scanned is not None:  # the covered addresses holding nothing are done; query the others
         records, empty = scanned
         await check.verified()
         inserted, _ = await wallet.store.write(
@@ -454,10 +570,11 @@ async def _sync_checked(
     shown = tracker(ProgressStage.INDEXER_SYNC, len(queried), account.alias)
     if shown is not None and done:
         shown.advance(done)
+    restart = settled is not None or scanned is not None  # an interrupted run starts again from the cursor
     for start in range(done, len(queried), CHUNK_ADDRESSES):
         chunk = queried[start : start + CHUNK_ADDRESSES]
         end = start + len(chunk)
-        state = {"ledgerIndex": began_index, "done": end, "global": scanned is not None}
+        state = {"ledgerIndex": began_index, "done": end, "global": restart}
         progress = json.dumps(state) if end < len(queried) else None
         result = result.merged(
             await _sync_chunk(
@@ -469,6 +586,7 @@ async def _sync_checked(
                 progress=progress,
                 pruning_index=info.status.pruning_index,
                 check=check,
+                floor=floor,
                 shown=shown,
             )
         )
@@ -482,8 +600,13 @@ async def _sync_checked(
         tx.set_meta(progress_key, "")  # empty: no sync left unfinished
         record_anchor(tx, info)
         if began_at is not None:
-            cursor = {"timestamp": began_at, "public": covered[False], "internal": covered[True]}
-            tx.set_meta(cursor_key, json.dumps(cursor))
+            state = {
+                "timestamp": began_at,
+                "ledgerIndex": floor.index,
+                "public": covered[False],
+                "internal": covered[True],
+            }
+            tx.set_meta(cursor_key, json.dumps(state))
 
     await wallet.store.write(finish)
     return result

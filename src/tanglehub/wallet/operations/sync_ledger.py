@@ -37,14 +37,14 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from tanglehub.keys.bech32 import ED25519, encode_address
-from tanglehub.node import MilestoneChanges, MilestoneCursor, MilestonePruned, NodeBadResponse, NodeNotFound
+from tanglehub.node import MilestoneChanges, MilestoneCursor, MilestonePruned
 from tanglehub.node.models import NodeInfo
-from tanglehub.node.routes_indexer import fetch_concurrently
-from tanglehub.protocol.ids import output_id, split_output_id
+from tanglehub.protocol.ids import split_output_id
 from tanglehub.protocol.payload import TransactionPayload
 from tanglehub.wallet.operations.history import fetch_transactions
 from tanglehub.wallet.operations.ledger_check import PendingCheck, record_anchor, run_ledger_checked
-from tanglehub.wallet.operations.outputs import SpentInfo, apply_changes, chain_id_of, owner_hash
+from tanglehub.wallet.operations.milestones import milestone_changes
+from tanglehub.wallet.operations.outputs import SpentInfo, apply_changes
 from tanglehub.wallet.operations.spent_recheck import recheck_unproven_spent
 from tanglehub.wallet.operations.sync_indexer import SyncResult, sync_account_indexer
 from tanglehub.wallet.options import SyncMode, SyncOptions
@@ -55,7 +55,7 @@ from tanglehub.wallet.storage_schema import OutputRecord
 if TYPE_CHECKING:
     from tanglehub.wallet.wallet import Wallet
 
-__all__ = ["LEDGER_CURSOR_KEY", "milestone_changes", "sync_ledger"]
+__all__ = ["LEDGER_CURSOR_KEY", "sync_ledger"]
 
 LEDGER_CURSOR_KEY = "ledger_cursor"
 """The meta key holding the next milestone index ledger sync reads."""
@@ -89,82 +89,6 @@ async def _read_milestone(
     changes = await cursor.read(index)
     tx_ids = list(dict.fromkeys(split_output_id(oid)[0] for oid in changes.created_outputs))
     return changes, await fetch_transactions(wallet, tx_ids, concurrency)
-
-
-async def _milestone_changes(
-    wallet: Wallet,
-    changes: MilestoneChanges,
-    concurrency: int,
-    fetched: list[tuple[bytes, TransactionPayload]] | None = None,
-) -> tuple[list[OutputRecord], list[SpentInfo]]:
-    """The milestone's new outputs owned by the wallet and the wallet's outputs it consumed.
-
-    Created outputs are grouped by transaction and each transaction is read once (its included block), so
-    a transaction with a deposit and the sender's remainder costs one request, not two. The same
-    transactions name every output the milestone consumed (a transaction always creates outputs), so the
-    spending transaction of a consumed output is known without asking; consumed ids that are not stored
-    unspent and were not created here are skipped without any request.
-    """
-    ours = await wallet.address_map()
-    by_tx: dict[bytes, list[int]] = {}
-    for oid in changes.created_outputs:
-        tx_id, index = split_output_id(oid)
-        by_tx.setdefault(tx_id, []).append(index)
-    consumed = list(changes.consumed_outputs)
-    transactions: list[tuple[bytes, TransactionPayload]]
-    if fetched is None:
-        stored, transactions = await asyncio.gather(
-            wallet.store.read(lambda tx: tx.unspent_owners(consumed)),
-            fetch_transactions(wallet, list(by_tx), concurrency),
-        )
-    else:
-        stored, transactions = await wallet.store.read(lambda tx: tx.unspent_owners(consumed)), fetched
-    records: list[OutputRecord] = []
-    spent_by: dict[bytes, bytes] = {}
-    for block_id, payload in transactions:
-        tx_id = payload.transaction_id()
-        outputs = payload.essence.outputs
-        for index in by_tx[tx_id]:
-            if index >= len(outputs):
-                raise NodeBadResponse(f"transaction 0x{tx_id.hex()} has no output {index} the milestone lists")
-            output = outputs[index]
-            h = owner_hash(output, ours)
-            if h is None:
-                continue
-            oid = output_id(tx_id, index)
-            records.append(
-                OutputRecord(
-                    output_id=oid,
-                    account_index=ours[h],
-                    address_hash=h,
-                    output=output,
-                    block_id=block_id,
-                    booked_index=changes.index,
-                    booked_timestamp=changes.timestamp,
-                    chain_id=chain_id_of(output, oid),
-                )
-            )
-        for utxo in payload.essence.inputs:
-            spent_by[utxo.output_id] = tx_id
-    created_here = {r.output_id for r in records}
-    mine = [oid for oid in consumed if oid in stored or oid in created_here]
-    unknown = [oid for oid in mine if oid not in spent_by]
-    spent = [SpentInfo(oid, spent_by[oid], changes.index, changes.timestamp) for oid in mine if oid in spent_by]
-    if unknown:  # a consuming transaction the milestone did not list as creating outputs: ask the node
-        spent += await fetch_concurrently(partial(_spent_info, wallet, changes), unknown, concurrency)
-    return records, spent
-
-
-milestone_changes = _milestone_changes
-"""Public name of :func:`_milestone_changes` (indexer sync uses it to resume an interrupted sync)."""
-
-
-async def _spent_info(wallet: Wallet, changes: MilestoneChanges, oid: bytes) -> SpentInfo:
-    try:
-        meta = await wallet.node.get_output_metadata(oid)
-    except NodeNotFound:
-        return SpentInfo(oid, None, changes.index, changes.timestamp)
-    return SpentInfo(oid, meta.transaction_id_spent, changes.index, changes.timestamp)
 
 
 def _apply_milestone(
@@ -221,7 +145,7 @@ async def _follow(
             await check.verified()
             read += 1
             report(ProgressStage.LEDGER_SYNC, read)
-            records, spent = await _milestone_changes(wallet, changes, opts.concurrency, fetched)
+            records, spent = await milestone_changes(wallet, changes, opts.concurrency, fetched)
             if records or spent:
                 next_index = changes.index + 1
                 inserted, newly_spent = await wallet.store.write(
