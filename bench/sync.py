@@ -13,17 +13,26 @@ process because the SDK's blocking calls hold the GIL.
 
 The closing table prints every row beside the SDK's with the ratio: sync after the deposits per mode and
 address count (the SDK's one ``sync`` is its only mode), the first indexer sync, and preparing and signing
-a 128-input transaction. The SDK runs at every size up to 10,000 addresses. Each row gives wall clock and this
+a 128-input transaction. The SDK runs at every size up to 10,000 addresses. Indexer mode appears twice: as it
+runs (the addresses covered by the last sync brought up to date from the milestone since), and with every
+address queried, as against a node that does not serve those milestones. Each row gives wall clock and this
 process's CPU time (ours with its SQLite thread; the SDK's Rust threads run in this process too; the devnet is
-another process), each with its ratio: on the shared 2-core machine CPU time varies less than wall clock.
+another process), each with its ratio: on the shared 2-core machine CPU time varies less than wall clock. The
+row list above the table gives the requests ours sent in each timed sync (counted at its HTTP wire). A full
+garbage collection runs before every timed call (ours and the SDK's), outside the timing, so that no row pays
+for the setup's garbage.
 
-Usage: .venv/bin/python bench/sync.py [--quick]   (--quick: 100/1k/10k addresses, 2,000 outputs)
+Ours runs on uvloop, as the ``tanglehub`` command runs (``--loop asyncio``: the standard event loop).
+
+Usage: .venv/bin/python bench/sync.py [--quick] [--loop uvloop|asyncio]
+(--quick: 100/1k/10k addresses, 2,000 outputs)
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import importlib
 import shutil
 import signal
@@ -39,6 +48,7 @@ from typing import Any
 
 import httpx
 
+from tanglehub.cli.loop import run
 from tanglehub.devnet.config import DevnetConfig
 from tanglehub.devnet.node import DevnetNode
 from tanglehub.devnet.server import free_port
@@ -47,6 +57,7 @@ from tanglehub.keys.address import derive_address_hashes
 from tanglehub.keys.ed25519 import public_key, sign
 from tanglehub.keys.slip10 import SHIMMER_COIN_TYPE
 from tanglehub.node import NodePool
+from tanglehub.node.aiohttp_wire import AiohttpWire
 from tanglehub.protocol.address import Ed25519Address
 from tanglehub.protocol.block import PROTOCOL_VERSION, Block
 from tanglehub.protocol.ids import output_id
@@ -56,6 +67,7 @@ from tanglehub.protocol.payload import TransactionEssence, TransactionPayload, i
 from tanglehub.protocol.unlock import Ed25519Signature, SignatureUnlock
 from tanglehub.vault import KdfParams
 from tanglehub.wallet import SyncMode, SyncOptions, Wallet
+from tanglehub.wallet.operations import sync_indexer
 from tanglehub.wallet.operations.send import prepare_send
 from tanglehub.wallet.operations.transaction import TransactionOptions, sign_transaction
 
@@ -140,6 +152,29 @@ def fill_ledger(data_dir: Path, hashes: list[bytes], count: int) -> None:
     node.close()
 
 
+CATCH_UP_MILESTONES = sync_indexer.MAX_CATCH_UP_MILESTONES
+MODE_NAMES = {
+    "ledger": "ledger mode",
+    "indexer": "indexer mode",
+    "queries": "indexer mode, addresses queried (a node without the milestones since the last sync)",
+}
+REQUESTS = {"sent": 0}
+"""HTTP requests tanglehub's node client has sent in this process (counted at its wire)."""
+SENT: dict[str, int] = {}
+"""Requests ours sent during the last timed call under each label."""
+
+
+def count_requests() -> None:
+    """Count every request of tanglehub's node client (its aiohttp wire) in :data:`REQUESTS`."""
+    original = AiohttpWire.request
+
+    async def request(self: AiohttpWire, *args: Any, **kwargs: Any) -> Any:
+        REQUESTS["sent"] += 1
+        return await original(self, *args, **kwargs)
+
+    AiohttpWire.request = request  # type: ignore[method-assign]
+
+
 CPU: dict[str, float] = {}
 """Process CPU seconds (every thread: ours with its SQLite thread, the SDK's Rust threads) of the last timed
 call under each label; the devnet is another process and not counted."""
@@ -147,15 +182,19 @@ call under each label; the devnet is another process and not counted."""
 
 async def timed(fn: Callable[[], Awaitable[Any]], label: str) -> tuple[float, Any]:
     """(seconds, result) of one awaited call; its process CPU time goes to ``CPU[label]``."""
+    gc.collect()  # neither side pays for the setup's garbage inside its timed call
+    sent = REQUESTS["sent"]
     cpu, start = time.process_time(), time.perf_counter()
     result = await fn()
     seconds = time.perf_counter() - start
     CPU[label] = time.process_time() - cpu
+    SENT[label] = REQUESTS["sent"] - sent
     return seconds, result
 
 
 def timed_sync(fn: Callable[[], Any], label: str) -> tuple[float, Any]:
     """:func:`timed` for a blocking call (the SDK's)."""
+    gc.collect()
     cpu, start = time.process_time(), time.perf_counter()
     result = fn()
     seconds = time.perf_counter() - start
@@ -231,6 +270,7 @@ class Bench:
         indexer_sizes = [n for n in self.sizes if n <= 10_000]
         for n in indexer_sizes:
             await self.make_wallet(devnet.url, f"indexer-{n}", n, ledger=False)
+            await self.make_wallet(devnet.url, f"queries-{n}", n, ledger=False)
         devnet.stop()
         seed = mnemonic_to_seed(self.mnemonic)
         hashes = derive_address_hashes(seed, SHIMMER_COIN_TYPE, 0, False, 0, self.main)
@@ -250,6 +290,7 @@ class Bench:
             wallets[f"ledger-{n}"] = await self.open_wallet(devnet.url, f"ledger-{n}")
         for n in indexer_sizes:
             wallets[f"indexer-{n}"] = await self.open_wallet(devnet.url, f"indexer-{n}")
+            wallets[f"queries-{n}"] = await self.open_wallet(devnet.url, f"queries-{n}")
         initial: dict[str, float] = {}
         for name, (wallet, _) in wallets.items():
             mode = LEDGER if name.startswith("ledger") else INDEXER
@@ -268,12 +309,14 @@ class Bench:
         devnet.milestone()
 
         for name, (wallet, _) in wallets.items():
-            mode = LEDGER if name.startswith("ledger") else INDEXER
-            seconds, result = await timed(lambda w=wallet, m=mode: w.sync(m), f"after {name}")  # type: ignore[misc]
             kind, size = name.split("-")
-            self.rows.append(
-                (f"tanglehub {kind}", int(size), f"{seconds:.3f}", f"{len(result.new_output_ids)} new")
-            )
+            mode = LEDGER if kind == "ledger" else INDEXER
+            # "queries": indexer mode as against a node without the milestones since the last sync
+            sync_indexer.MAX_CATCH_UP_MILESTONES = 0 if kind == "queries" else CATCH_UP_MILESTONES
+            seconds, result = await timed(lambda w=wallet, m=mode: w.sync(m), f"after {name}")  # type: ignore[misc]
+            sync_indexer.MAX_CATCH_UP_MILESTONES = CATCH_UP_MILESTONES
+            note = f"{len(result.new_output_ids)} new, {SENT[f'after {name}']} requests"
+            self.rows.append((f"tanglehub {kind}", int(size), f"{seconds:.3f}", note))
         sdk_after: dict[int, float] = {}
         for n, (_, account_sdk) in sdk.items():
             before = len(account_sdk.unspent_outputs())
@@ -282,10 +325,10 @@ class Bench:
             after = len(account_sdk.unspent_outputs())
             self.rows.append(("iota-sdk sync", n, f"{seconds:.3f}", f"{after - before} new"))
         ours = {(w, n): float(secs) for w, n, secs, _ in self.rows}
-        for mode in ("ledger", "indexer"):
+        for mode in ("ledger", "indexer", "queries"):
             for n, theirs in sdk_after.items():
                 if (f"tanglehub {mode}", n) in ours:
-                    what = f"sync after {DEPOSITS} deposits, {mode} mode"
+                    what = f"sync after {DEPOSITS} deposits, {MODE_NAMES[mode]}"
                     cpu = (CPU[f"after {mode}-{n}"], CPU[f"after sdk-{n}"])
                     self.table.append((what, n, ours[(f"tanglehub {mode}", n)], theirs, *cpu))
         for n in indexer_sizes:
@@ -389,8 +432,20 @@ def main() -> None:
     """Parse arguments and run."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="smaller sizes (100/1k/10k addresses, 2k outputs)")
+    parser.add_argument(
+        "--loop",
+        choices=("uvloop", "asyncio"),
+        default="uvloop",
+        help="event loop ours runs on (uvloop: as the tanglehub command runs; asyncio: the standard loop)",
+    )
     args = parser.parse_args()
-    asyncio.run(Bench(args.quick).run())
+    count_requests()
+    print(f"event loop: {args.loop}")
+    bench = Bench(args.quick)
+    if args.loop == "uvloop":
+        run(bench.run())
+    else:
+        asyncio.run(bench.run())
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ import pytest
 from tests.wallet_fixtures import MNEMONIC, PASSWORD, Devnet, address_of, private_key_of
 
 from tanglehub.keys.slip10 import SHIMMER_COIN_TYPE
-from tanglehub.node import NodePool
+from tanglehub.node import NodePool, OutputQuery
 from tanglehub.protocol.address import Ed25519Address
 from tanglehub.protocol.output import AddressUnlockCondition, BasicOutput
 from tanglehub.vault import KdfParams
@@ -240,5 +240,55 @@ async def test_an_indexer_behind_the_node_moves_the_next_start_back(devnet: Devn
         assert log.indexer_queries() == {}  # from the milestones after the lagging index
         assert found.new_output_ids == (new,)
         assert (await _cursor(wallet))["ledgerIndex"] == confirmed
+    finally:
+        await wallet.close()
+
+
+async def test_a_first_sync_lists_a_small_ledger_once_instead_of_querying_every_address(
+    devnet: Devnet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sync_indexer, "GLOBAL_SCAN_MIN_ADDRESSES", 2)
+    wallet, log = await _logged_wallet(devnet, tmp_path)
+    try:
+        account = await wallet.create_account("main")
+        await account.generate_addresses(9)
+        addresses = [a.bech32 for a in await account.addresses(internal=False)]
+        await devnet.faucet(addresses[2])
+        await devnet.faucet(addresses[7])
+        await devnet.faucet(addresses[7])
+        await devnet.milestone()
+        ledger_outputs = len(await wallet.node.all_output_ids(OutputQuery(created_after=0)))
+        assert ledger_outputs < len(addresses)  # the devnet's ledger is smaller than the wallet
+        log.requests.clear()
+        first = await wallet.sync(INDEXER)
+        assert set(log.indexer_queries()) == {""}  # one listing, no address queried
+        assert "createdAfter" in log.indexer_queries()[""]
+        assert len(first.new_output_ids) == 3
+        hash_of = {a.bech32: a.hash for a in await account.addresses(internal=False)}
+        unspent = await account.unspent_outputs()
+        assert sorted(r.address_hash for r in unspent) == sorted(
+            [hash_of[addresses[2]], *[hash_of[addresses[7]]] * 2]
+        )
+    finally:
+        await wallet.close()
+
+
+async def test_a_first_sync_queries_every_address_when_the_ledger_is_larger_than_the_wallet(
+    devnet: Devnet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sync_indexer, "GLOBAL_SCAN_MIN_ADDRESSES", 2)
+    wallet, log = await _logged_wallet(devnet, tmp_path)
+    try:
+        account = await wallet.create_account("main")
+        await account.generate_addresses(2)
+        addresses = [a.bech32 for a in await account.addresses(internal=False)]
+        for _ in range(4):  # the faucet's payments to others make the ledger larger than 3 addresses
+            await devnet.faucet(FOREIGN.to_bech32("tst"))
+        await devnet.faucet(addresses[1])
+        await devnet.milestone()
+        log.requests.clear()
+        first = await wallet.sync(INDEXER)
+        assert set(log.indexer_queries()) >= set(addresses)
+        assert len(first.new_output_ids) == 1
     finally:
         await wallet.close()

@@ -28,11 +28,13 @@ refused route) gets the queries instead. Addresses generated since the last sync
 Measured with ``bench/sync.py``: 100 deposits to 1,000 covered addresses cost about 103 requests instead of
 about 1,100.
 
-Otherwise, when at least :data:`GLOBAL_SCAN_MIN_ADDRESSES` covered addresses hold nothing, one ledger-wide
-listing of the outputs created since the cursor (``/outputs?createdAfter=``, paged) replaces their queries,
-provided it holds fewer outputs than there are such addresses: each new transaction's block is read once and
-matched against those addresses (plus one output's metadata per paying transaction). Only the addresses holding
-outputs, and those generated since the last sync, are then queried one by one.
+Otherwise, when at least :data:`GLOBAL_SCAN_MIN_ADDRESSES` covered addresses hold nothing (on a first sync:
+addresses that hold nothing), one ledger-wide listing of the unspent outputs created since the cursor (on a
+first sync: since genesis; ``/outputs?createdAfter=``, paged) replaces their queries, provided it holds fewer
+outputs than there are such addresses (on a large ledger the listing stops after about one page per 1,000
+addresses and the addresses are queried): each new transaction's block is read once and matched against those
+addresses (plus one output's metadata per paying transaction). Only the addresses holding outputs, and those
+generated since the last sync, are then queried one by one.
 
 Addresses are handled in chunks of :data:`CHUNK_ADDRESSES`; each chunk is applied in one database
 transaction with its events (:func:`~tanglehub.wallet.operations.outputs.apply_changes`) and the progress
@@ -487,15 +489,18 @@ async def _scan_empty(
     *,
     floor: _LedgerFloor,
 ) -> tuple[list[OutputRecord], list[AddressRecord]] | None:
-    """(new outputs, addresses covered) of the ledger-wide listing for the addresses the last sync covered
-    that hold nothing, when there are enough of them and few enough new outputs; else None."""
+    """(new outputs, addresses covered) of the ledger-wide listing for the addresses that hold nothing and
+    that the last sync covered (every such address on a first sync: the listing is then of every unspent
+    output since genesis), when there are enough of them and few enough outputs to list; else None."""
     if cursor is None:
-        return None
-    covered = (int(cursor["public"]), int(cursor["internal"]))
-    empty = [a for a in addresses if a.hash not in held and a.key_index < covered[1 if a.internal else 0]]
+        empty = [a for a in addresses if a.hash not in held]
+        since = 0
+    else:
+        covered = (int(cursor["public"]), int(cursor["internal"]))
+        empty = [a for a in addresses if a.hash not in held and a.key_index < covered[1 if a.internal else 0]]
+        since = int(cursor["timestamp"]) - CURSOR_OVERLAP
     if len(empty) < GLOBAL_SCAN_MIN_ADDRESSES:
         return None
-    since = int(cursor["timestamp"]) - CURSOR_OVERLAP
     records = await _created_since(account, since, empty, opts.concurrency, floor)
     return None if records is None else (records, empty)
 
