@@ -1,10 +1,13 @@
-"""``run``: the event loop the long-running commands serve on: uvloop where it is installed, else asyncio's.
+"""``run``: the event loop the ``tanglehub`` commands run on (the hub's and devnet's servers, every wallet
+command): uvloop where it is installed, else asyncio's.
 
 uvloop (libuv under asyncio's API) is a dependency on Linux and macOS. Measured on a 2-core 2.1 GHz machine
 with bench/hub.py (wrk, 16 connections, PostgreSQL): hub balance reads ~720-830 req/s on asyncio's loop,
 ~1,240-1,410 on uvloop; ``GET /health`` ~1,400 -> ~2,000-2,300. uvicorn picks uvloop by itself when it
 creates the loop; the hub creates its loop itself (it opens the database and the node pool before serving),
-so it asks for uvloop here.
+so it asks for uvloop here. The wallet's node client (aiohttp) spends less CPU per request on uvloop too:
+``bench/node_transport.py``, 16 requests in flight, ~127 -> ~90 µs per request on its wire, ~167 -> ~145 µs
+through ``NodeClient`` (``bench/sync.py --loop asyncio`` compares whole syncs).
 """
 
 from __future__ import annotations

@@ -11,7 +11,6 @@ set.
 
 from __future__ import annotations
 
-import asyncio
 import getpass
 import os
 import sys
@@ -22,6 +21,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 from rich.console import Console
 
+from tanglehub.cli import loop
 from tanglehub.cli.wallet.hints import cli_message
 from tanglehub.errors import TanglehubError, hide_secret_like
 from tanglehub.vault import KdfParams
@@ -275,7 +275,7 @@ def run(work: Callable[[], Coroutine[Any, Any, T]]) -> T:
     exit code 2 (the message names no secret: the library's messages never carry one, and a quoted value that
     could be a mnemonic is hidden)."""
     try:
-        return asyncio.run(work())
+        return loop.run(work())
     except (TanglehubError, OSError) as exc:
         err_console.print(error_line(exc), markup=False)
         raise typer.Exit(EXIT_ERROR) from None

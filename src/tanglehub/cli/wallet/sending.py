@@ -19,13 +19,13 @@ After signing, every failure (node gone, wait given up, Ctrl-C, SIGTERM, a bug) 
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
 import typer
 
+from tanglehub.cli import loop
 from tanglehub.cli.signals import sigterm_as_interrupt
 from tanglehub.cli.wallet.common import (
     DEFAULT_WALLET_DIR,
@@ -105,7 +105,7 @@ def run_sending(work: Callable[[], Coroutine[Any, Any, None]], signed: Signed) -
     Ctrl-C, so its notice is printed too)."""
     try:
         with sigterm_as_interrupt():
-            asyncio.run(work())
+            loop.run(work())
     except TransactionConflictingError as exc:
         err_console.print(error_line(exc), markup=False)
         raise typer.Exit(EXIT_CONFLICTING) from None
