@@ -292,3 +292,24 @@ async def test_a_first_sync_queries_every_address_when_the_ledger_is_larger_than
         assert len(first.new_output_ids) == 1
     finally:
         await wallet.close()
+
+
+async def test_a_listing_that_holds_the_genesis_output_reads_it_by_id(
+    devnet: Devnet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The genesis snapshot's output was created by no transaction (its transaction id is zero): it is read
+    by its output id, not through an included block the node does not have."""
+    monkeypatch.setattr(sync_indexer, "GLOBAL_SCAN_MIN_ADDRESSES", 2)
+    wallet, log = await _logged_wallet(devnet, tmp_path)
+    try:
+        account = await wallet.create_account("main")
+        await account.generate_addresses(3)
+        listed = await wallet.node.all_output_ids(OutputQuery(created_after=0))
+        assert any(oid[:32] == bytes(32) for oid in listed)  # the faucet has not spent the genesis output yet
+        log.requests.clear()
+        first = await wallet.sync(INDEXER)
+        assert set(log.indexer_queries()) == {""}
+        assert first.new_output_ids == ()
+        assert f"/api/core/v2/outputs/0x{bytes(32).hex()}0000" in log.paths("/api/core/v2/outputs/")
+    finally:
+        await wallet.close()

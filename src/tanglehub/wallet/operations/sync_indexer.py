@@ -377,8 +377,19 @@ async def _created_since(
             by_tx.setdefault(tx_id, []).append(index)
     ours = {a.hash: account.index for a in empty}
 
+    async def one_by_one(tx_id: bytes) -> list[OutputRecord]:
+        responses = await wallet.node.get_outputs([output_id(tx_id, i) for i in by_tx[tx_id]])
+        return [
+            record_from_response(r, account.index, h)
+            for r in responses
+            if not r.metadata.is_spent and (h := owner_hash(r.output, ours))
+        ]
+
     async def payments(tx_id: bytes) -> list[OutputRecord]:
-        raw = await wallet.node.get_included_block_raw(tx_id)
+        try:
+            raw = await wallet.node.get_included_block_raw(tx_id)
+        except NodeNotFound:  # outputs no transaction created (the genesis snapshot's): read each one
+            return await one_by_one(tx_id)
         payload = parse_with("included block", Block.from_bytes, raw).payload
         if not isinstance(payload, TransactionPayload) or payload.transaction_id() != tx_id:
             raise NodeBadResponse(f"node answered the included block of 0x{tx_id.hex()} with another block")
@@ -572,9 +583,10 @@ async def _sync_checked(
         result = result.merged(SyncResult(tuple(inserted)))
         skip = {a.hash for a in empty}
         queried = [a for a in addresses if a.hash not in skip]
-    shown = tracker(ProgressStage.INDEXER_SYNC, len(queried), account.alias)
-    if shown is not None and done:
-        shown.advance(done)
+    # the progress counts every address: those brought up to date without a query count as done at once
+    shown = tracker(ProgressStage.INDEXER_SYNC, len(addresses), account.alias)
+    if shown is not None and (done or len(queried) < len(addresses)):
+        shown.advance(done + len(addresses) - len(queried))
     restart = settled is not None or scanned is not None  # an interrupted run starts again from the cursor
     for start in range(done, len(queried), CHUNK_ADDRESSES):
         chunk = queried[start : start + CHUNK_ADDRESSES]
