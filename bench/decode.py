@@ -1,0 +1,126 @@
+"""Decoding a transaction block from bytes: process CPU per block for ``Block.from_bytes`` beside the general
+reader (the field-by-field ``Block.read_from`` walk every block went through before the fast path), and
+beside iota-sdk 1.1.4's Python ``Block.from_dict`` (the SDK exposes no parsing from bytes; its dict parse is
+the closest thing it offers) and its Rust ``blockId`` call (parses the block JSON in Rust and hashes it).
+
+Shapes (random ids and signatures, a fixed seed):
+
+- ``faucet``: 1 UTXO input, 2 Basic outputs (an Address unlock condition on an Ed25519 address, nothing
+  else), 1 signature unlock: what a wallet's ledger sync reads for each faucet deposit.
+- ``consolidation``: 128 inputs of one address, 1 output; 1 signature unlock and 127 reference unlocks.
+- ``batch``: 1 input, 127 outputs (a batch payment), 1 signature unlock.
+- ``tagged``: the faucet shape with a Basic output carrying a Tag feature: a shape the fast path leaves to
+  the general reader (so its row shows the cost of trying the fast path first).
+
+Each figure is the median over ROUNDS rounds of the process CPU time (``time.process_time``) of a loop of
+decodes, divided by the loop's length; rows alternate within each round (the machine is shared).
+
+Usage: .venv/bin/python bench/decode.py [--rounds N] [--no-sdk]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
+
+from tanglehub.protocol.address import Ed25519Address
+from tanglehub.protocol.block import Block
+from tanglehub.protocol.codec import Reader
+from tanglehub.protocol.input import UtxoInput
+from tanglehub.protocol.output import AddressUnlockCondition, BasicOutput, Output, TagFeature
+from tanglehub.protocol.payload import TransactionEssence, TransactionPayload
+from tanglehub.protocol.unlock import Ed25519Signature, ReferenceUnlock, SignatureUnlock, Unlock
+
+RNG = random.Random(20240517)
+
+
+def _b(n: int) -> bytes:
+    return RNG.randbytes(n)
+
+
+def _basic(amount: int, tag: bytes | None = None) -> BasicOutput:
+    features = (TagFeature(tag),) if tag is not None else ()
+    return BasicOutput(amount, (AddressUnlockCondition(Ed25519Address(_b(32))),), features=features)
+
+
+def _block(n_inputs: int, outputs: list[Output], signatures: int = 1) -> Block:
+    inputs = tuple(UtxoInput(_b(32), RNG.randrange(128)) for _ in range(n_inputs))
+    essence = TransactionEssence(1337, inputs, _b(32), tuple(outputs))
+    unlocks: list[Unlock] = [SignatureUnlock(Ed25519Signature(_b(32), _b(64))) for _ in range(signatures)]
+    unlocks += [ReferenceUnlock(0) for _ in range(n_inputs - signatures)]
+    payload = TransactionPayload(essence, tuple(unlocks))
+    return Block(2, tuple(sorted(_b(32) for _ in range(4))), payload, RNG.getrandbits(64))
+
+
+SHAPES: dict[str, Block] = {
+    "faucet (1 in / 2 out)": _block(1, [_basic(1_000_000_000), _basic(9_000_000_000)]),
+    "consolidation (128 in / 1 out)": _block(128, [_basic(128_000_000)]),
+    "batch (1 in / 127 out)": _block(1, [_basic(1_000_000 + i) for i in range(127)]),
+    "tagged (1 in / 2 out, Tag feature)": _block(1, [_basic(1_000_000_000, b"faucet"), _basic(9_000_000_000)]),
+}
+
+
+def general_reader(data: bytes) -> Block:
+    """The general reader alone: every field through ``Reader`` and the constructors' checks."""
+    r = Reader(data)
+    block = Block.read_from(r)
+    r.expect_end("block")
+    object.__setattr__(block, "_cached_bytes", r.since(0))
+    return block
+
+
+def per_call(fn: Callable[[Any], object], arg: Any, loops: int) -> float:
+    """Process CPU seconds per call of ``fn(arg)`` over ``loops`` calls."""
+    start = time.process_time()
+    for _ in range(loops):
+        fn(arg)
+    return (time.process_time() - start) / loops
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--no-sdk", action="store_true", help="skip the iota-sdk rows")
+    args = parser.parse_args()
+
+    sdk: dict[str, Callable[[Any], object]] = {}
+    if not args.no_sdk:
+        try:
+            from iota_sdk import Block as SdkBlock
+            from iota_sdk.utils import _call_method
+        except ImportError:  # pragma: no cover - the SDK is a test extra
+            print("iota-sdk not installed: SDK rows skipped")
+        else:
+            sdk["iota-sdk Block.from_dict (JSON dict)"] = SdkBlock.from_dict
+            sdk["iota-sdk blockId (Rust, JSON dict)"] = lambda d: _call_method("blockId", {"block": d})
+
+    print(f"{'shape':36} {'row':38} {'µs CPU/block':>13} {'vs general':>10}")
+    for shape, block in SHAPES.items():
+        data = block.to_bytes()
+        as_json = block.to_json()
+        assert Block.from_bytes(data) == general_reader(data) == block
+        rows: dict[str, tuple[Callable[[Any], object], Any]] = {
+            "Block.from_bytes": (Block.from_bytes, data),
+            "general reader (baseline)": (general_reader, data),
+        }
+        for name, fn in sdk.items():
+            rows[name] = (fn, as_json)
+        # about 50 ms of work per row per round
+        loops = {name: max(1, int(0.05 / per_call(fn, arg, 3))) for name, (fn, arg) in rows.items()}
+        samples: dict[str, list[float]] = {name: [] for name in rows}
+        for _ in range(args.rounds):
+            for name, (fn, arg) in rows.items():
+                samples[name].append(per_call(fn, arg, loops[name]))
+        general = statistics.median(samples["general reader (baseline)"])
+        for name, values in samples.items():
+            us = statistics.median(values) * 1e6
+            print(f"{shape:36} {name:38} {us:13.1f} {general * 1e6 / us:9.2f}x")
+        print(f"{'':36} ({len(data)} bytes)")
+
+
+if __name__ == "__main__":
+    main()
