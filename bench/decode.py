@@ -15,16 +15,25 @@ Shapes (random ids and signatures, a fixed seed):
 Each figure is the median over ROUNDS rounds of the process CPU time (``time.process_time``) of a loop of
 decodes, divided by the loop's length; rows alternate within each round (the machine is shared).
 
-Usage: .venv/bin/python bench/decode.py [--rounds N] [--no-sdk]
+``--callgrind`` counts instructions instead (``valgrind --tool=callgrind``, steadier than CPU time on a shared
+machine): for each shape and each of our two rows, a run decoding the block LOOPS + 20 times less a run
+decoding it 20 times (start-up and first-call costs cancel), divided by LOOPS.
+
+Usage: .venv/bin/python bench/decode.py [--rounds N] [--no-sdk] [--callgrind [--loops N] [--shapes 0 1 ..]]
 """
 
 from __future__ import annotations
 
 import argparse
 import random
+import re
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from tanglehub.protocol.address import Ed25519Address
@@ -81,11 +90,55 @@ def per_call(fn: Callable[[Any], object], arg: Any, loops: int) -> float:
     return (time.process_time() - start) / loops
 
 
+OURS: dict[str, Callable[[bytes], Block]] = {
+    "Block.from_bytes": Block.from_bytes,
+    "general reader (baseline)": general_reader,
+}
+
+
+def _instructions(shape: int, row: int, loops: int) -> int:
+    """Instructions callgrind counts for this script decoding shape ``shape`` with row ``row`` ``loops`` times."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "callgrind.out"
+        cmd = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", sys.executable, __file__]
+        cmd += ["--loop", str(shape), str(row), str(loops)]
+        subprocess.run(cmd, check=True, capture_output=True)
+        match = re.search(r"^(?:summary|totals): (\d+)", out.read_text(), re.MULTILINE)
+        assert match is not None
+        return int(match.group(1))
+
+
+def callgrind(loops: int, shapes: list[int]) -> None:
+    """Print instructions per block for each shape and each of our rows: the count of a run decoding the block
+    ``loops`` + 20 times less the count of a run decoding it 20 times (so start-up and first-call costs cancel),
+    divided by ``loops``."""
+    print(f"{'shape':36} {'row':38} {'instructions/block':>19} {'vs general':>10}")
+    for s in shapes:
+        shape = list(SHAPES)[s]
+        counts = [(_instructions(s, r, loops + 20) - _instructions(s, r, 20)) / loops for r in range(len(OURS))]
+        for name, count in zip(OURS, counts, strict=True):
+            print(f"{shape:36} {name:38} {count:19,.0f} {counts[1] / count:9.2f}x", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--no-sdk", action="store_true", help="skip the iota-sdk rows")
+    parser.add_argument("--callgrind", action="store_true", help="count instructions with callgrind")
+    parser.add_argument("--loops", type=int, default=100, help="decodes counted per shape and row")
+    parser.add_argument("--shapes", type=int, nargs="*", help="callgrind: shape numbers (default: all)")
+    parser.add_argument("--loop", nargs=3, type=int, help=argparse.SUPPRESS)  # shape row loops (callgrind child)
     args = parser.parse_args()
+    if args.loop is not None:
+        shape, row, loops = args.loop
+        data = list(SHAPES.values())[shape].to_bytes()
+        decode = list(OURS.values())[row]
+        for _ in range(loops):
+            decode(data)
+        return
+    if args.callgrind:
+        callgrind(args.loops, args.shapes if args.shapes else list(range(len(SHAPES))))
+        return
 
     sdk: dict[str, Callable[[Any], object]] = {}
     if not args.no_sdk:
@@ -103,10 +156,7 @@ def main() -> None:
         data = block.to_bytes()
         as_json = block.to_json()
         assert Block.from_bytes(data) == general_reader(data) == block
-        rows: dict[str, tuple[Callable[[Any], object], Any]] = {
-            "Block.from_bytes": (Block.from_bytes, data),
-            "general reader (baseline)": (general_reader, data),
-        }
+        rows: dict[str, tuple[Callable[[Any], object], Any]] = {name: (fn, data) for name, fn in OURS.items()}
         for name, fn in sdk.items():
             rows[name] = (fn, as_json)
         # about 50 ms of work per row per round

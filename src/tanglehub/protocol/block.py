@@ -41,7 +41,7 @@ from tanglehub.protocol.payload._common import (
     ids_from_json,
     sub,
 )
-from tanglehub.protocol.payload._fast import read_transaction_fast
+from tanglehub.protocol.payload._fast import read_transaction_fast, slot_setter
 
 __all__ = ["BLOCK_ID_LENGTH", "Block", "MAX_BLOCK_LENGTH", "MAX_PARENTS", "PROTOCOL_VERSION"]
 
@@ -185,10 +185,16 @@ def _transaction_block_fast(data: bytes) -> Block | None:
     if payload is None:
         return None
     block = object.__new__(Block)
-    set_ = object.__setattr__
-    set_(block, "protocol_version", data[0])
-    set_(block, "parents", parents)
-    set_(block, "payload", payload)
-    set_(block, "nonce", _NONCE.unpack_from(data, payload_end)[0])
-    set_(block, "_cached_bytes", data)
+    _SET_VERSION(block, data[0])
+    _SET_PARENTS(block, parents)
+    _SET_PAYLOAD(block, payload)
+    _SET_NONCE(block, _NONCE.unpack_from(data, payload_end)[0])
+    _SET_CACHED(block, data)
     return block
+
+
+_SET_VERSION = slot_setter(Block, "protocol_version")
+_SET_PARENTS = slot_setter(Block, "parents")
+_SET_PAYLOAD = slot_setter(Block, "payload")
+_SET_NONCE = slot_setter(Block, "nonce")
+_SET_CACHED = slot_setter(Block, "_cached_bytes")
