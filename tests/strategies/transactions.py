@@ -8,8 +8,10 @@ from __future__ import annotations
 from hypothesis import strategies as st
 from tests.strategies.outputs import outputs as any_outputs
 
+from tanglehub.protocol.address import Ed25519Address
 from tanglehub.protocol.block import Block
 from tanglehub.protocol.input import UtxoInput
+from tanglehub.protocol.output import AddressUnlockCondition, BasicOutput
 from tanglehub.protocol.payload import TaggedDataPayload, TransactionEssence, TransactionPayload
 from tanglehub.protocol.unlock import (
     AliasUnlock,
@@ -22,6 +24,8 @@ from tanglehub.protocol.unlock import (
 
 __all__ = [
     "blocks",
+    "common_transaction_blocks",
+    "plain_basic_outputs",
     "tagged_data_payloads",
     "transaction_payloads",
     "unlock_lists",
@@ -92,3 +96,64 @@ def blocks(draw: st.DrawFn) -> Block:
     if len(block.to_bytes()) > 32768:  # pragma: no cover - sizes above keep blocks far below the limit
         return Block(2, block.parents, None, block.nonce)
     return block
+
+
+def plain_basic_outputs() -> st.SearchStrategy[BasicOutput]:
+    """Basic outputs whose only unlock condition is an Address one on an Ed25519 address (nothing else): a
+    deposit, a payment, change. Any amount a Basic output may hold (1..2^64-1)."""
+    amounts = st.one_of(st.integers(1, 10**12), st.integers(1, 2**64 - 1), st.sampled_from([1, 2**64 - 1]))
+    return st.builds(
+        lambda amount, key_hash: BasicOutput(amount, (AddressUnlockCondition(Ed25519Address(key_hash)),)),
+        amounts,
+        ids32,
+    )
+
+
+@st.composite
+def common_transaction_blocks(draw: st.DrawFn, max_inputs: int = 128, max_outputs: int = 128) -> Block:
+    """Transaction blocks of the shapes wallets read most: UTXO inputs, mostly plain Basic outputs (now and
+    then any other output among them), signature and reference unlocks (now and then alias/NFT unlocks), now
+    and then an embedded tagged data payload. Input and output counts reach 128, the protocol's limits."""
+    n_in = draw(st.one_of(st.integers(1, 4), st.integers(1, max_inputs), st.just(max_inputs)))
+    inputs = draw(st.lists(utxo_inputs(), min_size=n_in, max_size=n_in, unique_by=lambda i: i.output_id))
+    n_out = draw(st.one_of(st.integers(1, 4), st.integers(1, max_outputs), st.just(max_outputs)))
+    mixed = draw(st.integers(0, 5)) == 0
+    output_strategy = st.one_of(plain_basic_outputs(), any_outputs()) if mixed else plain_basic_outputs()
+    outputs = draw(st.lists(output_strategy, min_size=n_out, max_size=n_out))
+    essence = TransactionEssence(
+        network_id=draw(st.integers(0, 2**64 - 1)),
+        inputs=tuple(inputs),
+        inputs_commitment=draw(ids32),
+        outputs=tuple(outputs),
+        payload=draw(tagged_data_payloads(64)) if draw(st.integers(0, 7)) == 0 else None,
+    )
+    if draw(st.integers(0, 5)) == 0:
+        unlocks = draw(unlock_lists(n_in))
+    else:  # one signature per address: a signature unlock, then references to it or new signatures
+        unlocks = draw(_signature_and_reference_unlocks(n_in))
+    parents = draw(st.lists(ids32, min_size=1, max_size=8, unique=True))
+    block = Block(
+        draw(st.integers(0, 255)),
+        tuple(sorted(parents)),
+        TransactionPayload(essence, unlocks),
+        draw(st.integers(0, 2**64 - 1)),
+    )
+    if len(block.to_bytes()) > 32768:  # mixed outputs with large features: keep the block within the limit
+        return Block(block.protocol_version, block.parents, None, block.nonce)
+    return block
+
+
+@st.composite
+def _signature_and_reference_unlocks(draw: st.DrawFn, count: int) -> tuple[Unlock, ...]:
+    unlocks: list[Unlock] = []
+    signatures: list[int] = []
+    for i in range(count):
+        if not signatures or draw(st.integers(0, 3)) == 0:
+            sig = Ed25519Signature(
+                draw(ids32), i.to_bytes(2, "little") + draw(st.binary(min_size=62, max_size=62))
+            )
+            unlocks.append(SignatureUnlock(sig))
+            signatures.append(i)
+        else:
+            unlocks.append(ReferenceUnlock(draw(st.sampled_from(signatures))))
+    return tuple(unlocks)

@@ -8,6 +8,7 @@ omitted when absent (``null`` is accepted).
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, Self
@@ -40,6 +41,7 @@ from tanglehub.protocol.payload._common import (
     ids_from_json,
     sub,
 )
+from tanglehub.protocol.payload._fast import read_transaction_fast, slot_setter
 
 __all__ = ["BLOCK_ID_LENGTH", "Block", "MAX_BLOCK_LENGTH", "MAX_PARENTS", "PROTOCOL_VERSION"]
 
@@ -116,9 +118,19 @@ class Block(CachedSerializable):
 
     @classmethod
     def from_bytes(cls, data: bytes | bytearray | memoryview) -> Self:
-        """Decode exactly one block (at most 32768 bytes); trailing bytes are an error."""
+        """Decode exactly one block (at most 32768 bytes); trailing bytes are an error.
+
+        A transaction block of the common shapes goes through a short path (:mod:`.payload._fast`) that gives
+        the value the general reader gives; everything else, and every input the short path does not take,
+        goes through the general reader, which raises the errors."""
         if len(data) > MAX_BLOCK_LENGTH:
             raise DecodeError(f"a block is at most {MAX_BLOCK_LENGTH} bytes, got {len(data)}", MAX_BLOCK_LENGTH)
+        if type(data) is not bytes:
+            data = bytes(data)
+        if cls is Block:
+            block = _transaction_block_fast(data)
+            if block is not None:
+                return block  # type: ignore[return-value]
         return super(Block, cls).from_bytes(data)
 
     def to_json(self) -> JsonObject:
@@ -142,3 +154,47 @@ class Block(CachedSerializable):
         payload = None if payload_v is None else payload_from_json(payload_v, sub(path, "payload"))
         nonce = int_from_dec(get_field(obj, "nonce", path), sub(path, "nonce"))
         return cls(version, parents, payload, nonce)
+
+
+_NONCE = struct.Struct("<Q")
+_LENGTH_AND_KIND = struct.Struct("<II")
+
+
+def _transaction_block_fast(data: bytes) -> Block | None:
+    """The block ``data`` holds when it carries a transaction the short path takes, else None (the general
+    reader then decides). Checks what :meth:`Block.read_from` and ``Block.__post_init__`` check: 1..8 parents
+    in strictly ascending order, a payload length that matches, nothing after the nonce."""
+    end = len(data)
+    if end < 2:
+        return None
+    count = data[1]
+    if not 1 <= count <= MAX_PARENTS:
+        return None
+    at = 2 + BLOCK_ID_LENGTH * count
+    if at + 8 > end:
+        return None
+    length, kind = _LENGTH_AND_KIND.unpack_from(data, at)
+    payload_end = at + 4 + length
+    if kind != TransactionPayload.KIND or payload_end + 8 != end:
+        return None
+    parents = tuple([data[i : i + BLOCK_ID_LENGTH] for i in range(2, at, BLOCK_ID_LENGTH)])
+    for i in range(1, count):
+        if parents[i - 1] >= parents[i]:
+            return None
+    payload = read_transaction_fast(data, at + 4, payload_end)
+    if payload is None:
+        return None
+    block = object.__new__(Block)
+    _SET_VERSION(block, data[0])
+    _SET_PARENTS(block, parents)
+    _SET_PAYLOAD(block, payload)
+    _SET_NONCE(block, _NONCE.unpack_from(data, payload_end)[0])
+    _SET_CACHED(block, data)
+    return block
+
+
+_SET_VERSION = slot_setter(Block, "protocol_version")
+_SET_PARENTS = slot_setter(Block, "parents")
+_SET_PAYLOAD = slot_setter(Block, "payload")
+_SET_NONCE = slot_setter(Block, "nonce")
+_SET_CACHED = slot_setter(Block, "_cached_bytes")

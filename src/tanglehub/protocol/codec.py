@@ -28,10 +28,11 @@ class Reader:
 
     __slots__ = ("_data", "_end", "_pos")
 
-    def __init__(self, data: bytes | bytearray | memoryview) -> None:
+    def __init__(self, data: bytes | bytearray | memoryview, start: int = 0) -> None:
+        """Read ``data`` from offset ``start`` (0: the beginning); offsets stay relative to ``data``."""
         self._data = bytes(data)
         self._end = len(self._data)
-        self._pos = 0
+        self._pos = start
 
     @property
     def offset(self) -> int:
