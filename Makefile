@@ -45,6 +45,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/devnet.py
 	$(BIN)/python bench/sync.py
 	$(BIN)/python bench/node_transport.py
+	$(BIN)/python bench/decode.py
 	$(BIN)/python bench/select_inputs.py
 	$(BIN)/python bench/signer.py
 	$(BIN)/python bench/hub.py
