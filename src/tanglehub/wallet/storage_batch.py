@@ -24,14 +24,20 @@ __all__ = ["BatchReads", "InputRow"]
 
 
 class InputRow(NamedTuple):
-    """What input selection reads of a stored output (the fields of the same names of
-    :class:`~tanglehub.wallet.storage_schema.OutputRecord`)."""
+    """What input selection reads of a stored output (the first five are the fields of the same names of
+    :class:`~tanglehub.wallet.storage_schema.OutputRecord`): whether an unfinished transaction reserved it,
+    and where the address it was stored under sits (``owner_account`` None when that address is not
+    stored; ``owner_internal`` and ``owner_key_index`` then mean nothing)."""
 
     output_id: bytes
     account_index: int
     address_hash: bytes
     output: Output
     spent: bool
+    reserved: bool
+    owner_account: int | None
+    owner_internal: bool
+    owner_key_index: int
 
 
 _BATCH = 500
@@ -101,32 +107,39 @@ class BatchReads:
                     owners[rec.address_hash] = address_row(row[_OWNER:])
         return found, owners
 
-    def inputs_with_owners(
-        self, output_ids: Sequence[bytes]
-    ) -> tuple[dict[bytes, InputRow], dict[bytes, AddressRecord]]:
-        """:meth:`outputs_with_owners` reading only what input selection uses (:class:`InputRow`)."""
+    def inputs_by_id(self, output_ids: Sequence[bytes]) -> dict[bytes, InputRow]:
+        """The stored outputs among ``output_ids`` as :class:`InputRow` (missing ids are left out): each with
+        its reservation mark and the account and key position of the address it was stored under, read
+        together in batches of 500 (one query per batch; no address record or reservation list is built)."""
         found: dict[bytes, InputRow] = {}
-        owners: dict[bytes, AddressRecord] = {}
         ids = list(output_ids)
         for start in range(0, len(ids), _BATCH):
             part = ids[start : start + _BATCH]
             marks = ",".join("?" * len(part))
             rows = self._conn.execute(
-                "SELECT o.output_id, o.account_idx, o.address_hash, o.output, o.spent, a.account_idx, "
-                "a.internal, a.key_index, a.hash, a.bech32, a.used FROM outputs o "
+                "SELECT o.output_id, o.account_idx, o.address_hash, o.output, o.spent, r.output_id IS NOT NULL, "
+                "a.account_idx, a.internal, a.key_index FROM outputs o "
+                "LEFT JOIN reservations r ON r.output_id = o.output_id "
                 f"LEFT JOIN addresses a ON a.hash = o.address_hash WHERE o.output_id IN ({marks})",
                 part,
             )
-            for row in rows:
-                oid, address_hash = bytes(row[0]), bytes(row[2])
+            for oid, account, address_hash, data, spent, reserved, owner, internal, key_index in rows:
                 try:
-                    output = decode_output(bytes(row[3]))
+                    output = decode_output(data)
                 except CodecError as exc:
-                    raise StorageError(f"stored output 0x{oid.hex()} does not decode: {exc}") from exc
-                found[oid] = InputRow(oid, int(row[1]), address_hash, output, bool(row[4]))
-                if row[5] is not None and address_hash not in owners:
-                    owners[address_hash] = address_row(row[5:])
-        return found, owners
+                    raise StorageError(f"stored output 0x{bytes(oid).hex()} does not decode: {exc}") from exc
+                found[oid] = InputRow(
+                    oid,
+                    account,
+                    address_hash,
+                    output,
+                    bool(spent),
+                    bool(reserved),
+                    owner,
+                    bool(internal),
+                    key_index or 0,
+                )
+        return found
 
     def address_texts(self, hashes: Iterable[bytes]) -> dict[bytes, str]:
         """The stored bech32 text of every address among the Ed25519 public-key ``hashes`` (others are left

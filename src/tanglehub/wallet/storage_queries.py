@@ -41,6 +41,10 @@ from tanglehub.wallet.storage_schema import (
 __all__ = ["StoreTx", "StoredEvent"]
 
 
+_RESERVE_ROWS = 500
+"""Reservations one INSERT adds (one bound id each, plus three shared values: within the 999 bound variables
+of the oldest SQLite builds)."""
+
 _INSERT_OUTPUT = (
     "INSERT OR IGNORE INTO outputs(output_id, account_idx, address_hash, kind, amount, output, block_id, "
     "booked_index, booked_timestamp, spent, spent_tx_id, spent_index, spent_timestamp, chain_id) "
@@ -448,25 +452,35 @@ class StoreTx(BatchReads, EventQueries):
 
     def reserve_outputs(self, output_ids: Iterable[bytes], tx_id: bytes, account_index: int) -> None:
         """Lock outputs as inputs of ``tx_id``; if any is locked by another transaction nothing is locked
-        (:class:`OutputReservedError`; the caller's transaction is then rolled back)."""
+        (:class:`OutputReservedError`; the caller's transaction is then rolled back). Outputs already locked
+        by ``tx_id`` itself stay locked once."""
         conn = self._w()
         ids = list(dict.fromkeys(output_ids))
         now = unix_now()
-        conn.execute("SAVEPOINT reserve_outputs")
-        before = conn.total_changes
-        conn.executemany(
-            "INSERT OR IGNORE INTO reservations(output_id, tx_id, account_idx, reserved_at) VALUES (?, ?, ?, ?)",
-            ((oid, tx_id, account_index, now) for oid in ids),
-        )
         taken: list[bytes] = []
-        if conn.total_changes - before != len(ids):  # some were there: by this transaction (fine) or another
+        conn.execute("SAVEPOINT reserve_outputs")
+        try:
+            for start in range(0, len(ids), _RESERVE_ROWS):  # one statement for a transaction's inputs
+                part = ids[start : start + _RESERVE_ROWS]
+                # ?1..?3 (transaction, account, time) are bound once and shared by every row
+                rows = ",".join(f"(?{n}, ?1, ?2, ?3)" for n in range(4, 4 + len(part)))
+                conn.execute(
+                    f"INSERT INTO reservations(output_id, tx_id, account_idx, reserved_at) VALUES {rows}",
+                    [tx_id, account_index, now, *part],
+                )
+        except sqlite3.IntegrityError:  # some were locked already: by this transaction (fine) or another
+            conn.execute("ROLLBACK TO reserve_outputs")
             for start in range(0, len(ids), 500):  # one query per 500 ids
                 part = ids[start : start + 500]
                 marks = ",".join("?" * len(part))
                 query = f"SELECT output_id FROM reservations WHERE tx_id != ? AND output_id IN ({marks})"
                 taken += [bytes(r[0]) for r in conn.execute(query, [tx_id, *part])]
-        if taken:
-            conn.execute("ROLLBACK TO reserve_outputs")  # nothing is locked, even if the caller goes on
+            if not taken:
+                conn.executemany(
+                    "INSERT OR IGNORE INTO reservations(output_id, tx_id, account_idx, reserved_at) "
+                    "VALUES (?, ?, ?, ?)",
+                    ((oid, tx_id, account_index, now) for oid in ids),
+                )
         conn.execute("RELEASE reserve_outputs")
         if taken:
             raise OutputReservedError(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
+import time
 from pathlib import Path
 
 import pytest
@@ -220,6 +221,22 @@ async def test_a_refused_reservation_locks_nothing_even_when_the_caller_goes_on(
     # reserving again under the same transaction is no conflict (and nothing is doubled)
     await store.write(lambda tx: tx.reserve_outputs(oids[:1], b"\x01" * 32, 0))
     assert [r.tx_id for r in await store.read(lambda tx: tx.reservations())] == [b"\x01" * 32]
+
+
+async def test_a_reservation_over_several_statements_is_all_or_nothing(store: WalletStore) -> None:
+    await store.write(lambda tx: tx.create_account("a"))
+    oids = [i.to_bytes(34, "big") for i in range(1100)]  # more than one INSERT's rows
+    await store.write(lambda tx: tx.reserve_outputs(oids[700:701], b"\x01" * 32, 0))
+    with pytest.raises(OutputReservedError, match="1 output"):
+        await store.write(lambda tx: tx.reserve_outputs(oids, b"\x02" * 32, 0))
+    assert await store.read(lambda tx: tx.reserved_output_ids()) == {oids[700]}
+    # the same transaction locking more of them (some already its own): every one locked once, by it
+    await store.write(lambda tx: tx.reserve_outputs(oids[400:1100], b"\x01" * 32, 0))
+    reservations = await store.read(lambda tx: tx.reservations())
+    assert sorted(r.output_id for r in reservations) == oids[400:1100]
+    assert {r.tx_id for r in reservations} == {b"\x01" * 32}
+    assert {r.account_index for r in reservations} == {0}
+    assert all(abs(r.reserved_at - time.time()) < 600 for r in reservations)
 
 
 async def test_transactions_round_trip_and_update(store: WalletStore) -> None:

@@ -8,7 +8,7 @@ signed in another process (:func:`tanglehub.wallet.operations.transaction.sign.s
 
 from __future__ import annotations
 
-from collections.abc import Container, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Self
 
@@ -67,7 +67,7 @@ from tanglehub.wallet.operations.transaction.select_inputs import (
 )
 from tanglehub.wallet.storage_batch import InputRow
 from tanglehub.wallet.storage_queries import StoreTx
-from tanglehub.wallet.storage_schema import AddressRecord, OutputRecord
+from tanglehub.wallet.storage_schema import AddressRecord
 
 __all__ = [
     "InputSigningData",
@@ -272,40 +272,6 @@ SELECTION_BATCH = 256
 reads on only when those cannot pay."""
 
 
-class _OwnAddresses:
-    """The account's addresses, looked up in the store one hash at a time (and remembered)."""
-
-    __slots__ = ("_account", "_found", "_tx")
-
-    def __init__(self, tx: StoreTx, account: int) -> None:
-        self._tx = tx
-        self._account = account
-        self._found: dict[bytes, AddressRecord | None] = {}
-
-    def get(self, pub_key_hash: bytes) -> AddressRecord | None:
-        """The account's address with this hash, or None."""
-        if pub_key_hash not in self._found:
-            self._found[pub_key_hash] = self._tx.account_address(self._account, pub_key_hash)
-        return self._found[pub_key_hash]
-
-    def __contains__(self, pub_key_hash: object) -> bool:
-        return isinstance(pub_key_hash, bytes) and self.get(pub_key_hash) is not None
-
-    def know(self, records: Mapping[bytes, AddressRecord]) -> None:
-        """Remember addresses already read (those of other accounts count as not the account's)."""
-        for h, rec in records.items():
-            self._found.setdefault(h, rec if rec.account_index == self._account else None)
-
-    def preload(self, hashes: Iterable[bytes]) -> None:
-        """Look up many hashes with one query (the account's addresses among them are remembered)."""
-        wanted = [h for h in hashes if h not in self._found]
-        if not wanted:
-            return
-        found = self._tx.account_addresses(self._account, wanted)
-        for h in wanted:
-            self._found[h] = found.get(h)
-
-
 _CHAINS: dict[tuple[int, int, int, int], Bip44] = {}
 """Signing chains made so far (immutable, validated once; at most :data:`_CHAINS_KEPT`)."""
 _CHAINS_KEPT = 65_536
@@ -320,6 +286,51 @@ def _chain(coin_type: int, account: int, change: int, index: int) -> Bip44:
             _CHAINS.clear()
         chain = _CHAINS[key] = Bip44(coin_type, account, change, index)
     return chain
+
+
+class _OwnAddresses:
+    """The account's addresses, as the BIP44 chain of each one's key, looked up in the store by hash (and
+    remembered; a hash that is not the account's maps to None)."""
+
+    __slots__ = ("_account", "_coin_type", "_found", "_tx")
+
+    def __init__(self, tx: StoreTx, coin_type: int, account: int) -> None:
+        self._tx = tx
+        self._coin_type = coin_type
+        self._account = account
+        self._found: dict[bytes, Bip44 | None] = {}
+
+    def chain(self, pub_key_hash: bytes) -> Bip44 | None:
+        """The signing chain of the account's address with this hash, or None when it is not the account's."""
+        if pub_key_hash not in self._found:
+            rec = self._tx.account_address(self._account, pub_key_hash)
+            self._found[pub_key_hash] = None if rec is None else self._chain_of(rec.internal, rec.key_index)
+        return self._found[pub_key_hash]
+
+    def __contains__(self, pub_key_hash: object) -> bool:
+        return isinstance(pub_key_hash, bytes) and self.chain(pub_key_hash) is not None
+
+    def _chain_of(self, internal: bool, key_index: int) -> Bip44:
+        return _chain(self._coin_type, self._account, int(internal), key_index)
+
+    def know(self, rows: Iterable[InputRow]) -> None:
+        """Remember the addresses the ``rows`` were stored under (another account's count as not the
+        account's; a row whose address is not stored tells nothing)."""
+        found = self._found
+        for row in rows:
+            if row.owner_account is not None and row.address_hash not in found:
+                mine = row.owner_account == self._account
+                found[row.address_hash] = self._chain_of(row.owner_internal, row.owner_key_index) if mine else None
+
+    def preload(self, hashes: Iterable[bytes]) -> None:
+        """Look up many hashes with one query (the account's addresses among them are remembered)."""
+        wanted = [h for h in hashes if h not in self._found]
+        if not wanted:
+            return
+        found = self._tx.account_addresses(self._account, wanted)
+        for h in wanted:
+            rec = found.get(h)
+            self._found[h] = None if rec is None else self._chain_of(rec.internal, rec.key_index)
 
 
 def _pending(tx: StoreTx, account: int) -> dict[bytes, int]:
@@ -342,7 +353,6 @@ def _select(
     mandatory: Sequence[Candidate],
     exact: bool,
     own: _OwnAddresses,
-    reserved: set[bytes],
     now: int,
 ) -> Selection:
     """Run :func:`select_inputs` on the fewest stored outputs that can decide it.
@@ -359,6 +369,7 @@ def _select(
                 [], outputs, rent, remainder_address=remainder_address, mandatory=mandatory, exact=True
             )
         everything = any(o.native_tokens for o in outputs)
+        reserved = tx.reserved_output_ids()
         candidates, _ = usable_candidates(
             tx.shared_unspent(account, 3), own_hashes=own, reserved=reserved, now=now
         )
@@ -387,48 +398,42 @@ def _select(
 
 
 def _resolve(
-    tx: StoreTx,
-    *,
-    account: int,
-    ids: Sequence[bytes],
-    reserved: set[bytes],
-    own: Container[bytes],
-    now: int,
-    claiming: bool,
+    tx: StoreTx, *, account: int, ids: Sequence[bytes], own: _OwnAddresses, now: int, claiming: bool
 ) -> list[Candidate]:
-    """The stored outputs ``ids`` as selection candidates (one query for them and the addresses they were
-    stored under, one more only for other unlocking addresses, such as an expired output's return address);
-    raises :class:`InputNotUsableError` naming the first one that cannot be spent."""
-    records: Mapping[bytes, InputRow | OutputRecord]
-    if isinstance(own, _OwnAddresses):
-        records, owners = tx.inputs_with_owners(ids)
-        own.know(owners)
-        # an output whose only unlocker is the address it was stored under needs no other address looked up
-        own.preload(
-            {
-                h
-                for rec in records.values()
-                if plain_owner(rec.output) != rec.address_hash
-                for h in unlocker_hashes(rec.output)
-            }
-        )
-    else:
-        records = tx.outputs_by_id(ids)
+    """The stored outputs ``ids`` as selection candidates (one query for them, their reservation marks and
+    the addresses they were stored under, one more only for other unlocking addresses, such as an expired
+    output's return address); raises :class:`InputNotUsableError` naming the first one that cannot be spent."""
+    if not ids:
+        return []
+    records = tx.inputs_by_id(ids)
+    own.know(records.values())
+    # an output whose only unlocker is the address it was stored under needs no other address looked up
+    own.preload(
+        {
+            h
+            for rec in records.values()
+            if plain_owner(rec.output) != rec.address_hash
+            for h in unlocker_hashes(rec.output)
+        }
+    )
     out: list[Candidate] = []
     for oid in ids:
         rec = records.get(oid)
-        label = f"output 0x{oid.hex()}"
         if rec is None:
-            raise InputNotUsableError(f"{label} is not a known output of this account; sync the account first")
+            raise InputNotUsableError(
+                f"output 0x{oid.hex()} is not a known output of this account; sync the account first"
+            )
         if rec.spent:
-            raise InputNotUsableError(f"{label} is already spent")
-        if oid in reserved:
-            raise InputNotUsableError(f"{label} is reserved by another unfinished transaction")
+            raise InputNotUsableError(f"output 0x{oid.hex()} is already spent")
+        if rec.reserved:
+            raise InputNotUsableError(f"output 0x{oid.hex()} is reserved by another unfinished transaction")
         found = candidate_for(oid, rec.output, now, own, claiming)
         if isinstance(found, str):
             if rec.account_index != account and "outside this account" in found:
-                raise InputNotUsableError(f"{label} is not a known output of this account; sync the account first")
-            raise InputNotUsableError(f"{label} cannot be spent now: {found}")
+                raise InputNotUsableError(
+                    f"output 0x{oid.hex()} is not a known output of this account; sync the account first"
+                )
+            raise InputNotUsableError(f"output 0x{oid.hex()} cannot be spent now: {found}")
         out.append(found)
     return out
 
@@ -491,11 +496,8 @@ async def prepare_transaction(
         if remainder is _IN_THE_TRANSACTION:
             found = tx.first_unused_address(account.index, True)
             remainder = _NOT_DERIVED_YET if found is None else Ed25519Address(found.hash)
-        own = _OwnAddresses(tx, account.index)
-        reserved = tx.reserved_output_ids()
-        mandatory = _resolve(
-            tx, account=account.index, ids=forced, reserved=reserved, own=own, now=now, claiming=claiming
-        )
+        own = _OwnAddresses(tx, account.wallet.coin_type, account.index)
+        mandatory = _resolve(tx, account=account.index, ids=forced, own=own, now=now, claiming=claiming)
         selection = _select(
             tx,
             account=account.index,
@@ -505,7 +507,6 @@ async def prepare_transaction(
             mandatory=mandatory,
             exact=bool(options.custom_inputs),
             own=own,
-            reserved=reserved,
             now=now,
         )
         if selection.remainders and remainder is _NOT_DERIVED_YET:
@@ -521,10 +522,9 @@ async def prepare_transaction(
         )
         inputs = []
         for c in selection.inputs:
-            a = own.get(c.signer_hash)
-            if a is None:  # pragma: no cover - candidates are filtered to the account's addresses
+            chain = own.chain(c.signer_hash)
+            if chain is None:  # pragma: no cover - candidates are filtered to the account's addresses
                 raise AddressNotFoundError(f"no key for the owner of output 0x{c.output_id.hex()}")
-            chain = _chain(account.wallet.coin_type, account.index, int(a.internal), a.key_index)
             inputs.append(InputSigningData(c.output_id, c.output, chain))
         key = essence.hash()
         tx.reserve_outputs([c.output_id for c in selection.inputs], key, account.index)

@@ -430,7 +430,12 @@ def select_inputs(
     if len(fixed) > max_inputs:
         raise TooManyInputsError(max_inputs, max_inputs)
     first = _grow(fixed, pool, goal, _largest_first)
-    second = _grow(fixed, pool, goal, lambda c: (_foreign_kinds(c, goal) > 0, _foreign_kinds(c, goal), -c.amount))
+    # without a pool to choose from (custom inputs) both passes take the fixed inputs alone
+    second = (
+        _grow(fixed, pool, goal, lambda c: (_foreign_kinds(c, goal) > 0, _foreign_kinds(c, goal), -c.amount))
+        if pool
+        else first
+    )
     made = [r for r in (first, second) if isinstance(r, Selection)]
     if made:  # the fewest token kinds left to the remainder, then the fewest inputs
         return min(made, key=lambda r: (_leftover_kinds(r), len(r.inputs)))
