@@ -103,10 +103,14 @@ class NodeView:
     protocol_version: int
 
 
-VIEW_MAX_AGE = 5.0
+VIEW_MAX_AGE = 60.0
 """Seconds a node view read by :func:`node_view` (or remembered from a sync's ``info``) serves
 :func:`recent_node_view`. Its protocol parameters do not change within that time; its milestone time is at
-most this much older than a fresh read would give (see :func:`recent_node_view` for why that is safe)."""
+most this much older than a fresh read would give (see :func:`recent_node_view` for why that is safe). It
+must stay below :data:`~tanglehub.wallet.operations.transaction.select_inputs.EXPIRATION_MARGIN` (120 s):
+an output whose expiration is further than that margin from the view's time has not expired when a
+transaction prepared now is confirmed. (The official wallet library takes the local clock instead, checked
+to lie within five minutes of the node's latest milestone time.)"""
 
 _RECENT: weakref.WeakKeyDictionary[object, tuple[float, NodeInfo, NodeView | None]] = weakref.WeakKeyDictionary()
 """node -> (monotonic time the info request began, the info, its view once built)."""
@@ -160,8 +164,10 @@ async def recent_node_view(node: NodeApi, max_age: float = VIEW_MAX_AGE) -> Node
     by a later milestone still, so an older time only makes outputs look less spendable: a timelock that has
     just passed still looks locked, an expiration that has just passed still looks pending (such an output
     is ``CLAIMABLE`` at most, which a send never takes); an output ``SPENDABLE`` at the older time is
-    spendable at every later one. Claims, which do take ``CLAIMABLE`` outputs, read a fresh view, and keep
-    :data:`~tanglehub.wallet.operations.transaction.select_inputs.EXPIRATION_MARGIN` to the expiration."""
+    spendable at every later one, but for an output that expires (back to its sender): selection keeps
+    :data:`~tanglehub.wallet.operations.transaction.select_inputs.EXPIRATION_MARGIN` (120 s, more than
+    :data:`VIEW_MAX_AGE`) to its expiration, so it has not expired when the transaction is confirmed. Claims,
+    which do take ``CLAIMABLE`` outputs, read a fresh view, and keep the same margin to the expiration."""
     try:
         kept = _RECENT.get(node)
     except TypeError:  # pragma: no cover - a node object that cannot be weakly referenced
