@@ -177,6 +177,22 @@ async def wallet_factory(devnet: Devnet, tmp_path: Path) -> AsyncIterator[Wallet
         await wallet.close()
 
 
+async def wallet_through(devnet: Devnet, path: Path, transport: httpx.AsyncBaseTransport) -> Wallet:
+    """A new wallet of the test mnemonic in ``path`` whose node requests all go through ``transport`` (a
+    logging or fault-injecting wrapper around ``devnet.transport_factory(devnet.url)``); the caller closes it."""
+    pool = NodePool([DEVNET_URL], transport_factory=lambda url: transport, max_milestone_age=None)
+    devnet.pools.append(pool)
+    return await Wallet.create(
+        path,
+        password=PASSWORD,
+        coin_type=SHIMMER_COIN_TYPE,
+        pool=pool,
+        mnemonic=MNEMONIC,
+        kdf=KdfParams.MINIMUM,
+        idle_timeout=None,
+    )
+
+
 async def open_again(devnet: Devnet, path: Path, **kwargs: object) -> Wallet:
     """Open an existing wallet directory on the devnet (the caller closes it)."""
     return await Wallet.open(path, password=PASSWORD, pool=devnet.pool(), idle_timeout=None, **kwargs)  # type: ignore[arg-type]

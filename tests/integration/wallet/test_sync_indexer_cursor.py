@@ -9,11 +9,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from tests.wallet_fixtures import MNEMONIC, PASSWORD, Devnet, address_of, private_key_of
+from tests.wallet_fixtures import MNEMONIC, Devnet, address_of, private_key_of, wallet_through
 
-from tanglehub.keys.slip10 import SHIMMER_COIN_TYPE
-from tanglehub.node import NodePool
-from tanglehub.vault import KdfParams
 from tanglehub.wallet import SyncMode, SyncOptions, Wallet
 from tanglehub.wallet.operations import sync_indexer
 
@@ -43,18 +40,7 @@ class QueryLog(httpx.AsyncBaseTransport):
 async def _logged_wallet(devnet: Devnet, tmp_path: Path) -> tuple[Wallet, QueryLog]:
     """A new wallet (test mnemonic) whose node requests go through a :class:`QueryLog`."""
     log = QueryLog(devnet.transport_factory(devnet.url))
-    pool = NodePool([devnet.url], transport_factory=lambda url: log, max_milestone_age=None)
-    devnet.pools.append(pool)
-    wallet = await Wallet.create(
-        tmp_path / "w",
-        password=PASSWORD,
-        coin_type=SHIMMER_COIN_TYPE,
-        pool=pool,
-        mnemonic=MNEMONIC,
-        kdf=KdfParams.MINIMUM,
-        idle_timeout=None,
-    )
-    return wallet, log
+    return await wallet_through(devnet, tmp_path / "w", log), log
 
 
 async def test_created_after_only_where_nothing_can_be_missed(devnet: Devnet, tmp_path: Path) -> None:

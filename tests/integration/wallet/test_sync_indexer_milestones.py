@@ -11,13 +11,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from tests.wallet_fixtures import MNEMONIC, PASSWORD, Devnet, address_of, private_key_of
+from tests.wallet_fixtures import MNEMONIC, Devnet, address_of, private_key_of, wallet_through
 
-from tanglehub.keys.slip10 import SHIMMER_COIN_TYPE
-from tanglehub.node import NodePool, OutputQuery
+from tanglehub.node import OutputQuery
 from tanglehub.protocol.address import Ed25519Address
 from tanglehub.protocol.output import AddressUnlockCondition, BasicOutput
-from tanglehub.vault import KdfParams
 from tanglehub.wallet import SyncMode, SyncOptions, Wallet
 from tanglehub.wallet.operations import sync_indexer
 
@@ -59,18 +57,7 @@ class RequestLog(httpx.AsyncBaseTransport):
 
 async def _logged_wallet(devnet: Devnet, tmp_path: Path) -> tuple[Wallet, RequestLog]:
     log = RequestLog(devnet.transport_factory(devnet.url))
-    pool = NodePool([devnet.url], transport_factory=lambda url: log, max_milestone_age=None)
-    devnet.pools.append(pool)
-    wallet = await Wallet.create(
-        tmp_path / "w",
-        password=PASSWORD,
-        coin_type=SHIMMER_COIN_TYPE,
-        pool=pool,
-        mnemonic=MNEMONIC,
-        kdf=KdfParams.MINIMUM,
-        idle_timeout=None,
-    )
-    return wallet, log
+    return await wallet_through(devnet, tmp_path / "w", log), log
 
 
 async def _cursor(wallet: Wallet) -> dict[str, int]:

@@ -6,12 +6,9 @@ from collections import Counter
 from pathlib import Path
 
 import httpx
-from tests.wallet_fixtures import MNEMONIC, PASSWORD, Devnet, address_of, private_key_of
+from tests.wallet_fixtures import MNEMONIC, Devnet, address_of, private_key_of, wallet_through
 
-from tanglehub.keys.slip10 import SHIMMER_COIN_TYPE
-from tanglehub.node import NodePool
 from tanglehub.protocol.output import AddressUnlockCondition, BasicOutput
-from tanglehub.vault import KdfParams
 from tanglehub.wallet import SpentOutput, SyncMode, SyncOptions, Wallet
 
 LEDGER = SyncOptions(SyncMode.LEDGER)
@@ -33,17 +30,7 @@ class CountingTransport(httpx.AsyncBaseTransport):
 
 async def _wallet(devnet: Devnet, tmp_path: Path) -> tuple[Wallet, CountingTransport]:
     counting = CountingTransport(devnet.transport_factory(devnet.url))
-    pool = NodePool([devnet.url], transport_factory=lambda url: counting, max_milestone_age=None)
-    devnet.pools.append(pool)
-    wallet = await Wallet.create(
-        tmp_path / "w",
-        password=PASSWORD,
-        coin_type=SHIMMER_COIN_TYPE,
-        pool=pool,
-        mnemonic=MNEMONIC,
-        kdf=KdfParams.MINIMUM,
-        idle_timeout=None,
-    )
+    wallet = await wallet_through(devnet, tmp_path / "w", counting)
     await wallet.create_account("main")
     return wallet, counting
 

@@ -6,17 +6,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from tests.offline_prepare import COLD, MIN, MNEMONIC, NOW, VIEW
 
 from tanglehub.keys.slip10 import SHIMMER_COIN_TYPE, Bip44
 from tanglehub.protocol.address import Ed25519Address
 from tanglehub.protocol.output import AddressUnlockCondition, BasicOutput, TimelockUnlockCondition
-from tanglehub.protocol.params import DEVNET
-from tanglehub.protocol.rent import min_deposit_basic
 from tanglehub.vault import MnemonicSigner
 from tanglehub.wallet.operations.transaction import (
     AccountHandle,
     InputNotUsableError,
-    NodeView,
     TransactionOptions,
     WalletHandle,
     prepare_transaction,
@@ -24,14 +22,6 @@ from tanglehub.wallet.operations.transaction import (
 from tanglehub.wallet.storage import WalletStore
 from tanglehub.wallet.storage_schema import AddressRecord, OutputRecord
 
-MNEMONIC = (
-    "giant dynamic museum toddler six deny defense ostrich bomb access mercy blood explain muscle shoot shallow "
-    "glad autumn author calm heavy hawk abuse rally"
-)
-MIN = min_deposit_basic(DEVNET.rent_structure)
-NOW = 1_700_000_000
-VIEW = NodeView(DEVNET, NOW, 0, False, DEVNET.version)
-COLD = Ed25519Address(b"\x42" * 32)
 PAY = BasicOutput(MIN, (AddressUnlockCondition(COLD),))
 
 

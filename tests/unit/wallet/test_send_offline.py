@@ -7,6 +7,7 @@ import asyncio
 from pathlib import Path
 
 import pytest
+from tests.offline_prepare import COLD, MIN, MNEMONIC, NOW, VIEW
 
 from tanglehub.errors import ProtocolValidationError, WalletError
 from tanglehub.keys.slip10 import SHIMMER_COIN_TYPE
@@ -19,7 +20,6 @@ from tanglehub.protocol.output import (
 )
 from tanglehub.protocol.params import DEVNET
 from tanglehub.protocol.payload import TaggedDataPayload
-from tanglehub.protocol.rent import min_deposit_basic
 from tanglehub.protocol.semantic import ConflictReason
 from tanglehub.vault import MnemonicSigner
 from tanglehub.wallet.operations.send import prepare_send
@@ -29,7 +29,6 @@ from tanglehub.wallet.operations.transaction import (
     CustomAddress,
     InputNotUsableError,
     InputSelectionError,
-    NodeView,
     TransactionOptions,
     TransactionOptionsError,
     TransactionRejectedError,
@@ -41,15 +40,7 @@ from tanglehub.wallet.operations.transaction import (
 from tanglehub.wallet.storage import WalletStore
 from tanglehub.wallet.storage_schema import AddressRecord, OutputRecord
 
-MNEMONIC = (
-    "giant dynamic museum toddler six deny defense ostrich bomb access mercy blood explain muscle shoot shallow "
-    "glad autumn author calm heavy hawk abuse rally"
-)
 OTHER_MNEMONIC = " ".join(["abandon"] * 23 + ["art"])
-MIN = min_deposit_basic(DEVNET.rent_structure)
-NOW = 1_700_000_000
-VIEW = NodeView(DEVNET, NOW, 0, False, DEVNET.version)
-COLD = Ed25519Address(b"\x42" * 32)
 
 
 async def make_account(tmp_path: Path, signer: MnemonicSigner, amounts: list[int]) -> AccountHandle:
