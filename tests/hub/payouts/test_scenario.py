@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from tests.devnet_process import Devnet
+from tests.devnet_process import Devnet, devnet_in
 from tests.hub.payouts.flows import destination, fund_users, ledger_amounts, wait_settled
 from tests.hub.payouts.process import PayoutHubProcess
 
@@ -26,10 +26,7 @@ THRESHOLD = 400_000_000
 
 @pytest.fixture
 def devnet(tmp_path: Path) -> Iterator[Devnet]:
-    (tmp_path / "devnet").mkdir()
-    net = Devnet(tmp_path / "devnet", milestone_interval=0.3)
-    yield net
-    net.stop()
+    yield from devnet_in(tmp_path)
 
 
 def test_five_hundred_withdrawals_paid_exactly_once(
