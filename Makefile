@@ -34,10 +34,12 @@ demo-wallet: $(STAMP)
 	$(BIN)/tanglehub demo
 
 # Full-size fault drills (make test runs CI-sized ones): SIGKILL drills of the hub, webhooks, payouts and the
-# signer (>= 200 kills each), the flaky-node send loop (50 sends) and the flaky-node wallet run (20 + 20).
+# signer (>= 200 kills each), the flaky-node send loop (50 sends), the flaky-node wallet run (20 + 20) and the
+# payout scenario (50 users, 500 withdrawals).
 faults: $(STAMP)
 	TANGLEHUB_FAULTS_FULL=1 TANGLEHUB_FLAKY_SENDS=50 TANGLEHUB_FAULT_ROUNDS=20 \
-		$(BIN)/pytest -q -p no:cacheprovider tests/faults tests/hub -k "crash or kill or flaky or fault"
+		$(BIN)/pytest -q -p no:cacheprovider tests/faults tests/hub \
+		-k "crash or kill or flaky or fault or withdrawals_paid_exactly_once"
 
 bench: $(STAMP)
 	$(BIN)/python bench/addresses.py

@@ -16,13 +16,14 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 
 from tanglehub.devnet.server import free_port
 
-__all__ = ["FAUCET_AMOUNT", "Devnet"]
+__all__ = ["FAUCET_AMOUNT", "Devnet", "devnet_in"]
 
 FAUCET_AMOUNT = 5_000_000_000
 """Base units a faucet request pays on a :class:`Devnet` (unless told otherwise)."""
@@ -88,3 +89,12 @@ class Devnet:
                 self.proc.wait()
         if not self._log.closed:
             self._log.close()
+
+
+def devnet_in(tmp: Path, *, faucet_amount: int = FAUCET_AMOUNT) -> Iterator[Devnet]:
+    """The body of a ``devnet`` fixture: a :class:`Devnet` logging in ``tmp/devnet`` (made here), stopped
+    after the test."""
+    (tmp / "devnet").mkdir()
+    net = Devnet(tmp / "devnet", faucet_amount=faucet_amount)
+    yield net
+    net.stop()

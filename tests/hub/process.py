@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any, ClassVar
 
 import httpx
 
@@ -25,7 +26,11 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 class HubProcess:
-    """See the module docstring."""
+    """See the module docstring. A subclass runs another driver: it sets :attr:`DRIVER` and its own
+    :meth:`driver_args` (the keyword options past the common ones go there)."""
+
+    DRIVER: ClassVar[str] = "tests.hub.drivers.serve"
+    """The module run as ``python -m DRIVER``."""
 
     def __init__(
         self,
@@ -34,38 +39,15 @@ class HubProcess:
         *,
         database_url: str | None = None,
         crash_at: str | None = None,
-        min_deposit: int = 0,
-        workers_only: bool = False,
         start_timeout: float = 60.0,
+        **options: Any,
     ) -> None:
-        extra = ["--min-deposit", str(min_deposit)] + (["--workers-only"] if workers_only else [])
-        self._start(
-            "tests.hub.drivers.serve",
-            data_dir,
-            node_url,
-            extra,
-            database_url=database_url,
-            crash_at=crash_at,
-            start_timeout=start_timeout,
-        )
-
-    def _start(
-        self,
-        module: str,
-        data_dir: Path,
-        node_url: str,
-        extra: list[str],
-        *,
-        database_url: str | None,
-        crash_at: str | None,
-        start_timeout: float,
-    ) -> None:
-        """Run ``python -m <module>`` on a free port with ``extra`` arguments; wait for its ``ready`` line."""
+        """Run the driver on a free port with :meth:`driver_args` of ``options``; wait for its ``ready`` line."""
         self.data_dir = data_dir
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        args = [sys.executable, "-m", module, "--data-dir", str(data_dir), "--node", node_url]
-        args += ["--port", str(self.port), *extra]
+        args = [sys.executable, "-m", self.DRIVER, "--data-dir", str(data_dir), "--node", node_url]
+        args += ["--port", str(self.port), *self.driver_args(**options)]
         if database_url:
             args += ["--database-url", database_url]
         env = dict(os.environ)
@@ -83,6 +65,11 @@ class HubProcess:
             if time.monotonic() > deadline or (not self._read(0.2) and self.proc.poll() is not None):
                 self.kill()
                 raise RuntimeError(f"the hub did not start: {self.lines}\n{self.log()}")
+
+    @staticmethod
+    def driver_args(*, min_deposit: int = 0, workers_only: bool = False) -> list[str]:
+        """The serve driver's own arguments."""
+        return ["--min-deposit", str(min_deposit)] + (["--workers-only"] if workers_only else [])
 
     def _read(self, timeout: float) -> bool:
         assert self.proc.stdout is not None

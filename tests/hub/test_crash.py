@@ -16,7 +16,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from tests.devnet_process import Devnet
+from tests.devnet_process import Devnet, devnet_in
 from tests.hub.process import HubProcess
 from tests.hub.test_scenario import wait_for
 
@@ -30,10 +30,7 @@ USERS = 6
 
 @pytest.fixture
 def devnet(tmp_path: Path) -> Iterator[Devnet]:
-    (tmp_path / "devnet").mkdir()
-    net = Devnet(tmp_path / "devnet", milestone_interval=0.3, faucet_amount=1_000_000)
-    yield net
-    net.stop()
+    yield from devnet_in(tmp_path, faucet_amount=1_000_000)
 
 
 class Workload:

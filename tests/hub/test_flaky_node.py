@@ -8,7 +8,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from tests.devnet_process import Devnet
+from tests.devnet_process import Devnet, devnet_in
 from tests.hub.conftest import COIN_TYPE, HUB_MNEMONIC
 from tests.hub.helpers import balance, events, in_session, new_user_address
 from tests.hub.test_scenario import wait_for
@@ -28,10 +28,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture
 def devnet(tmp_path: Path) -> Iterator[Devnet]:
-    (tmp_path / "devnet").mkdir()
-    net = Devnet(tmp_path / "devnet", milestone_interval=0.3, faucet_amount=1_000_000)
-    yield net
-    net.stop()
+    yield from devnet_in(tmp_path, faucet_amount=1_000_000)
 
 
 @pytest.fixture

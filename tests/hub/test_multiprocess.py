@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from tests.devnet_process import Devnet
+from tests.devnet_process import Devnet, devnet_in
 from tests.hub.conftest import PG_ENV
 from tests.hub.process import HubProcess
 from tests.hub.test_scenario import wait_for
@@ -19,10 +19,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture
 def devnet(tmp_path: Path) -> Iterator[Devnet]:
-    (tmp_path / "devnet").mkdir()
-    net = Devnet(tmp_path / "devnet", milestone_interval=0.3, faucet_amount=1_000_000)
-    yield net
-    net.stop()
+    yield from devnet_in(tmp_path, faucet_amount=1_000_000)
 
 
 def test_a_second_process_on_one_sqlite_hub_is_refused(devnet: Devnet, tmp_path: Path) -> None:

@@ -32,7 +32,7 @@ from iota_sdk import (  # noqa: E402
     Utils,
     Wallet,
 )
-from tests.devnet_process import Devnet  # noqa: E402
+from tests.devnet_process import Devnet, devnet_in  # noqa: E402
 from tests.hub.process import HubProcess  # noqa: E402
 
 pytestmark = [pytest.mark.slow, pytest.mark.interop]
@@ -53,10 +53,7 @@ def wait_for(what: str, check: Callable[[], Any], attempts: int = 600, pause: fl
 
 @pytest.fixture
 def devnet(tmp_path: Path) -> Iterator[Devnet]:
-    (tmp_path / "devnet").mkdir()
-    net = Devnet(tmp_path / "devnet", milestone_interval=0.3)
-    yield net
-    net.stop()
+    yield from devnet_in(tmp_path)
 
 
 def _included(account: Any, tx: Any) -> None:

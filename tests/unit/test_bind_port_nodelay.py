@@ -12,7 +12,7 @@ from collections.abc import Callable
 import pytest
 
 from tanglehub import listen
-from tanglehub.cli.hub import _bind_api_port
+from tanglehub.cli.hub_serve import _bind_api_port
 from tanglehub.devnet.errors import DevnetPortInUse
 from tanglehub.devnet.server import bind_port
 from tanglehub.errors import ConfigError

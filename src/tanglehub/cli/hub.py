@@ -6,42 +6,44 @@
 * ``serve``: API and workers in one process (``--api-only`` / ``--workers-only`` split them; on SQLite only one
   hub process may use the database, so splitting needs PostgreSQL; there ``--reuse-port`` lets several API
   processes, with or without workers, share one port). Says ``hub API on http://HOST:PORT`` once it listens.
-  SIGTERM or Ctrl-C stops it cleanly.
+  SIGTERM or Ctrl-C stops it cleanly. It lives in :mod:`tanglehub.cli.hub_serve`.
 * ``apikey create|list|revoke``: manage API keys (works while the hub runs).
 * ``status``: what the database and the node say (no password needed).
 * ``demo``: the ``make run`` walkthrough (devnet + hub on SQLite in a local folder).
 
 The vault password comes from ``TANGLEHUB_HUB_PASSWORD`` or a prompt; it is never an option (shell history,
 ``ps``) and never printed. Errors are one ``error:`` line and exit code 2, an unreachable or misconfigured
-database included (:mod:`tanglehub.cli.database_errors`).
+database included (:mod:`tanglehub.cli.database_errors`). The options and settings the subcommands share are in
+:mod:`tanglehub.cli.hub_options`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import logging
-import signal
-import socket
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated
 
 import typer
-import uvicorn
 from sqlalchemy import Engine, func, select
-from yarl import URL
 
-from tanglehub.cli.database_errors import check_database_url, database_errors
-from tanglehub.cli.loop import run as run_loop
-from tanglehub.cli.password import read_password as prompt_password
+from tanglehub.cli.database_errors import database_errors
+from tanglehub.cli.hub_options import (
+    PASSWORD_ENV,
+    ConfigOption,
+    DataDirOption,
+    SignerCaOption,
+    SignerCertOption,
+    SignerKeyOption,
+    SignerUrlOption,
+    hub_settings,
+    read_password,
+    with_signer,
+)
+from tanglehub.cli.hub_serve import serve
 from tanglehub.errors import ConfigError
 from tanglehub.hub.settings import HubSettings
-from tanglehub.listen import bind_port
 
-__all__ = ["app", "read_password"]
-
-PASSWORD_ENV = "TANGLEHUB_HUB_PASSWORD"  # noqa: S105 - the variable's name, not a password
+__all__ = ["PASSWORD_ENV", "app", "read_password"]
 
 app = typer.Typer(
     name="hub",
@@ -53,54 +55,6 @@ app = typer.Typer(
 apikey_app = typer.Typer(name="apikey", help="Create, list and revoke API keys.", no_args_is_help=True)
 app.add_typer(apikey_app, name="apikey")
 
-DataDirOption = Annotated[
-    Path | None,
-    typer.Option("--data-dir", help="The hub's folder (default: TANGLEHUB_HUB_DATA_DIR or ./hub-data)."),
-]
-ConfigOption = Annotated[
-    Path | None, typer.Option("--config", help="A TOML config file (default: <data-dir>/hub.toml if present).")
-]
-
-
-def _settings(config: Path | None, data_dir: Path | None) -> HubSettings:
-    from tanglehub.hub.config import load_settings  # noqa: PLC0415 - keeps `tanglehub --help` light
-
-    settings = load_settings(config, data_dir)
-    check_database_url(settings)
-    return settings
-
-
-SignerUrlOption = Annotated[
-    str | None,
-    typer.Option("--signer-url", help="The signing server (https://, mutual TLS); the hub then holds no vault."),
-]
-SignerCaOption = Annotated[Path | None, typer.Option("--signer-ca", help="CA certificate of the signing server.")]
-SignerCertOption = Annotated[
-    Path | None, typer.Option("--signer-cert", help="The hub's client certificate for the signing server.")
-]
-SignerKeyOption = Annotated[
-    Path | None, typer.Option("--signer-key", help="The private key of the hub's client certificate.")
-]
-
-
-def _with_signer(
-    settings: HubSettings, url: str | None, ca: Path | None, cert: Path | None, key: Path | None
-) -> HubSettings:
-    """``settings`` with the ``--signer-*`` options applied (they override the file and the environment)."""
-    from tanglehub.hub.config import validate_settings  # noqa: PLC0415
-
-    for name, value in (
-        ("signer_url", url),
-        ("signer_ca", ca),
-        ("signer_client_cert", cert),
-        ("signer_client_key", key),
-    ):
-        if value is not None:
-            setattr(settings, name, value)
-    if settings.signer_url is None and any(v is not None for v in (ca, cert, key)):
-        raise ConfigError("--signer-ca/--signer-cert/--signer-key need --signer-url")
-    return validate_settings(settings)
-
 
 def _signer_toml(settings: HubSettings) -> str:
     lines = ["# written by `tanglehub hub init`: the keys live in the signing server", "[hub]"]
@@ -108,22 +62,6 @@ def _signer_toml(settings: HubSettings) -> str:
         value = getattr(settings, name)
         lines.append(f'{name} = "{Path(value).resolve() if name != "signer_url" else value}"')
     return "\n".join(lines) + "\n"
-
-
-def read_password(*, confirm: bool = False) -> str:
-    """The vault password from ``TANGLEHUB_HUB_PASSWORD`` or a hidden prompt (twice with ``confirm``).
-
-    Raises:
-        ConfigError: no terminal to prompt on and no environment variable, or the two entries differ.
-    """
-    return prompt_password(
-        PASSWORD_ENV,
-        prompt="vault password: ",
-        what="vault password",
-        error=ConfigError,
-        confirm=confirm,
-        undone="created",
-    )
 
 
 def _engine(settings: HubSettings, *, create: bool = False) -> Engine:
@@ -158,7 +96,7 @@ def init(  # noqa: PLR0917 - Typer maps each option to a parameter
 
     With ``--signer-url`` (and the CA, client certificate and key) no vault is made: the keys live in the
     signing server, and the signer settings are written to ``<data-dir>/hub.toml``."""
-    settings = _with_signer(_settings(config, data_dir), signer_url, signer_ca, signer_cert, signer_key)
+    settings = with_signer(hub_settings(config, data_dir), signer_url, signer_ca, signer_cert, signer_key)
     with database_errors(settings):
         if settings.signer_url is not None:
             if import_mnemonic:
@@ -264,176 +202,7 @@ def _init_remote(settings: HubSettings, config: Path | None) -> None:
         typer.echo(line)
 
 
-def _configure_logging() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for noisy in ("httpx", "httpcore", "alembic.runtime.migration", "uvicorn.access"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
-
-
-class _QuietServer(uvicorn.Server):
-    """uvicorn's server with our own SIGTERM/SIGINT handling: stop cleanly and exit 0 (uvicorn would re-raise
-    the signal after shutting down, so the process would end as killed)."""
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        yield
-
-    def __init__(self, config: uvicorn.Config, on_exit: Callable[[], None]) -> None:
-        super().__init__(config)
-        self._on_exit = on_exit
-
-    def request_exit(self) -> None:
-        self.should_exit = True
-        self._on_exit()
-
-    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
-        """uvicorn's start-up, then one ``hub API on http://HOST:PORT`` line (uvicorn says nothing about where it
-        listens when it is handed its sockets); the port is the bound socket's, so ``--port 0`` shows the one
-        the system chose."""
-        await super().startup(sockets=sockets)
-        if self.started:
-            for sock in sockets or []:
-                _log.info("hub API on %s", api_url(sock))
-
-
-_log = logging.getLogger("tanglehub.hub")
-
-REUSE_PORT_HINT = (
-    " (or --reuse-port if it is another API process of this PostgreSQL hub started with --reuse-port)"
-)
-"""Added to the advice for a taken port when the hub is on PostgreSQL (on SQLite one hub process serves)."""
-
-
-def api_url(sock: socket.socket) -> str:
-    """``http://HOST:PORT`` of a bound listening socket (IPv6 hosts in brackets)."""
-    host, port = sock.getsockname()[:2]
-    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
-
-
-def _bind_api_port(host: str, port: int, *, reuse_port: bool = False, postgres: bool = False) -> socket.socket:
-    """The API's listening socket, bound before anything else is done (as ``tanglehub devnet`` does): a taken
-    port is one ``error:`` line (exit 2), not uvicorn's start-up failure after the hub has opened. On
-    PostgreSQL (``postgres``) the message for a taken port also mentions ``--reuse-port``."""
-    return bind_port(
-        host,
-        port,
-        bad_address=ConfigError,
-        unavailable=ConfigError,
-        reuse_port=reuse_port,
-        in_use_hint=REUSE_PORT_HINT if postgres else "",
-    )
-
-
-async def _serve(
-    settings: HubSettings, password: str | None, *, api: bool, workers: bool, sock: socket.socket | None = None
-) -> None:
-    from tanglehub.hub.api.app import begin_shutdown, create_app  # noqa: PLC0415
-    from tanglehub.hub.context import open_hub  # noqa: PLC0415
-    from tanglehub.hub.workers.runner import run_workers  # noqa: PLC0415
-
-    logging.getLogger("tanglehub.hub").info(
-        "opening the hub: database, then the node at %s (a node that does not answer is retried for up to a "
-        "minute)",
-        ", ".join(str(URL(url).with_user(None)) for url in settings.node_urls),  # never a URL's credentials
-    )
-    ctx = await open_hub(settings, password=password)
-    try:
-        if not api:
-            stop = asyncio.Event()
-            loop = asyncio.get_running_loop()
-            for sig in (signal.SIGTERM, signal.SIGINT):
-                loop.add_signal_handler(sig, stop.set)
-            logging.getLogger("tanglehub.hub").info("workers running (no API); SIGTERM or Ctrl-C stops them")
-            await run_workers(ctx, stop)
-            return
-        app = create_app(ctx, with_workers=workers)
-        config = uvicorn.Config(
-            app,
-            host=settings.api_host,
-            port=settings.api_port,
-            log_level="info",
-            access_log=False,
-            timeout_graceful_shutdown=5,
-        )
-        server = _QuietServer(config, on_exit=lambda: begin_shutdown(app))
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(sig, server.request_exit)
-        await server.serve(sockets=None if sock is None else [sock])
-    finally:
-        await ctx.aclose()
-
-
-@app.command("serve")
-def serve(  # noqa: PLR0917 - Typer maps each option to a parameter
-    data_dir: DataDirOption = None,
-    config: ConfigOption = None,
-    host: Annotated[str | None, typer.Option(help="Listen address (default: api_host, 127.0.0.1).")] = None,
-    port: Annotated[int | None, typer.Option(help="Listen port (default: api_port, 8080).")] = None,
-    api_only: Annotated[bool, typer.Option("--api-only", help="Serve the API without the workers.")] = False,
-    workers_only: Annotated[bool, typer.Option("--workers-only", help="Run the workers without the API.")] = False,
-    reuse_port: Annotated[
-        bool,
-        typer.Option(
-            "--reuse-port",
-            help="Share the port with other 'hub serve --reuse-port' processes (PostgreSQL only; with or without "
-            "--api-only: the workers take turns through PostgreSQL locks); the kernel spreads connections among "
-            "them. The kernel does not check that they serve the same hub: every process on the port must use "
-            "the same database.",
-        ),
-    ] = False,
-    signer_url: SignerUrlOption = None,
-    signer_ca: SignerCaOption = None,
-    signer_cert: SignerCertOption = None,
-    signer_key: SignerKeyOption = None,
-) -> None:
-    """Run the hub: REST API on host:port plus the scanner, address pool, payouts, treasury and webhook workers.
-
-    With a signing server (``--signer-url`` and its TLS files, or ``signer_*`` in the config) no vault password
-    is asked: the hub holds no keys."""
-    if api_only and workers_only:
-        raise ConfigError("--api-only and --workers-only exclude each other")
-    settings = _with_signer(_settings(config, data_dir), signer_url, signer_ca, signer_cert, signer_key)
-    if host is not None:
-        settings.api_host = host
-    if port is not None:
-        if not 0 <= port <= 65535:
-            raise ConfigError(f"--port must be between 0 and 65535, got {port}")
-        settings.api_port = port
-    if reuse_port:
-        _check_reuse_port(settings, workers_only=workers_only)
-    sock = (
-        None
-        if workers_only
-        else _bind_api_port(
-            settings.api_host, settings.api_port, reuse_port=reuse_port, postgres=bool(settings.database_url)
-        )
-    )
-    try:
-        password = None if settings.signer_url is not None else read_password()
-        _configure_logging()
-        with contextlib.suppress(KeyboardInterrupt), database_errors(settings):
-            run_loop(_serve(settings, password, api=not workers_only, workers=not api_only, sock=sock))
-    finally:
-        if sock is not None:
-            sock.close()
-
-
-def _check_reuse_port(settings: HubSettings, *, workers_only: bool) -> None:
-    """Refuse ``--reuse-port`` where it cannot work: no API to share, SQLite, or port 0 (each process would
-    listen on a different random port)."""
-    if workers_only:
-        raise ConfigError("--reuse-port shares the API's port; --workers-only serves no API")
-    if not settings.database_url:
-        raise ConfigError(
-            "--reuse-port needs PostgreSQL (set TANGLEHUB_HUB_DATABASE_URL or database_url in the config): "
-            "on SQLite one hub process uses the database"
-        )
-    if settings.api_port == 0:
-        raise ConfigError(
-            "--reuse-port needs a fixed port (--port or api_port): with port 0 each process would listen on "
-            "a different random port"
-        )
+app.command("serve")(serve)  # tanglehub.cli.hub_serve: the API and workers
 
 
 @apikey_app.command("create")
@@ -450,7 +219,7 @@ def apikey_create(
     from tanglehub.hub.db import make_sessionmaker  # noqa: PLC0415
 
     scopes = parse_scopes(scope)
-    settings = _settings(config, data_dir)
+    settings = hub_settings(config, data_dir)
     with database_errors(settings):
         engine = _engine(settings)
         try:
@@ -473,7 +242,7 @@ def apikey_list(data_dir: DataDirOption = None, config: ConfigOption = None) -> 
     def when(ms: int | None) -> str:
         return "-" if ms is None else datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%d %H:%M:%SZ")
 
-    settings = _settings(config, data_dir)
+    settings = hub_settings(config, data_dir)
     with database_errors(settings):
         engine = _engine(settings)
         try:
@@ -497,7 +266,7 @@ def apikey_revoke(
     from tanglehub.hub.api.auth import revoke_api_key  # noqa: PLC0415
     from tanglehub.hub.db import make_sessionmaker  # noqa: PLC0415
 
-    settings = _settings(config, data_dir)
+    settings = hub_settings(config, data_dir)
     with database_errors(settings):
         engine = _engine(settings)
         try:
@@ -532,7 +301,7 @@ def status(data_dir: DataDirOption = None, config: ConfigOption = None) -> None:
     from tanglehub.hub.models import DepositAddress, User  # noqa: PLC0415
     from tanglehub.hub.webhooks.repository import active_webhooks, count_backlog  # noqa: PLC0415
 
-    settings = _settings(config, data_dir)
+    settings = hub_settings(config, data_dir)
     with database_errors(settings):
         engine = _engine(settings)
         try:

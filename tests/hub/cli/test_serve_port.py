@@ -15,7 +15,7 @@ from collections.abc import Iterator
 import pytest
 import uvicorn
 
-from tanglehub.cli.hub import _bind_api_port, _QuietServer
+from tanglehub.cli.hub_serve import _bind_api_port, _QuietServer
 from tanglehub.cli.main import main
 from tanglehub.errors import ConfigError
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from tests.devnet_process import Devnet
+from tests.devnet_process import Devnet, devnet_in
 from tests.hub.payouts.flows import FULL, destination, fund_users, ledger_amounts, wait_settled
 from tests.hub.payouts.process import PayoutHubProcess
 
@@ -41,10 +41,7 @@ FAULTS = {"errorRate": 0.3, "dropRate": 0.05, "holdNextBlocks": 3, "seed": 7}
 
 @pytest.fixture
 def devnet(tmp_path: Path) -> Iterator[Devnet]:
-    (tmp_path / "devnet").mkdir()
-    net = Devnet(tmp_path / "devnet", milestone_interval=0.3)
-    yield net
-    net.stop()
+    yield from devnet_in(tmp_path)
 
 
 def _faults(devnet: Devnet, settings: dict[str, object]) -> None:

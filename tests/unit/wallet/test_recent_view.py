@@ -5,13 +5,13 @@ view as old as the cache allows."""
 
 from __future__ import annotations
 
-import copy
 import time
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from tests.unit.node.conftest import info_json
 
 from tanglehub.keys.slip10 import SHIMMER_COIN_TYPE
 from tanglehub.node import NodeClient
@@ -57,32 +57,13 @@ PLAIN, EXPIRING, TIMELOCKED = (bytes([i]) * 32 + b"\x00\x00" for i in (1, 2, 3))
 
 
 def info(timestamp: int) -> dict[str, Any]:
-    """A devnet node's info JSON whose latest milestone is at ``timestamp``."""
-    params = DEVNET.to_json()
-    milestone = {"index": 10, "timestamp": timestamp, "milestoneId": "0x" + "ab" * 32}
-    return {
-        "name": "devnet",
-        "version": "1",
-        "status": {
-            "isHealthy": True,
-            "latestMilestone": milestone,
-            "confirmedMilestone": copy.deepcopy(milestone),
-            "pruningIndex": 0,
-        },
-        "supportedProtocolVersions": [params["version"]],
-        "protocol": params,
-        "pendingProtocolParameters": [],
-        "baseToken": {
-            "name": "Shimmer",
-            "tickerSymbol": "SMR",
-            "unit": "SMR",
-            "subunit": "glow",
-            "decimals": 6,
-            "useMetricPrefix": False,
-        },
-        "metrics": {"blocksPerSecond": 1.0, "referencedBlocksPerSecond": 1.0, "referencedRate": 100.0},
-        "features": [],
-    }
+    """A devnet node's info JSON (the node tests' :data:`INFO` on :data:`DEVNET`'s parameters) whose latest and
+    confirmed milestones are at ``timestamp``."""
+    body = info_json(timestamp=timestamp)
+    body["status"]["confirmedMilestone"]["timestamp"] = timestamp
+    body["protocol"] = DEVNET.to_json()
+    body["supportedProtocolVersions"] = [DEVNET.version]
+    return body
 
 
 class Node:
