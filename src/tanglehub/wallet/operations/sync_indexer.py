@@ -50,7 +50,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING
@@ -69,6 +69,7 @@ from tanglehub.node.parsing import parse_with
 from tanglehub.node.routes_indexer import fetch_concurrently
 from tanglehub.protocol.block import Block
 from tanglehub.protocol.ids import output_id, split_output_id
+from tanglehub.protocol.output import Output
 from tanglehub.protocol.payload import TransactionPayload
 from tanglehub.wallet.operations.ledger_check import PendingCheck, record_anchor, run_ledger_checked
 from tanglehub.wallet.operations.milestones import (
@@ -234,14 +235,45 @@ async def _spent_infos(
     return [r for r in results if r is not None]
 
 
+Owner = Callable[[Output], bytes | None]
+"""The account's address hash that can unlock an output (None: not the account's to spend)."""
+
+
+async def _owner_in(account: Account) -> Owner:
+    """:data:`Owner` for the account: the first of an output's unlocking hashes among the wallet's addresses
+    (the owner ledger mode would store it under), provided that address is the account's. An output listed
+    for one of our addresses only as the return address of its storage deposit is someone else's."""
+    ours = await account.wallet.address_map()
+    index = account.index
+
+    def owner(output: Output) -> bytes | None:
+        h = owner_hash(output, ours)
+        return h if h is not None and ours[h] == index else None
+
+    return owner
+
+
+def _owned_records(account: Account, responses: Sequence[OutputResponse], owner: Owner) -> list[OutputRecord]:
+    """Records of the unspent ``responses`` the account can unlock."""
+    return [
+        record_from_response(r, account.index, h)
+        for r in responses
+        if not r.metadata.is_spent and (h := owner(r.output)) is not None
+    ]
+
+
 async def _records_of_transaction(
-    account: Account, tx_id: bytes, indexes: list[int], found: dict[bytes, bytes]
+    account: Account, tx_id: bytes, indexes: list[int], owner: Owner
 ) -> list[OutputRecord]:
-    """Records of the new outputs ``indexes`` of one transaction: its included block plus one metadata."""
+    """Records of the new outputs ``indexes`` of one transaction: its included block plus one metadata (one
+    request per output instead when the node has no such block or refuses the route)."""
     node = account.wallet.node
-    raw, meta = await asyncio.gather(
-        node.get_included_block_raw(tx_id), node.get_output_metadata(output_id(tx_id, indexes[0]))
-    )
+    try:
+        raw, meta = await asyncio.gather(
+            node.get_included_block_raw(tx_id), node.get_output_metadata(output_id(tx_id, indexes[0]))
+        )
+    except (NodeNotFound, NodeRejected):
+        return _owned_records(account, await node.get_outputs([output_id(tx_id, i) for i in indexes]), owner)
     block = parse_with("included block", Block.from_bytes, raw)
     payload = block.payload
     if not isinstance(payload, TransactionPayload) or payload.transaction_id() != tx_id:
@@ -252,11 +284,14 @@ async def _records_of_transaction(
         if index >= len(outputs):
             raise NodeBadResponse(f"transaction 0x{tx_id.hex()} has no output {index} the indexer listed")
         oid = output_id(tx_id, index)
+        h = owner(outputs[index])
+        if h is None:
+            continue
         records.append(
             OutputRecord(
                 output_id=oid,
                 account_index=account.index,
-                address_hash=found[oid],
+                address_hash=h,
                 output=outputs[index],
                 block_id=meta.block_id,
                 booked_index=meta.milestone_index_booked,
@@ -267,10 +302,11 @@ async def _records_of_transaction(
     return records
 
 
-async def _new_records(
-    account: Account, new_ids: Sequence[bytes], found: dict[bytes, bytes], concurrency: int
-) -> list[OutputRecord]:
-    """Records of the outputs ``new_ids`` (grouped by transaction where that saves requests)."""
+async def _new_records(account: Account, new_ids: Sequence[bytes], concurrency: int) -> list[OutputRecord]:
+    """Records of the outputs ``new_ids`` the account can unlock (grouped by transaction where that saves
+    requests). The indexer lists an output for an address that is only its storage deposit return address
+    too: such an output is not stored (it is not ours to spend; the deposit comes back as an output of its
+    own when its owner spends it), as ledger mode does not store it."""
     by_tx: dict[bytes, list[int]] = {}
     for oid in new_ids:
         tx_id, index = split_output_id(oid)
@@ -278,15 +314,14 @@ async def _new_records(
     grouped = [(tx, ix) for tx, ix in by_tx.items() if len(ix) >= _GROUP_BY_TRANSACTION]
     single = [output_id(tx, i) for tx, ix in by_tx.items() if len(ix) < _GROUP_BY_TRANSACTION for i in ix]
     node = account.wallet.node
+    owner = await _owner_in(account)
     responses, whole = await asyncio.gather(
         node.get_outputs(single, concurrency=concurrency),
         fetch_concurrently(
-            lambda item: _records_of_transaction(account, item[0], item[1], found), grouped, concurrency
+            lambda item: _records_of_transaction(account, item[0], item[1], owner), grouped, concurrency
         ),
     )
-    records = [
-        record_from_response(r, account.index, found[r.output_id]) for r in responses if not r.metadata.is_spent
-    ]
+    records = _owned_records(account, responses, owner)
     for part in whole:
         records.extend(part)
     return records
@@ -336,7 +371,7 @@ async def _sync_chunk(
     new_ids = [oid for oid in found if oid not in known]
     vanished = [oid for a in chunk for oid in held.get(a.hash, ()) if oid not in found]
     records, spent = await asyncio.gather(
-        _new_records(account, new_ids, found, opts.concurrency),
+        _new_records(account, new_ids, opts.concurrency),
         _spent_infos(account, vanished, opts.concurrency, pruning_index),
     )
     if not records and not spent and progress is None:
@@ -388,8 +423,8 @@ async def _created_since(
     async def payments(tx_id: bytes) -> list[OutputRecord]:
         try:
             raw = await wallet.node.get_included_block_raw(tx_id)
-        except NodeNotFound:  # outputs no transaction created (the genesis snapshot's): read each one
-            return await one_by_one(tx_id)
+        except (NodeNotFound, NodeRejected):  # outputs no transaction created (the genesis snapshot's), or a
+            return await one_by_one(tx_id)  # node that does not serve this route: read each output
         payload = parse_with("included block", Block.from_bytes, raw).payload
         if not isinstance(payload, TransactionPayload) or payload.transaction_id() != tx_id:
             raise NodeBadResponse(f"node answered the included block of 0x{tx_id.hex()} with another block")
