@@ -13,6 +13,7 @@ CI runs 5 sends and 5 syncs; ``TANGLEHUB_FAULT_ROUNDS=20`` runs the full 20 + 20
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from tanglehub.protocol.address import Ed25519Address
 from tanglehub.protocol.ids import blake2b256
 from tanglehub.vault import KdfParams
 from tanglehub.wallet import SyncMode, SyncOptions, Wallet
+from tanglehub.wallet.operations import sync_indexer
 from tanglehub.wallet.operations.send import send
 from tanglehub.wallet.operations.sync_indexer import indexer_progress_key
 from tanglehub.wallet.operations.tracking import retry_until_included
@@ -96,8 +98,10 @@ async def test_sends_and_syncs_complete_at_30_percent_errors_and_10_percent_drop
 
 
 async def test_interrupted_indexer_sync_resumes_instead_of_starting_over(
-    devnet: DevnetProcess, tmp_path: Path
+    devnet: DevnetProcess, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # every address queried (the devnet's ledger is smaller than the wallet: a first sync would list it once)
+    monkeypatch.setattr(sync_indexer, "GLOBAL_SCAN_MIN_ADDRESSES", sys.maxsize)
     pool = NodePool([devnet.url], max_milestone_age=None, max_retries=0)
     wallet = await _create(tmp_path / "w", pool)
     try:

@@ -13,7 +13,7 @@ import httpx
 import pytest
 from tests.wallet_fixtures import MNEMONIC, Devnet, address_of, private_key_of, wallet_through
 
-from tanglehub.node import OutputQuery
+from tanglehub.node import NodeRejected, OutputQuery
 from tanglehub.protocol.address import Ed25519Address
 from tanglehub.protocol.output import AddressUnlockCondition, BasicOutput
 from tanglehub.wallet import SyncMode, SyncOptions, Wallet
@@ -298,5 +298,42 @@ async def test_a_listing_that_holds_the_genesis_output_reads_it_by_id(
         assert set(log.indexer_queries()) == {""}
         assert first.new_output_ids == ()
         assert f"/api/core/v2/outputs/0x{bytes(32).hex()}0000" in log.paths("/api/core/v2/outputs/")
+    finally:
+        await wallet.close()
+
+
+async def test_an_interrupted_sync_records_the_ledger_index_its_answers_were_at(
+    devnet: Devnet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The progress of a sync cut short names the lagging indexer's ledger index, not the node's: the resumed
+    sync reads the milestones from there for the addresses already done."""
+    monkeypatch.setattr(sync_indexer, "CHUNK_ADDRESSES", 2)
+    wallet, log = await _logged_wallet(devnet, tmp_path)
+    try:
+        account = await wallet.create_account("main")
+        await account.generate_addresses(3)
+        addresses = [a.bech32 for a in await account.addresses(internal=False)]
+        await devnet.faucet(addresses[0])
+        confirmed = await devnet.milestone()
+        log.indexer_lag = 1
+        queried: list[str] = []
+
+        def refuse_after_first_chunk(path: str) -> bool:
+            if path == "/api/indexer/v1/outputs":
+                queried.append(path)
+                return len(queried) > 2
+            return False
+
+        log.refuse = refuse_after_first_chunk
+        with pytest.raises(NodeRejected):
+            await wallet.sync(INDEXER)
+        key = sync_indexer.indexer_progress_key(0)
+        progress = json.loads(await wallet.store.read(lambda tx: tx.get_meta(key)) or "{}")
+        assert progress["done"] == 2
+        assert progress["ledgerIndex"] == confirmed - 1
+
+        log.refuse, log.indexer_lag = (lambda path: False), 0
+        await wallet.sync(INDEXER)
+        assert sum(r.amount for r in await account.unspent_outputs()) == devnet.faucet_amount
     finally:
         await wallet.close()

@@ -45,7 +45,16 @@ from tanglehub.wallet import (
 
 __all__ = ["balance", "claim", "consolidate", "send", "sync"]
 
-ModeOpt = Annotated[str, typer.Option("--mode", help="indexer (ask per address) or ledger (follow milestones).")]
+ModeOpt = Annotated[
+    str,
+    typer.Option(
+        "--mode",
+        help=(
+            "indexer (ask per address, or read the milestones since the last sync where that costs fewer "
+            "requests) or ledger (follow milestones)."
+        ),
+    ),
+]
 WaitOpt = Annotated[
     bool, typer.Option("--wait/--no-wait", help="Follow the transaction until a milestone confirms it.")
 ]

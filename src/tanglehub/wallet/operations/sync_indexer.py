@@ -38,10 +38,10 @@ generated since the last sync, are then queried one by one.
 
 Addresses are handled in chunks of :data:`CHUNK_ADDRESSES`; each chunk is applied in one database
 transaction with its events (:func:`~tanglehub.wallet.operations.outputs.apply_changes`) and the progress
-(``indexer_progress:<account>``: the ledger index the sync began at and how many addresses are done). A sync
-that fails midway (node gone, process stopped) keeps what it stored; the next sync resumes: it brings the
-done addresses up to date by reading the milestones confirmed since (ledger changes, few requests) and
-queries only the addresses not done yet (a sync that had brought the covered addresses up to date from
+(``indexer_progress:<account>``: the ledger index the answers so far were at, and how many addresses are
+done). A sync that fails midway (node gone, process stopped) keeps what it stored; the next sync resumes: it
+brings the done addresses up to date by reading the milestones confirmed since (ledger changes, few requests)
+and queries only the addresses not done yet (a sync that had brought the covered addresses up to date from
 milestones or a ledger-wide listing starts again from its cursor instead). A rerun changes nothing that is
 already stored.
 """
@@ -349,7 +349,7 @@ async def _sync_chunk(
     held: dict[bytes, list[bytes]],
     cursor: dict[str, int] | None,
     opts: SyncOptions,
-    progress: str | None,
+    progress: dict[str, object] | None,
     pruning_index: int,
     check: PendingCheck,
     floor: _LedgerFloor,
@@ -367,6 +367,8 @@ async def _sync_chunk(
             a.hash: since for a in chunk if a.hash not in held and a.key_index < covered[1 if a.internal else 0]
         }
     found = await _found_by_address(account, chunk, created_after, opts.concurrency, floor=floor, progress=shown)
+    # the done addresses are at least as recent as the floor so far (an indexer behind the node lowers it)
+    record = None if progress is None else json.dumps({**progress, "ledgerIndex": floor.index})
     known = await wallet.store.read(lambda tx: tx.known_output_ids(list(found)))
     new_ids = [oid for oid in found if oid not in known]
     vanished = [oid for a in chunk for oid in held.get(a.hash, ()) if oid not in found]
@@ -374,7 +376,7 @@ async def _sync_chunk(
         _new_records(account, new_ids, opts.concurrency),
         _spent_infos(account, vanished, opts.concurrency, pruning_index),
     )
-    if not records and not spent and progress is None:
+    if not records and not spent and record is None:
         return SyncResult()
     await check.verified()
     bech32_of = {a.hash: a.bech32 for a in chunk}
@@ -385,7 +387,7 @@ async def _sync_chunk(
             records=records,
             spent=spent,
             bech32_of=bech32_of,
-            progress=progress,
+            progress=record,
         )
     )
     return SyncResult(tuple(inserted), tuple(newly_spent))
@@ -599,7 +601,6 @@ async def _sync_checked(
             caught_up = await _milestones_since(account, since, info, opts)
         if caught_up is not None:
             result, done = caught_up, min(int(previous["done"]), len(addresses))
-            began_index = since
             held = await wallet.store.read(lambda tx: tx.unspent_ids_by_address(index))
     queried = addresses
     settled = None if done else await _catch_up_covered(account, addresses, cursor, info, opts=opts, check=check)
@@ -626,8 +627,7 @@ async def _sync_checked(
     for start in range(done, len(queried), CHUNK_ADDRESSES):
         chunk = queried[start : start + CHUNK_ADDRESSES]
         end = start + len(chunk)
-        state = {"ledgerIndex": began_index, "done": end, "global": restart}
-        progress = json.dumps(state) if end < len(queried) else None
+        progress: dict[str, object] | None = {"done": end, "global": restart} if end < len(queried) else None
         result = result.merged(
             await _sync_chunk(
                 account,
