@@ -101,6 +101,7 @@ async def test_crash_during_apply_leaves_nothing_and_rerun_counts_once(
         raise KeyboardInterrupt("simulated crash before commit")
 
     monkeypatch.setattr("tanglehub.wallet.operations.sync_indexer.apply_changes", crashing)
+    monkeypatch.setattr("tanglehub.wallet.operations.indexer_queries.apply_changes", crashing)
     monkeypatch.setattr("tanglehub.wallet.operations.sync_ledger.apply_changes", crashing)
     with pytest.raises(KeyboardInterrupt):
         await account.sync(opts)

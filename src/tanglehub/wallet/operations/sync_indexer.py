@@ -36,6 +36,8 @@ addresses and the addresses are queried): each new transaction's block is read o
 addresses (plus one output's metadata per paying transaction). Only the addresses holding outputs, and those
 generated since the last sync, are then queried one by one.
 
+The address-by-address path lives in :mod:`~tanglehub.wallet.operations.indexer_queries`; what both share
+(the result, the cursor and progress keys, the ledger floor) in :mod:`~tanglehub.wallet.operations.sync_common`.
 Addresses are handled in chunks of :data:`CHUNK_ADDRESSES`; each chunk is applied in one database
 transaction with its events (:func:`~tanglehub.wallet.operations.outputs.apply_changes`) and the progress
 (``indexer_progress:<account>``: the ledger index the answers so far were at, and how many addresses are
@@ -48,10 +50,8 @@ already stored.
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -62,15 +62,14 @@ from tanglehub.node import (
     NodeNotFound,
     NodeRejected,
     OutputQuery,
-    OutputResponse,
 )
 from tanglehub.node.models import NodeInfo
 from tanglehub.node.parsing import parse_with
 from tanglehub.node.routes_indexer import fetch_concurrently
 from tanglehub.protocol.block import Block
 from tanglehub.protocol.ids import output_id, split_output_id
-from tanglehub.protocol.output import Output
 from tanglehub.protocol.payload import TransactionPayload
+from tanglehub.wallet.operations.indexer_queries import sync_chunk
 from tanglehub.wallet.operations.ledger_check import PendingCheck, record_anchor, run_ledger_checked
 from tanglehub.wallet.operations.milestones import (
     created_transaction_ids,
@@ -82,12 +81,19 @@ from tanglehub.wallet.operations.outputs import (
     SpentInfo,
     apply_changes,
     chain_id_of,
-    ledger_spent_info,
     owner_hash,
 )
 from tanglehub.wallet.operations.spent_recheck import recheck_unproven_spent
+from tanglehub.wallet.operations.sync_common import (
+    CURSOR_OVERLAP,
+    LedgerFloor,
+    SyncResult,
+    indexer_cursor_key,
+    indexer_progress_key,
+    record_from_response,
+)
 from tanglehub.wallet.options import SyncOptions
-from tanglehub.wallet.progress import ProgressStage, ProgressTracker, tracker
+from tanglehub.wallet.progress import ProgressStage, tracker
 from tanglehub.wallet.storage import StoreTx
 from tanglehub.wallet.storage_schema import AddressRecord, OutputRecord
 
@@ -113,288 +119,12 @@ MAX_CATCH_UP_MILESTONES = 1_000
 """At most this many milestones are read to bring covered addresses up to date; more: they are queried."""
 CATCH_UP_BATCH = 64
 """Milestones whose changes (and transactions) are read together when catching up."""
-CURSOR_OVERLAP = 60
-"""Seconds before the stored cursor that ``createdAfter`` still asks for (answers overlap; nothing is missed)."""
 GLOBAL_SCAN_MIN_ADDRESSES = 64
 """From this many covered addresses holding nothing, one ledger-wide ``createdAfter`` listing is tried first."""
-_GROUP_BY_TRANSACTION = 3
-"""A transaction that created at least this many new outputs is read whole instead of output by output."""
-
-
-def indexer_cursor_key(account_index: int) -> str:
-    """Meta key: JSON ``{"timestamp", "public", "internal"}`` of the account's last completed indexer sync:
-    the confirmed milestone's timestamp (unix s) when it began and how many addresses of each chain it
-    covered (addresses generated later have never been queried and get a full query)."""
-    return f"indexer_cursor:{account_index}"
-
-
-def indexer_progress_key(account_index: int) -> str:
-    """Meta key: JSON ``{"ledgerIndex", "done"}`` of an indexer sync of the account that did not finish."""
-    return f"indexer_progress:{account_index}"
-
-
-@dataclass(frozen=True, slots=True)
-class SyncResult:
-    """What a sync changed: ids of outputs stored as new and of outputs marked spent."""
-
-    new_output_ids: tuple[bytes, ...] = ()
-    spent_output_ids: tuple[bytes, ...] = ()
-    milestones_read: int = 0
-    ledger_index: int | None = None
-
-    @property
-    def changed(self) -> bool:
-        """True when the sync stored anything."""
-        return bool(self.new_output_ids or self.spent_output_ids)
-
-    def merged(self, other: SyncResult) -> SyncResult:
-        """Both results together."""
-        return SyncResult(
-            self.new_output_ids + other.new_output_ids,
-            self.spent_output_ids + other.spent_output_ids,
-            self.milestones_read + other.milestones_read,
-            other.ledger_index if other.ledger_index is not None else self.ledger_index,
-        )
-
-
-def record_from_response(response: OutputResponse, account_index: int, address_hash: bytes) -> OutputRecord:
-    """The store record of an output the node returned, owned through ``address_hash``."""
-    meta = response.metadata
-    return OutputRecord(
-        output_id=meta.output_id,
-        account_index=account_index,
-        address_hash=address_hash,
-        output=response.output,
-        block_id=meta.block_id,
-        booked_index=meta.milestone_index_booked,
-        booked_timestamp=meta.milestone_timestamp_booked,
-        chain_id=chain_id_of(response.output, meta.output_id),
-    )
-
-
-class _LedgerFloor:
-    """The lowest confirmed milestone this sync's answers are known to be at least as recent as: the node's
-    confirmed milestone when the sync began, lowered by any indexer page answered at an older ledger index
-    (an indexer a little behind the node). The next sync reads the milestones after it."""
-
-    __slots__ = ("index",)
-
-    def __init__(self, index: int) -> None:
-        self.index = index
-
-    def seen(self, ledger_index: int) -> None:
-        """An indexer answer at ``ledger_index``."""
-        self.index = min(self.index, ledger_index)
-
-
-async def _found_by_address(
-    account: Account,
-    addresses: Sequence[AddressRecord],
-    created_after: dict[bytes, int],
-    concurrency: int,
-    *,
-    floor: _LedgerFloor,
-    progress: ProgressTracker | None = None,
-) -> dict[bytes, bytes]:
-    """Output id -> the address hash it was found under, for every address."""
-    node = account.wallet.node
-
-    async def query(address: AddressRecord) -> list[bytes]:
-        after = created_after.get(address.hash)
-        # the wallet derived these addresses itself: no need to check their bech32 checksum per request
-        query = OutputQuery.trusted(unlockable_by_address=address.bech32, created_after=after)
-        ids, ledger_index = await node.all_output_ids_at(query)
-        floor.seen(ledger_index)
-        if progress is not None:
-            progress.advance()
-        return ids
-
-    pages = await fetch_concurrently(query, addresses, concurrency)
-    found: dict[bytes, bytes] = {}
-    for address, ids in zip(addresses, pages, strict=True):
-        for oid in ids:
-            found.setdefault(oid, address.hash)
-    return found
-
-
-async def _spent_infos(
-    account: Account, vanished: Sequence[bytes], concurrency: int, pruning_index: int
-) -> list[SpentInfo]:
-    """Where the ``vanished`` outputs were spent, for those the node shows spent (or pruned: booked at or
-    below its ``pruning_index``, when it has pruned anything)."""
-    if not vanished:
-        return []
-    wallet = account.wallet
-    booked = await wallet.store.read(lambda tx: {o: r.booked_index for o, r in tx.outputs_by_id(vanished).items()})
-
-    async def one(oid: bytes) -> SpentInfo | None:
-        pruned = pruning_index > 0 and booked.get(oid, pruning_index + 1) <= pruning_index
-        return await ledger_spent_info(wallet.node, oid, pruned=pruned)
-
-    results = await fetch_concurrently(one, vanished, concurrency)
-    return [r for r in results if r is not None]
-
-
-Owner = Callable[[Output], bytes | None]
-"""The account's address hash that can unlock an output (None: not the account's to spend)."""
-
-
-async def _owner_in(account: Account) -> Owner:
-    """:data:`Owner` for the account: the first of an output's unlocking hashes among the wallet's addresses
-    (the owner ledger mode would store it under), provided that address is the account's. An output listed
-    for one of our addresses only as the return address of its storage deposit is someone else's."""
-    ours = await account.wallet.address_map()
-    index = account.index
-
-    def owner(output: Output) -> bytes | None:
-        h = owner_hash(output, ours)
-        return h if h is not None and ours[h] == index else None
-
-    return owner
-
-
-def _owned_records(account: Account, responses: Sequence[OutputResponse], owner: Owner) -> list[OutputRecord]:
-    """Records of the unspent ``responses`` the account can unlock."""
-    return [
-        record_from_response(r, account.index, h)
-        for r in responses
-        if not r.metadata.is_spent and (h := owner(r.output)) is not None
-    ]
-
-
-async def _records_of_transaction(
-    account: Account, tx_id: bytes, indexes: list[int], owner: Owner
-) -> list[OutputRecord]:
-    """Records of the new outputs ``indexes`` of one transaction: its included block plus one metadata (one
-    request per output instead when the node has no such block or refuses the route)."""
-    node = account.wallet.node
-    try:
-        raw, meta = await asyncio.gather(
-            node.get_included_block_raw(tx_id), node.get_output_metadata(output_id(tx_id, indexes[0]))
-        )
-    except (NodeNotFound, NodeRejected):
-        return _owned_records(account, await node.get_outputs([output_id(tx_id, i) for i in indexes]), owner)
-    block = parse_with("included block", Block.from_bytes, raw)
-    payload = block.payload
-    if not isinstance(payload, TransactionPayload) or payload.transaction_id() != tx_id:
-        raise NodeBadResponse(f"node answered the included block of 0x{tx_id.hex()} with another block")
-    outputs = payload.essence.outputs
-    records = []
-    for index in indexes:
-        if index >= len(outputs):
-            raise NodeBadResponse(f"transaction 0x{tx_id.hex()} has no output {index} the indexer listed")
-        oid = output_id(tx_id, index)
-        h = owner(outputs[index])
-        if h is None:
-            continue
-        records.append(
-            OutputRecord(
-                output_id=oid,
-                account_index=account.index,
-                address_hash=h,
-                output=outputs[index],
-                block_id=meta.block_id,
-                booked_index=meta.milestone_index_booked,
-                booked_timestamp=meta.milestone_timestamp_booked,
-                chain_id=chain_id_of(outputs[index], oid),
-            )
-        )
-    return records
-
-
-async def _new_records(account: Account, new_ids: Sequence[bytes], concurrency: int) -> list[OutputRecord]:
-    """Records of the outputs ``new_ids`` the account can unlock (grouped by transaction where that saves
-    requests). The indexer lists an output for an address that is only its storage deposit return address
-    too: such an output is not stored (it is not ours to spend; the deposit comes back as an output of its
-    own when its owner spends it), as ledger mode does not store it."""
-    by_tx: dict[bytes, list[int]] = {}
-    for oid in new_ids:
-        tx_id, index = split_output_id(oid)
-        by_tx.setdefault(tx_id, []).append(index)
-    grouped = [(tx, ix) for tx, ix in by_tx.items() if len(ix) >= _GROUP_BY_TRANSACTION]
-    single = [output_id(tx, i) for tx, ix in by_tx.items() if len(ix) < _GROUP_BY_TRANSACTION for i in ix]
-    node = account.wallet.node
-    owner = await _owner_in(account)
-    responses, whole = await asyncio.gather(
-        node.get_outputs(single, concurrency=concurrency),
-        fetch_concurrently(
-            lambda item: _records_of_transaction(account, item[0], item[1], owner), grouped, concurrency
-        ),
-    )
-    records = _owned_records(account, responses, owner)
-    for part in whole:
-        records.extend(part)
-    return records
-
-
-def _apply_chunk(
-    tx: StoreTx,
-    *,
-    account_index: int,
-    records: list[OutputRecord],
-    spent: list[SpentInfo],
-    bech32_of: dict[bytes, str],
-    progress: str | None,
-) -> tuple[list[bytes], list[bytes]]:
-    result = apply_changes(tx, records, spent, bech32_of)
-    if progress is not None:
-        tx.set_meta(indexer_progress_key(account_index), progress)
-    return result
-
-
-async def _sync_chunk(
-    account: Account,
-    chunk: Sequence[AddressRecord],
-    *,
-    held: dict[bytes, list[bytes]],
-    cursor: dict[str, int] | None,
-    opts: SyncOptions,
-    progress: dict[str, object] | None,
-    pruning_index: int,
-    check: PendingCheck,
-    floor: _LedgerFloor,
-    shown: ProgressTracker | None = None,
-) -> SyncResult:
-    """Query, fetch and apply one chunk of addresses (with the progress record, when given); ``shown`` counts
-    the addresses queried for a progress listener. Nothing is stored before ``check`` (the ledger check) has
-    passed."""
-    wallet = account.wallet
-    created_after: dict[bytes, int] = {}
-    if cursor is not None:
-        since = int(cursor["timestamp"]) - CURSOR_OVERLAP
-        covered = (int(cursor["public"]), int(cursor["internal"]))
-        created_after = {
-            a.hash: since for a in chunk if a.hash not in held and a.key_index < covered[1 if a.internal else 0]
-        }
-    found = await _found_by_address(account, chunk, created_after, opts.concurrency, floor=floor, progress=shown)
-    # the done addresses are at least as recent as the floor so far (an indexer behind the node lowers it)
-    record = None if progress is None else json.dumps({**progress, "ledgerIndex": floor.index})
-    known = await wallet.store.read(lambda tx: tx.known_output_ids(list(found)))
-    new_ids = [oid for oid in found if oid not in known]
-    vanished = [oid for a in chunk for oid in held.get(a.hash, ()) if oid not in found]
-    records, spent = await asyncio.gather(
-        _new_records(account, new_ids, opts.concurrency),
-        _spent_infos(account, vanished, opts.concurrency, pruning_index),
-    )
-    if not records and not spent and record is None:
-        return SyncResult()
-    await check.verified()
-    bech32_of = {a.hash: a.bech32 for a in chunk}
-    inserted, newly_spent = await wallet.store.write(
-        partial(
-            _apply_chunk,
-            account_index=account.index,
-            records=records,
-            spent=spent,
-            bech32_of=bech32_of,
-            progress=record,
-        )
-    )
-    return SyncResult(tuple(inserted), tuple(newly_spent))
 
 
 async def _created_since(
-    account: Account, since: int, empty: Sequence[AddressRecord], concurrency: int, floor: _LedgerFloor
+    account: Account, since: int, empty: Sequence[AddressRecord], concurrency: int, floor: LedgerFloor
 ) -> list[OutputRecord] | None:
     """New outputs of the ``empty`` addresses read from one ledger-wide ``createdAfter`` listing: each new
     transaction's block once, plus one output's metadata per transaction that pays them. None (nothing
@@ -535,7 +265,7 @@ async def _scan_empty(
     cursor: dict[str, int] | None,
     opts: SyncOptions,
     *,
-    floor: _LedgerFloor,
+    floor: LedgerFloor,
 ) -> tuple[list[OutputRecord], list[AddressRecord]] | None:
     """(new outputs, addresses covered) of the ledger-wide listing for the addresses that hold nothing and
     that the last sync covered (every such address on a first sync: the listing is then of every unspent
@@ -588,7 +318,7 @@ async def _sync_checked(
         held = await wallet.store.read(lambda tx: tx.unspent_ids_by_address(index))
     began_index = info.status.confirmed_milestone.index
     began_at = info.status.confirmed_milestone.timestamp
-    floor = _LedgerFloor(began_index)
+    floor = LedgerFloor(began_index)
     cursor: dict[str, int] | None = json.loads(stored_cursor) if stored_cursor else None
     result = SyncResult()
     done = 0
@@ -629,7 +359,7 @@ async def _sync_checked(
         end = start + len(chunk)
         progress: dict[str, object] | None = {"done": end, "global": restart} if end < len(queried) else None
         result = result.merged(
-            await _sync_chunk(
+            await sync_chunk(
                 account,
                 chunk,
                 held=held,
