@@ -130,7 +130,7 @@ async def test_interrupted_indexer_sync_resumes_instead_of_starting_over(
         first_run = len(seen)
         stored = await wallet.store.read(lambda tx: tx.get_meta(indexer_progress_key(account.index)))
         assert stored is not None
-        assert '"done": 500' in stored
+        assert '"public": 500' in stored
         seen.clear()
         resumed = True
         result = await wallet.sync(indexer)

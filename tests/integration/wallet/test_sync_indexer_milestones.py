@@ -329,7 +329,7 @@ async def test_an_interrupted_sync_records_the_ledger_index_its_answers_were_at(
             await wallet.sync(INDEXER)
         key = sync_indexer.indexer_progress_key(0)
         progress = json.loads(await wallet.store.read(lambda tx: tx.get_meta(key)) or "{}")
-        assert progress["done"] == 2
+        assert (progress["public"], progress["internal"]) == (2, 0)
         assert progress["ledgerIndex"] == confirmed - 1
 
         log.refuse, log.indexer_lag = (lambda path: False), 0

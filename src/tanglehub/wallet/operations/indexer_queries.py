@@ -229,14 +229,20 @@ async def sync_chunk(
             a.hash: since for a in chunk if a.hash not in held and a.key_index < covered[1 if a.internal else 0]
         }
     found = await _found_by_address(account, chunk, created_after, opts.concurrency, floor=floor, progress=shown)
-    # the done addresses are at least as recent as the floor so far (an indexer behind the node lowers it)
-    record = None if progress is None else json.dumps({**progress, "ledgerIndex": floor.index})
     known = await wallet.store.read(lambda tx: tx.known_output_ids(list(found)))
     new_ids = [oid for oid in found if oid not in known]
     vanished = [oid for a in chunk for oid in held.get(a.hash, ()) if oid not in found]
     records, spent = await asyncio.gather(
         _new_records(account, new_ids, opts.concurrency),
         _spent_infos(account, vanished, opts.concurrency, pruning_index),
+    )
+    if len(spent) < len(vanished):  # kept unspent without proof either way: ask again next time
+        floor.settled = False
+    # the done addresses are at least as recent as the floor so far (an indexer behind the node lowers it)
+    record = (
+        None
+        if progress is None
+        else json.dumps({**progress, "ledgerIndex": floor.index, "settled": floor.settled})
     )
     if not records and not spent and record is None:
         return SyncResult()

@@ -31,7 +31,10 @@ def indexer_cursor_key(account_index: int) -> str:
 
 
 def indexer_progress_key(account_index: int) -> str:
-    """Meta key: JSON ``{"ledgerIndex", "done"}`` of an indexer sync of the account that did not finish."""
+    """Meta key: JSON ``{"ledgerIndex", "settled", "public", "internal", "global"}`` of an indexer sync of the
+    account that did not finish: the ledger index its answers so far were at (``settled`` False: some output
+    was left unproven), the key indexes below which each chain's addresses are done, and whether a resume
+    must start again from the cursor instead (``global``)."""
     return f"indexer_progress:{account_index}"
 
 
@@ -77,12 +80,17 @@ def record_from_response(response: OutputResponse, account_index: int, address_h
 class LedgerFloor:
     """The lowest confirmed milestone this sync's answers are known to be at least as recent as: the node's
     confirmed milestone when the sync began, lowered by any indexer page answered at an older ledger index
-    (an indexer a little behind the node). The next sync reads the milestones after it."""
+    (an indexer a little behind the node). The next sync reads the milestones after it.
 
-    __slots__ = ("index",)
+    ``settled`` turns False when an output the indexer no longer lists could not be proven spent or unspent
+    (its metadata not served, or an indexer behind the node): the state is then not known at any ledger
+    index, and the next sync must query the addresses again rather than read milestones from here."""
 
-    def __init__(self, index: int) -> None:
+    __slots__ = ("index", "settled")
+
+    def __init__(self, index: int, *, settled: bool = True) -> None:
         self.index = index
+        self.settled = settled
 
     def seen(self, ledger_index: int) -> None:
         """An indexer answer at ``ledger_index``."""

@@ -24,9 +24,10 @@ began, or the lowest ``ledgerIndex`` an indexer page was answered at, if lower: 
 node). This is done only when it costs fewer requests than the queries: at most one milestone per two covered
 addresses (and at most :data:`MAX_CATCH_UP_MILESTONES`) and no more transactions than covered addresses; with no
 new milestone it asks nothing at all. A node that has pruned those milestones or does not serve them (404 or a
-refused route) gets the queries instead. Addresses generated since the last sync are always queried in full.
-Measured with ``bench/sync.py``: 100 deposits to 1,000 covered addresses cost about 103 requests instead of
-about 1,100.
+refused route) gets the queries instead, and so does the sync after one that left an output unproven (no longer
+listed, its spend not shown by the node): that sync records no ledger index. Addresses generated since the last
+sync are always queried in full. Measured with ``bench/sync.py``: 100 deposits to 1,000 covered addresses cost
+about 103 requests instead of about 1,100.
 
 Otherwise, when at least :data:`GLOBAL_SCAN_MIN_ADDRESSES` covered addresses hold nothing (on a first sync:
 addresses that hold nothing), one ledger-wide listing of the unspent outputs created since the cursor (on a
@@ -38,14 +39,14 @@ generated since the last sync, are then queried one by one.
 
 The address-by-address path lives in :mod:`~tanglehub.wallet.operations.indexer_queries`; what both share
 (the result, the cursor and progress keys, the ledger floor) in :mod:`~tanglehub.wallet.operations.sync_common`.
-Addresses are handled in chunks of :data:`CHUNK_ADDRESSES`; each chunk is applied in one database
-transaction with its events (:func:`~tanglehub.wallet.operations.outputs.apply_changes`) and the progress
-(``indexer_progress:<account>``: the ledger index the answers so far were at, and how many addresses are
-done). A sync that fails midway (node gone, process stopped) keeps what it stored; the next sync resumes: it
-brings the done addresses up to date by reading the milestones confirmed since (ledger changes, few requests)
-and queries only the addresses not done yet (a sync that had brought the covered addresses up to date from
-milestones or a ledger-wide listing starts again from its cursor instead). A rerun changes nothing that is
-already stored.
+Addresses are handled in chunks of :data:`CHUNK_ADDRESSES`; each chunk is applied in one database transaction
+with its events (:func:`~tanglehub.wallet.operations.outputs.apply_changes`) and the progress
+(``indexer_progress:<account>``: the ledger index the answers so far were at, and up to which key index each
+chain's addresses are done). A sync that fails midway (node gone, process stopped) keeps what it stored; the
+next sync resumes: it brings the done addresses up to date by reading the milestones confirmed since (ledger
+changes, few requests) and queries only the addresses not done yet (a sync that had brought the covered
+addresses up to date from milestones or a ledger-wide listing starts again from its cursor instead). A rerun
+changes nothing that is already stored.
 """
 
 from __future__ import annotations
@@ -68,6 +69,7 @@ from tanglehub.node.parsing import parse_with
 from tanglehub.node.routes_indexer import fetch_concurrently
 from tanglehub.protocol.block import Block
 from tanglehub.protocol.ids import output_id, split_output_id
+from tanglehub.protocol.output import Output
 from tanglehub.protocol.payload import TransactionPayload
 from tanglehub.wallet.operations.indexer_queries import sync_chunk
 from tanglehub.wallet.operations.ledger_check import PendingCheck, record_anchor, run_ledger_checked
@@ -142,14 +144,21 @@ async def _created_since(
         if oid not in known:
             tx_id, index = split_output_id(oid)
             by_tx.setdefault(tx_id, []).append(index)
-    ours = {a.hash: account.index for a in empty}
+    # an output belongs to the first of its unlockers among all the wallet's addresses (as in ledger mode): one
+    # whose owner is an address queried on its own, or another account's, is not taken here
+    everyone = await wallet.address_map()
+    covered = {a.hash for a in empty}
+
+    def owner(output: Output) -> bytes | None:
+        h = owner_hash(output, everyone)
+        return h if h in covered else None
 
     async def one_by_one(tx_id: bytes) -> list[OutputRecord]:
         responses = await wallet.node.get_outputs([output_id(tx_id, i) for i in by_tx[tx_id]])
         return [
             record_from_response(r, account.index, h)
             for r in responses
-            if not r.metadata.is_spent and (h := owner_hash(r.output, ours))
+            if not r.metadata.is_spent and (h := owner(r.output))
         ]
 
     async def payments(tx_id: bytes) -> list[OutputRecord]:
@@ -161,7 +170,7 @@ async def _created_since(
         if not isinstance(payload, TransactionPayload) or payload.transaction_id() != tx_id:
             raise NodeBadResponse(f"node answered the included block of 0x{tx_id.hex()} with another block")
         outputs = payload.essence.outputs
-        mine = [(i, h) for i in by_tx[tx_id] if i < len(outputs) and (h := owner_hash(outputs[i], ours))]
+        mine = [(i, h) for i in by_tx[tx_id] if i < len(outputs) and (h := owner(outputs[i]))]
         if not mine:
             return []
         meta = await wallet.node.get_output_metadata(output_id(tx_id, mine[0][0]))
@@ -321,18 +330,23 @@ async def _sync_checked(
     floor = LedgerFloor(began_index)
     cursor: dict[str, int] | None = json.loads(stored_cursor) if stored_cursor else None
     result = SyncResult()
-    done = 0
+    # addresses an interrupted sync finished, per chain: key indexes below these (a resume queries the rest;
+    # an address generated since has a higher key index, whatever its chain)
+    done_keys = {False: 0, True: 0}
     previous = json.loads(stored_progress) if stored_progress else None
-    if previous is not None and not previous.get("global"):
+    if previous is not None and not previous.get("global") and "public" in previous:
         since = int(previous["ledgerIndex"])
         caught_up = None
         if began_index - since <= MAX_CATCH_UP_MILESTONES:
             await check.verified()
             caught_up = await _milestones_since(account, since, info, opts)
         if caught_up is not None:
-            result, done = caught_up, min(int(previous["done"]), len(addresses))
+            result = caught_up
+            done_keys = {False: int(previous["public"]), True: int(previous["internal"])}
+            floor.settled = bool(previous.get("settled", True))
             held = await wallet.store.read(lambda tx: tx.unspent_ids_by_address(index))
-    queried = addresses
+    queried = [a for a in addresses if a.key_index >= done_keys[a.internal]]
+    done = len(addresses) - len(queried)
     settled = None if done else await _catch_up_covered(account, addresses, cursor, info, opts=opts, check=check)
     scanned = None if done or settled else await _scan_empty(account, addresses, held, cursor, opts, floor=floor)
     if settled is not None:  # the covered addresses are up to date; query the ones generated since
@@ -351,13 +365,17 @@ async def _sync_checked(
         queried = [a for a in addresses if a.hash not in skip]
     # the progress counts every address: those brought up to date without a query count as done at once
     shown = tracker(ProgressStage.INDEXER_SYNC, len(addresses), account.alias)
-    if shown is not None and (done or len(queried) < len(addresses)):
-        shown.advance(done + len(addresses) - len(queried))
+    if shown is not None and len(queried) < len(addresses):
+        shown.advance(len(addresses) - len(queried))
     restart = settled is not None or scanned is not None  # an interrupted run starts again from the cursor
-    for start in range(done, len(queried), CHUNK_ADDRESSES):
+    for start in range(0, len(queried), CHUNK_ADDRESSES):
         chunk = queried[start : start + CHUNK_ADDRESSES]
-        end = start + len(chunk)
-        progress: dict[str, object] | None = {"done": end, "global": restart} if end < len(queried) else None
+        for a in chunk:  # queried in key order within each chain: what is done stays a prefix of each chain
+            done_keys[a.internal] = max(done_keys[a.internal], a.key_index + 1)
+        more = start + len(chunk) < len(queried)
+        progress: dict[str, object] | None = (
+            {"public": done_keys[False], "internal": done_keys[True], "global": restart} if more else None
+        )
         result = result.merged(
             await sync_chunk(
                 account,
@@ -382,12 +400,9 @@ async def _sync_checked(
         tx.set_meta(progress_key, "")  # empty: no sync left unfinished
         record_anchor(tx, info)
         if began_at is not None:
-            state = {
-                "timestamp": began_at,
-                "ledgerIndex": floor.index,
-                "public": covered[False],
-                "internal": covered[True],
-            }
+            state = {"timestamp": began_at, "public": covered[False], "internal": covered[True]}
+            if floor.settled:  # else the next sync queries the addresses again (no milestone catch-up)
+                state["ledgerIndex"] = floor.index
             tx.set_meta(cursor_key, json.dumps(state))
 
     await wallet.store.write(finish)
