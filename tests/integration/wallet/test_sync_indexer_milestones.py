@@ -55,9 +55,10 @@ class RequestLog(httpx.AsyncBaseTransport):
         return {q.get("unlockableByAddress", ""): q for p, q in self.requests if p == "/api/indexer/v1/outputs"}
 
 
-async def _logged_wallet(devnet: Devnet, tmp_path: Path) -> tuple[Wallet, RequestLog]:
+async def logged_wallet(devnet: Devnet, path: Path) -> tuple[Wallet, RequestLog]:
+    """A new wallet of the test mnemonic in ``path`` whose node requests go through a :class:`RequestLog`."""
     log = RequestLog(devnet.transport_factory(devnet.url))
-    return await wallet_through(devnet, tmp_path / "w", log), log
+    return await wallet_through(devnet, path, log), log
 
 
 async def _cursor(wallet: Wallet) -> dict[str, int]:
@@ -69,7 +70,7 @@ async def _cursor(wallet: Wallet) -> dict[str, int]:
 
 
 async def test_covered_addresses_follow_the_milestones_since_the_last_sync(devnet: Devnet, tmp_path: Path) -> None:
-    wallet, log = await _logged_wallet(devnet, tmp_path)
+    wallet, log = await logged_wallet(devnet, tmp_path / "w")
     try:
         account = await wallet.create_account("main")
         await account.generate_addresses(3)
@@ -113,7 +114,7 @@ async def test_covered_addresses_follow_the_milestones_since_the_last_sync(devne
 
 
 async def test_no_new_milestone_asks_nothing_about_the_covered_addresses(devnet: Devnet, tmp_path: Path) -> None:
-    wallet, log = await _logged_wallet(devnet, tmp_path)
+    wallet, log = await logged_wallet(devnet, tmp_path / "w")
     try:
         account = await wallet.create_account("main")
         await devnet.fund((await account.addresses(internal=False))[0].bech32)
@@ -131,7 +132,7 @@ async def test_no_new_milestone_asks_nothing_about_the_covered_addresses(devnet:
 async def test_addresses_generated_since_are_queried_the_others_follow_milestones(
     devnet: Devnet, tmp_path: Path
 ) -> None:
-    wallet, log = await _logged_wallet(devnet, tmp_path)
+    wallet, log = await logged_wallet(devnet, tmp_path / "w")
     try:
         account = await wallet.create_account("main")
         await account.generate_addresses(2)
@@ -158,7 +159,7 @@ async def test_addresses_generated_since_are_queried_the_others_follow_milestone
 async def test_the_addresses_are_queried_when_milestones_cost_more_or_are_not_served(
     devnet: Devnet, tmp_path: Path, why: str
 ) -> None:
-    wallet, log = await _logged_wallet(devnet, tmp_path)
+    wallet, log = await logged_wallet(devnet, tmp_path / "w")
     try:
         account = await wallet.create_account("main")
         await account.generate_addresses(3)
@@ -188,7 +189,7 @@ async def test_the_addresses_are_queried_when_milestones_cost_more_or_are_not_se
 async def test_an_indexer_behind_the_node_moves_the_next_start_back(devnet: Devnet, tmp_path: Path) -> None:
     """The next sync reads from the ledger index the indexer answered at, not from the node's confirmed
     milestone: an output the lagging indexer did not list yet is found in the milestones after it."""
-    wallet, log = await _logged_wallet(devnet, tmp_path)
+    wallet, log = await logged_wallet(devnet, tmp_path / "w")
     try:
         account = await wallet.create_account("main")
         await account.generate_addresses(3)  # enough covered addresses to read milestones for
@@ -235,7 +236,7 @@ async def test_a_first_sync_lists_a_small_ledger_once_instead_of_querying_every_
     devnet: Devnet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(sync_indexer, "GLOBAL_SCAN_MIN_ADDRESSES", 2)
-    wallet, log = await _logged_wallet(devnet, tmp_path)
+    wallet, log = await logged_wallet(devnet, tmp_path / "w")
     try:
         account = await wallet.create_account("main")
         await account.generate_addresses(9)
@@ -264,7 +265,7 @@ async def test_a_first_sync_queries_every_address_when_the_ledger_is_larger_than
     devnet: Devnet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(sync_indexer, "GLOBAL_SCAN_MIN_ADDRESSES", 2)
-    wallet, log = await _logged_wallet(devnet, tmp_path)
+    wallet, log = await logged_wallet(devnet, tmp_path / "w")
     try:
         account = await wallet.create_account("main")
         await account.generate_addresses(2)
@@ -287,7 +288,7 @@ async def test_a_listing_that_holds_the_genesis_output_reads_it_by_id(
     """The genesis snapshot's output was created by no transaction (its transaction id is zero): it is read
     by its output id, not through an included block the node does not have."""
     monkeypatch.setattr(sync_indexer, "GLOBAL_SCAN_MIN_ADDRESSES", 2)
-    wallet, log = await _logged_wallet(devnet, tmp_path)
+    wallet, log = await logged_wallet(devnet, tmp_path / "w")
     try:
         account = await wallet.create_account("main")
         await account.generate_addresses(3)
@@ -308,7 +309,7 @@ async def test_an_interrupted_sync_records_the_ledger_index_its_answers_were_at(
     """The progress of a sync cut short names the lagging indexer's ledger index, not the node's: the resumed
     sync reads the milestones from there for the addresses already done."""
     monkeypatch.setattr(sync_indexer, "CHUNK_ADDRESSES", 2)
-    wallet, log = await _logged_wallet(devnet, tmp_path)
+    wallet, log = await logged_wallet(devnet, tmp_path / "w")
     try:
         account = await wallet.create_account("main")
         await account.generate_addresses(3)

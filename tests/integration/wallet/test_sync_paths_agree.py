@@ -14,8 +14,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tests.integration.wallet.test_sync_indexer_milestones import FOREIGN, RequestLog
-from tests.wallet_fixtures import MNEMONIC, Devnet, address_of, private_key_of, wallet_through
+from tests.integration.wallet.test_sync_indexer_milestones import FOREIGN, logged_wallet
+from tests.wallet_fixtures import MNEMONIC, Devnet, address_of, private_key_of
 
 from tanglehub.protocol.output import AddressUnlockCondition, BasicOutput
 from tanglehub.protocol.output.unlock_conditions import StorageDepositReturnUnlockCondition
@@ -25,16 +25,11 @@ from tanglehub.wallet.operations import sync_indexer
 INDEXER = SyncOptions(SyncMode.INDEXER, internal=False)
 
 
-async def _wallet(devnet: Devnet, path: Path) -> tuple[Wallet, RequestLog]:
-    log = RequestLog(devnet.transport_factory(devnet.url))
-    return await wallet_through(devnet, path, log), log
-
-
 async def test_a_first_sync_on_a_node_that_refuses_included_blocks_still_finds_the_deposits(
     devnet: Devnet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(sync_indexer, "GLOBAL_SCAN_MIN_ADDRESSES", 2)
-    wallet, log = await _wallet(devnet, tmp_path / "w")
+    wallet, log = await logged_wallet(devnet, tmp_path / "w")
     try:
         account = await wallet.create_account("main")
         await account.generate_addresses(9)
@@ -52,7 +47,7 @@ async def test_a_first_sync_on_a_node_that_refuses_included_blocks_still_finds_t
 async def test_an_output_that_only_returns_its_deposit_to_us_is_stored_alike_on_every_path(
     devnet: Devnet, tmp_path: Path
 ) -> None:
-    first, _ = await _wallet(devnet, tmp_path / "first")
+    first, _ = await logged_wallet(devnet, tmp_path / "first")
     second: Wallet | None = None
     try:
         account = await first.create_account("main")
@@ -77,7 +72,7 @@ async def test_an_output_that_only_returns_its_deposit_to_us_is_stored_alike_on_
         await first.sync(INDEXER)  # one milestone since: brought up to date from the milestone
         by_milestones = {r.output_id for r in await account.unspent_outputs()}
 
-        second, _ = await _wallet(devnet, tmp_path / "second")
+        second, _ = await logged_wallet(devnet, tmp_path / "second")
         other = await second.create_account("main")
         await other.generate_addresses(3)
         await second.sync(INDEXER)  # a first sync of 4 addresses: every address queried
@@ -96,7 +91,7 @@ async def test_queried_addresses_paid_by_one_transaction_on_a_node_that_refuses_
 ) -> None:
     """Three outputs of one transaction are read through its included block; refused, one by one."""
     monkeypatch.setattr(sync_indexer, "MAX_CATCH_UP_MILESTONES", 0)
-    wallet, log = await _wallet(devnet, tmp_path / "w")
+    wallet, log = await logged_wallet(devnet, tmp_path / "w")
     try:
         account = await wallet.create_account("main")
         await account.generate_addresses(3)

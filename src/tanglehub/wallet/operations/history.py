@@ -19,6 +19,7 @@ the walk runs raises :class:`~tanglehub.node.MilestonePruned`.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from typing import TYPE_CHECKING
 
 from tanglehub.node import MilestoneCursor, NodeBadResponse
@@ -32,36 +33,48 @@ from tanglehub.protocol.unlock import SignatureUnlock
 from tanglehub.wallet.operations.outputs import ed25519_hashes
 
 if TYPE_CHECKING:
+    from tanglehub.wallet.operations.transaction.context import NodeApi
     from tanglehub.wallet.wallet import Wallet
 
-__all__ = ["HISTORY_STEP", "addresses_with_history", "fetch_transactions", "transaction_addresses"]
+__all__ = [
+    "HISTORY_STEP",
+    "addresses_with_history",
+    "fetch_transactions",
+    "read_included_transaction",
+    "transaction_addresses",
+]
 
 HISTORY_STEP = 500
 """Milestones whose changes are read (concurrently) before their transactions are fetched."""
 
 
+async def read_included_transaction(node: NodeApi, tx_id: bytes) -> tuple[bytes, TransactionPayload]:
+    """(block id, transaction) of transaction ``tx_id``, read from its included block (binary).
+
+    Raises :class:`~tanglehub.node.NodeBadResponse` when the node answers with a block that does not hold
+    the transaction, and the node errors of ``get_included_block_raw`` (``NodeNotFound`` for outputs no
+    transaction created, such as the genesis snapshot's).
+    """
+    raw = await node.get_included_block_raw(tx_id)
+    block = parse_with("included block", Block.from_bytes, raw)
+    payload = block.payload
+    if not isinstance(payload, TransactionPayload) or payload.transaction_id() != tx_id:
+        raise NodeBadResponse(
+            f"node answered the included block of transaction 0x{tx_id.hex()} with a block that does not "
+            "hold that transaction"
+        )
+    return block.block_id(), payload
+
+
 async def fetch_transactions(
     wallet: Wallet, tx_ids: Sequence[bytes], concurrency: int
 ) -> list[tuple[bytes, TransactionPayload]]:
-    """(block id, transaction) of every transaction id, each read once from its included block (binary).
-
-    Raises :class:`~tanglehub.node.NodeBadResponse` when the node answers with a block that does not hold
-    the transaction, and the node errors of ``get_included_block_raw``.
-    """
+    """(block id, transaction) of every transaction id, in that order, each read once from its included block
+    (:func:`read_included_transaction`, at most ``concurrency`` reads in flight)."""
     node = wallet.node
-
-    async def one(tx_id: bytes) -> tuple[bytes, TransactionPayload]:
-        raw = await node.get_included_block_raw(tx_id)
-        block = parse_with("included block", Block.from_bytes, raw)
-        payload = block.payload
-        if not isinstance(payload, TransactionPayload) or payload.transaction_id() != tx_id:
-            raise NodeBadResponse(
-                f"node answered the included block of transaction 0x{tx_id.hex()} with a block that does not "
-                "hold that transaction"
-            )
-        return block.block_id(), payload
-
-    return await fetch_concurrently(one, tx_ids, concurrency) if tx_ids else []
+    return (
+        await fetch_concurrently(partial(read_included_transaction, node), tx_ids, concurrency) if tx_ids else []
+    )
 
 
 def transaction_addresses(payload: TransactionPayload) -> set[bytes]:

@@ -9,17 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Container, Sequence
 from functools import partial
 from typing import TYPE_CHECKING
 
 from tanglehub.node import NodeBadResponse, NodeNotFound, NodeRejected, OutputQuery, OutputResponse
-from tanglehub.node.parsing import parse_with
 from tanglehub.node.routes_indexer import fetch_concurrently
-from tanglehub.protocol.block import Block
 from tanglehub.protocol.ids import output_id, split_output_id
 from tanglehub.protocol.output import Output
-from tanglehub.protocol.payload import TransactionPayload
+from tanglehub.wallet.operations.history import read_included_transaction
 from tanglehub.wallet.operations.ledger_check import PendingCheck
 from tanglehub.wallet.operations.outputs import (
     SpentInfo,
@@ -32,6 +30,7 @@ from tanglehub.wallet.operations.sync_common import (
     CURSOR_OVERLAP,
     LedgerFloor,
     SyncResult,
+    covered_by,
     indexer_progress_key,
     record_from_response,
 )
@@ -43,7 +42,7 @@ from tanglehub.wallet.storage_schema import AddressRecord, OutputRecord
 if TYPE_CHECKING:
     from tanglehub.wallet.account import Account
 
-__all__ = ["sync_chunk"]
+__all__ = ["Owner", "owner_in", "records_of_transaction", "sync_chunk"]
 
 _GROUP_BY_TRANSACTION = 3
 """A transaction that created at least this many new outputs is read whole instead of output by output."""
@@ -98,19 +97,23 @@ async def _spent_infos(
 
 
 Owner = Callable[[Output], bytes | None]
-"""The account's address hash that can unlock an output (None: not the account's to spend)."""
+"""The account's address hash an output is stored under (None: not the account's to spend)."""
 
 
-async def _owner_in(account: Account) -> Owner:
-    """:data:`Owner` for the account: the first of an output's unlocking hashes among the wallet's addresses
-    (the owner ledger mode would store it under), provided that address is the account's. An output listed
-    for one of our addresses only as the return address of its storage deposit is someone else's."""
+async def owner_in(account: Account, among: Container[bytes] | None = None) -> Owner:
+    """:data:`Owner` for the account: the first of an output's unlocking hashes among all the wallet's
+    addresses (the owner ledger mode stores it under), provided that address is the account's (and one of
+    ``among``, when given). An output listed for one of our addresses only as the return address of its
+    storage deposit is someone else's; an output to another account whose expiration returns to us is that
+    account's."""
     ours = await account.wallet.address_map()
     index = account.index
 
     def owner(output: Output) -> bytes | None:
         h = owner_hash(output, ours)
-        return h if h is not None and ours[h] == index else None
+        if h is None or ours[h] != index or (among is not None and h not in among):
+            return None
+        return h
 
     return owner
 
@@ -124,44 +127,38 @@ def _owned_records(account: Account, responses: Sequence[OutputResponse], owner:
     ]
 
 
-async def _records_of_transaction(
-    account: Account, tx_id: bytes, indexes: list[int], owner: Owner
+async def records_of_transaction(
+    account: Account, tx_id: bytes, indexes: Sequence[int], owner: Owner
 ) -> list[OutputRecord]:
-    """Records of the new outputs ``indexes`` of one transaction: its included block plus one metadata (one
-    request per output instead when the node has no such block or refuses the route)."""
+    """Records of the outputs ``indexes`` of transaction ``tx_id`` that ``owner`` gives the account: its
+    included block, plus one output's metadata (where it was booked) when any is the account's; one request
+    per output instead when the node has no such block (outputs of the genesis snapshot) or refuses the
+    route. Raises :class:`~tanglehub.node.NodeBadResponse` for an index the transaction does not have."""
     node = account.wallet.node
     try:
-        raw, meta = await asyncio.gather(
-            node.get_included_block_raw(tx_id), node.get_output_metadata(output_id(tx_id, indexes[0]))
-        )
+        _, payload = await read_included_transaction(node, tx_id)
     except (NodeNotFound, NodeRejected):
         return _owned_records(account, await node.get_outputs([output_id(tx_id, i) for i in indexes]), owner)
-    block = parse_with("included block", Block.from_bytes, raw)
-    payload = block.payload
-    if not isinstance(payload, TransactionPayload) or payload.transaction_id() != tx_id:
-        raise NodeBadResponse(f"node answered the included block of 0x{tx_id.hex()} with another block")
     outputs = payload.essence.outputs
-    records = []
-    for index in indexes:
-        if index >= len(outputs):
-            raise NodeBadResponse(f"transaction 0x{tx_id.hex()} has no output {index} the indexer listed")
-        oid = output_id(tx_id, index)
-        h = owner(outputs[index])
-        if h is None:
-            continue
-        records.append(
-            OutputRecord(
-                output_id=oid,
-                account_index=account.index,
-                address_hash=h,
-                output=outputs[index],
-                block_id=meta.block_id,
-                booked_index=meta.milestone_index_booked,
-                booked_timestamp=meta.milestone_timestamp_booked,
-                chain_id=chain_id_of(outputs[index], oid),
-            )
+    if any(index >= len(outputs) for index in indexes):
+        raise NodeBadResponse(f"transaction 0x{tx_id.hex()} has fewer outputs than the node listed")
+    owned = [(i, h) for i in indexes if (h := owner(outputs[i])) is not None]
+    if not owned:
+        return []
+    meta = await node.get_output_metadata(output_id(tx_id, owned[0][0]))
+    return [
+        OutputRecord(
+            output_id=output_id(tx_id, i),
+            account_index=account.index,
+            address_hash=h,
+            output=outputs[i],
+            block_id=meta.block_id,
+            booked_index=meta.milestone_index_booked,
+            booked_timestamp=meta.milestone_timestamp_booked,
+            chain_id=chain_id_of(outputs[i], output_id(tx_id, i)),
         )
-    return records
+        for i, h in owned
+    ]
 
 
 async def _new_records(account: Account, new_ids: Sequence[bytes], concurrency: int) -> list[OutputRecord]:
@@ -176,11 +173,11 @@ async def _new_records(account: Account, new_ids: Sequence[bytes], concurrency: 
     grouped = [(tx, ix) for tx, ix in by_tx.items() if len(ix) >= _GROUP_BY_TRANSACTION]
     single = [output_id(tx, i) for tx, ix in by_tx.items() if len(ix) < _GROUP_BY_TRANSACTION for i in ix]
     node = account.wallet.node
-    owner = await _owner_in(account)
+    owner = await owner_in(account)
     responses, whole = await asyncio.gather(
         node.get_outputs(single, concurrency=concurrency),
         fetch_concurrently(
-            lambda item: _records_of_transaction(account, item[0], item[1], owner), grouped, concurrency
+            lambda item: records_of_transaction(account, item[0], item[1], owner), grouped, concurrency
         ),
     )
     records = _owned_records(account, responses, owner)
@@ -224,10 +221,7 @@ async def sync_chunk(
     created_after: dict[bytes, int] = {}
     if cursor is not None:
         since = int(cursor["timestamp"]) - CURSOR_OVERLAP
-        covered = (int(cursor["public"]), int(cursor["internal"]))
-        created_after = {
-            a.hash: since for a in chunk if a.hash not in held and a.key_index < covered[1 if a.internal else 0]
-        }
+        created_after = {a.hash: since for a in chunk if a.hash not in held and covered_by(cursor, a)}
     found = await _found_by_address(account, chunk, created_after, opts.concurrency, floor=floor, progress=shown)
     known = await wallet.store.read(lambda tx: tx.known_output_ids(list(found)))
     new_ids = [oid for oid in found if oid not in known]

@@ -54,10 +54,7 @@ async def transactions_of(
 ) -> dict[bytes, tuple[bytes, TransactionPayload]]:
     """Transaction id -> (block id, transaction) for every id, each read once (see
     :func:`~tanglehub.wallet.operations.history.fetch_transactions`)."""
-    return {
-        payload.transaction_id(): (block_id, payload)
-        for block_id, payload in await fetch_transactions(wallet, tx_ids, concurrency)
-    }
+    return dict(zip(tx_ids, await fetch_transactions(wallet, tx_ids, concurrency), strict=True))
 
 
 async def milestone_changes(

@@ -3,15 +3,17 @@ store record of an output the node returned, and the ledger index a sync's answe
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from tanglehub.node import OutputResponse
 from tanglehub.wallet.operations.outputs import chain_id_of
-from tanglehub.wallet.storage_schema import OutputRecord
+from tanglehub.wallet.storage_schema import AddressRecord, OutputRecord
 
 __all__ = [
     "CURSOR_OVERLAP",
     "LedgerFloor",
+    "covered_by",
     "SyncResult",
     "indexer_cursor_key",
     "indexer_progress_key",
@@ -28,6 +30,12 @@ def indexer_cursor_key(account_index: int) -> str:
     were at (:class:`LedgerFloor`; older cursors lack it) and how many addresses of each chain it covered
     (addresses generated later have never been queried and get a full query)."""
     return f"indexer_cursor:{account_index}"
+
+
+def covered_by(cursor: Mapping[str, int], address: AddressRecord) -> bool:
+    """True when the completed sync that stored ``cursor`` (:func:`indexer_cursor_key`) queried ``address``
+    (it was generated before that sync: its key index is below the count of its chain)."""
+    return address.key_index < int(cursor["internal" if address.internal else "public"])
 
 
 def indexer_progress_key(account_index: int) -> str:

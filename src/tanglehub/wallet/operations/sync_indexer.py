@@ -59,19 +59,14 @@ from typing import TYPE_CHECKING
 from tanglehub.node import (
     MilestoneCursor,
     MilestonePruned,
-    NodeBadResponse,
     NodeNotFound,
     NodeRejected,
     OutputQuery,
 )
 from tanglehub.node.models import NodeInfo
-from tanglehub.node.parsing import parse_with
 from tanglehub.node.routes_indexer import fetch_concurrently
-from tanglehub.protocol.block import Block
-from tanglehub.protocol.ids import output_id, split_output_id
-from tanglehub.protocol.output import Output
-from tanglehub.protocol.payload import TransactionPayload
-from tanglehub.wallet.operations.indexer_queries import sync_chunk
+from tanglehub.protocol.ids import split_output_id
+from tanglehub.wallet.operations.indexer_queries import owner_in, records_of_transaction, sync_chunk
 from tanglehub.wallet.operations.ledger_check import PendingCheck, record_anchor, run_ledger_checked
 from tanglehub.wallet.operations.milestones import (
     created_transaction_ids,
@@ -82,14 +77,13 @@ from tanglehub.wallet.operations.milestones import (
 from tanglehub.wallet.operations.outputs import (
     SpentInfo,
     apply_changes,
-    chain_id_of,
-    owner_hash,
 )
 from tanglehub.wallet.operations.spent_recheck import recheck_unproven_spent
 from tanglehub.wallet.operations.sync_common import (
     CURSOR_OVERLAP,
     LedgerFloor,
     SyncResult,
+    covered_by,
     indexer_cursor_key,
     indexer_progress_key,
     record_from_response,
@@ -144,51 +138,13 @@ async def _created_since(
         if oid not in known:
             tx_id, index = split_output_id(oid)
             by_tx.setdefault(tx_id, []).append(index)
-    # an output belongs to the first of its unlockers among all the wallet's addresses (as in ledger mode): one
-    # whose owner is an address queried on its own, or another account's, is not taken here
-    everyone = await wallet.address_map()
-    covered = {a.hash for a in empty}
-
-    def owner(output: Output) -> bytes | None:
-        h = owner_hash(output, everyone)
-        return h if h in covered else None
-
-    async def one_by_one(tx_id: bytes) -> list[OutputRecord]:
-        responses = await wallet.node.get_outputs([output_id(tx_id, i) for i in by_tx[tx_id]])
-        return [
-            record_from_response(r, account.index, h)
-            for r in responses
-            if not r.metadata.is_spent and (h := owner(r.output))
-        ]
-
-    async def payments(tx_id: bytes) -> list[OutputRecord]:
-        try:
-            raw = await wallet.node.get_included_block_raw(tx_id)
-        except (NodeNotFound, NodeRejected):  # outputs no transaction created (the genesis snapshot's), or a
-            return await one_by_one(tx_id)  # node that does not serve this route: read each output
-        payload = parse_with("included block", Block.from_bytes, raw).payload
-        if not isinstance(payload, TransactionPayload) or payload.transaction_id() != tx_id:
-            raise NodeBadResponse(f"node answered the included block of 0x{tx_id.hex()} with another block")
-        outputs = payload.essence.outputs
-        mine = [(i, h) for i in by_tx[tx_id] if i < len(outputs) and (h := owner(outputs[i]))]
-        if not mine:
-            return []
-        meta = await wallet.node.get_output_metadata(output_id(tx_id, mine[0][0]))
-        return [
-            OutputRecord(
-                output_id=output_id(tx_id, i),
-                account_index=account.index,
-                address_hash=h,
-                output=outputs[i],
-                block_id=meta.block_id,
-                booked_index=meta.milestone_index_booked,
-                booked_timestamp=meta.milestone_timestamp_booked,
-                chain_id=chain_id_of(outputs[i], output_id(tx_id, i)),
-            )
-            for i, h in mine
-        ]
-
-    return [r for part in await fetch_concurrently(payments, list(by_tx), concurrency) for r in part]
+    # an output is the account's under its first unlocker among all the wallet's addresses (as in ledger mode);
+    # one whose owner is an address queried on its own, or another account's, is not taken here
+    owner = await owner_in(account, among={a.hash for a in empty})
+    parts = await fetch_concurrently(
+        lambda tx_id: records_of_transaction(account, tx_id, by_tx[tx_id], owner), list(by_tx), concurrency
+    )
+    return [r for part in parts for r in part]
 
 
 def _apply_found(
@@ -256,8 +212,7 @@ async def _catch_up_covered(
     covered addresses (each costs one block read, each address at least one query)."""
     if cursor is None or "ledgerIndex" not in cursor:
         return None
-    covered_counts = (int(cursor["public"]), int(cursor["internal"]))
-    covered = [a for a in addresses if a.key_index < covered_counts[1 if a.internal else 0]]
+    covered = [a for a in addresses if covered_by(cursor, a)]
     since = int(cursor["ledgerIndex"])
     milestones = info.status.confirmed_milestone.index - since
     if not covered or milestones < 0 or milestones > MAX_CATCH_UP_MILESTONES or 2 * milestones > len(covered):
@@ -283,8 +238,7 @@ async def _scan_empty(
         empty = [a for a in addresses if a.hash not in held]
         since = 0
     else:
-        covered = (int(cursor["public"]), int(cursor["internal"]))
-        empty = [a for a in addresses if a.hash not in held and a.key_index < covered[1 if a.internal else 0]]
+        empty = [a for a in addresses if a.hash not in held and covered_by(cursor, a)]
         since = int(cursor["timestamp"]) - CURSOR_OVERLAP
     if len(empty) < GLOBAL_SCAN_MIN_ADDRESSES:
         return None

@@ -39,11 +39,10 @@ from typing import TYPE_CHECKING
 from tanglehub.keys.bech32 import ED25519, encode_address
 from tanglehub.node import MilestoneChanges, MilestoneCursor, MilestonePruned
 from tanglehub.node.models import NodeInfo
-from tanglehub.protocol.ids import split_output_id
 from tanglehub.protocol.payload import TransactionPayload
 from tanglehub.wallet.operations.history import fetch_transactions
 from tanglehub.wallet.operations.ledger_check import PendingCheck, record_anchor, run_ledger_checked
-from tanglehub.wallet.operations.milestones import milestone_changes
+from tanglehub.wallet.operations.milestones import created_transaction_ids, milestone_changes
 from tanglehub.wallet.operations.outputs import SpentInfo, apply_changes
 from tanglehub.wallet.operations.spent_recheck import recheck_unproven_spent
 from tanglehub.wallet.operations.sync_indexer import SyncResult, sync_account_indexer
@@ -87,8 +86,7 @@ async def _read_milestone(
     """Milestone ``index``'s changes and the transactions that created its outputs (network reads only, so
     the next milestones can be read while an earlier one is applied)."""
     changes = await cursor.read(index)
-    tx_ids = list(dict.fromkeys(split_output_id(oid)[0] for oid in changes.created_outputs))
-    return changes, await fetch_transactions(wallet, tx_ids, concurrency)
+    return changes, await fetch_transactions(wallet, created_transaction_ids([changes]), concurrency)
 
 
 def _apply_milestone(

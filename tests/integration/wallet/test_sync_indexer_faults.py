@@ -1,4 +1,5 @@
-"""Indexer-mode sync: what a second review found (each test fails on the code it was written against).
+"""Indexer-mode sync under faults and odd ownership, as a second review found them (each test failed on the
+code it was written against).
 
 1. The ledger-wide listing (first sync of many addresses, or many empty covered addresses) matches new outputs
    against the syncing account's EMPTY addresses only. An output to another account of the wallet (or to an
